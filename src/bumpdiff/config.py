@@ -1,0 +1,290 @@
+"""Every setting of a bumpdiff run: pydantic models, YAML presets, dotted overrides, one-line errors.
+
+Each number is a field with bounds and a description saying whether the value comes from the papers
+(Liang, Liu & Fiete, arXiv 2402.03305; Liang, Liu, Ostrow & Fiete, arXiv 2408.13256) or is ours.
+The fully resolved config is written to ``config.yaml`` in every run folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+
+class ConfigError(ValueError):
+    """Bad user input (config value, file, condition); the CLI prints it on one line and exits 2."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataConfig(_Section):
+    size: int = Field(32, ge=4, le=256, description="canvas side N, pixels (paper: 32)")
+    sigma: float = Field(1.0, gt=0, le=64, description="bump width, pixels (ours; not stated)")
+    dx: float = Field(1.0, gt=0, description="lattice spacing along x, pixels (paper: 1.0 or 0.1)")
+    dy: float = Field(1.0, gt=0, description="lattice spacing along y, pixels (paper: 1.0)")
+    x_range: tuple[float, float] | None = Field(
+        None, description="[lo, hi] of bump centres along x, pixels; None = whole canvas (ours)"
+    )
+    y_range: tuple[float, float] | None = Field(
+        None, description="[lo, hi] of bump centres along y, pixels; None = whole canvas (ours)"
+    )
+    periodic: bool = Field(False, description="wrap bumps across the border (follow-up, Fig. 2)")
+
+    @model_validator(mode="after")
+    def _ranges_on_canvas(self) -> DataConfig:
+        hi = self.size - 1
+        for name in ("x_range", "y_range"):
+            rng = getattr(self, name)
+            if rng is None:
+                continue
+            lo_v, hi_v = rng
+            if not (0 <= lo_v <= hi_v <= hi):
+                raise ValueError(
+                    f"data.{name}: must satisfy 0 <= lo <= hi <= {hi}, got {list(rng)}"
+                )
+        return self
+
+    def axis_range(self, axis: Literal["x", "y"]) -> tuple[float, float]:
+        """The (lo, hi) range of centres along one axis, the whole canvas when unset."""
+        rng = self.x_range if axis == "x" else self.y_range
+        return (0.0, float(self.size - 1)) if rng is None else (float(rng[0]), float(rng[1]))
+
+
+class ModelConfig(_Section):
+    channels: list[int] = Field(
+        [64, 128, 256, 256],
+        min_length=1,
+        max_length=6,
+        description="UNet channels per level (issue preset for 'paper'; the paper's are not stated)",
+    )
+    layers_per_block: int = Field(2, ge=1, le=4, description="ResNet layers per UNet block (ours)")
+    attention_levels: list[int] = Field(
+        [2, 3], description="levels (0 = finest) with self-attention (paper: 'self-attention')"
+    )
+    norm_groups: int = Field(32, ge=1, le=64, description="GroupNorm groups; divides every channel")
+    cond_freqs: int = Field(
+        16, ge=1, le=128, description="sinusoid frequencies per coordinate (ours)"
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ModelConfig:
+        for c in self.channels:
+            if c < 1 or c % self.norm_groups:
+                raise ValueError(
+                    f"model.channels: each must be a positive multiple of model.norm_groups "
+                    f"({self.norm_groups}), got {self.channels}"
+                )
+        bad = [lv for lv in self.attention_levels if not 0 <= lv < len(self.channels)]
+        if bad:
+            raise ValueError(
+                f"model.attention_levels: must be in [0, {len(self.channels) - 1}], got {bad}"
+            )
+        return self
+
+
+class DiffusionConfig(_Section):
+    timesteps: int = Field(1000, ge=2, le=10000, description="T, DDPM steps (DDPM default)")
+    beta_start: float = Field(1e-4, gt=0, lt=1, description="β_1 of the linear schedule (DDPM)")
+    beta_end: float = Field(0.02, gt=0, lt=1, description="β_T of the linear schedule (DDPM)")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DiffusionConfig:
+        if self.beta_end <= self.beta_start:
+            raise ValueError(
+                f"diffusion.beta_end: must be > beta_start ({self.beta_start}), got {self.beta_end}"
+            )
+        return self
+
+
+class TrainConfig(_Section):
+    steps: int = Field(20000, ge=1, le=10_000_000, description="optimizer steps (ours)")
+    batch_size: int = Field(64, ge=1, le=65536, description="images per step (ours)")
+    lr: float = Field(5e-4, gt=0, le=1.0, description="AdamW learning rate (ours)")
+    weight_decay: float = Field(0.0, ge=0, le=1.0, description="AdamW weight decay (ours)")
+    ema: float = Field(0.0, ge=0, lt=1.0, description="EMA decay of the weights; 0 = no EMA (ours)")
+    device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto = cuda if available")
+    bf16: bool = Field(True, description="bf16 autocast on CUDA (ignored on CPU)")
+    threads: int = Field(0, ge=0, le=256, description="torch CPU threads; 0 = torch's default")
+    checkpoints: int = Field(
+        16, ge=1, le=1000, description="checkpoints kept along training, log-spaced (ours)"
+    )
+    first_checkpoint: int = Field(
+        10, ge=1, description="first non-zero checkpoint step; step 0 is always kept (ours)"
+    )
+
+
+class SampleConfig(_Section):
+    sampler: Literal["ddpm", "ddim", "dpmpp"] = Field(
+        "dpmpp", description="evaluation sampler; the papers use ddpm with T steps"
+    )
+    steps: int = Field(
+        20, ge=1, le=10000, description="sampler steps (ddpm uses diffusion.timesteps)"
+    )
+    draws: int = Field(2, ge=1, le=1024, description="samples per lattice condition (ours)")
+    max_conditions: int = Field(
+        256, ge=1, le=100000, description="evaluate at most this many lattice conditions (ours)"
+    )
+    batch_size: int = Field(512, ge=1, le=65536, description="images per network call")
+    seed: int = Field(
+        1234, ge=0, description="seed of the evaluation noise, fixed across checkpoints"
+    )
+
+
+class EvalConfig(_Section):
+    tolerance: float = Field(1.0, gt=0, description="max centre error per axis, pixels (ours)")
+    threshold: float = Field(
+        0.5, gt=0, lt=1, description="component threshold, fraction of bump amplitude (ours)"
+    )
+    detector: Literal["gauss_fit", "centroid"] = Field(
+        "gauss_fit", description="centre estimate: log-parabola fit (unbiased) or centroid"
+    )
+
+
+class ProbeConfig(_Section):
+    layer: str = Field("layer4", description="probe point; layer4 = last down block (paper)")
+    input: Literal["noise", "shared_noise", "noised_data"] = Field(
+        "noise", description="probe input: independent noise per draw at t (ours; see DESIGN.md)"
+    )
+    t: int = Field(999, ge=0, description="timestep of the probe input, 0..T-1 (ours)")
+    draws: int = Field(4, ge=1, le=256, description="independent inputs per condition (ours)")
+    max_conditions: int = Field(256, ge=4, le=100000, description="probe grid size cap (ours)")
+    umap_neighbors: int = Field(15, ge=2, le=200, description="UMAP n_neighbors (ours)")
+    umap_min_dist: float = Field(0.1, ge=0, le=1, description="UMAP min_dist (umap-learn default)")
+    knn: int = Field(8, ge=2, le=100, description="neighbours for overlap and local PCA (ours)")
+    pcs: int = Field(10, ge=1, le=100, description="PCA components for R² on raw activations")
+    seed: int = Field(4321, ge=0, description="seed of the probe inputs, fixed across checkpoints")
+
+
+class PhaseConfig(_Section):
+    min_condition_share: float = Field(
+        0.25, ge=0, le=1, description="below: the condition explains too little → A (ours)"
+    )
+    max_dimension: float = Field(
+        4.0, gt=0, description="above: no low-dimensional manifold → A (ours)"
+    )
+    min_knn_overlap: float = Field(
+        0.6, ge=0, le=1, description="C needs this k-NN overlap with condition space (ours)"
+    )
+    min_r2: float = Field(
+        0.8, ge=0, le=1, description="C needs R²_x and R²_y on UMAP ≥ this (ours)"
+    )
+
+
+class ImbalancedConfig(_Section):
+    variants: list[tuple[float, float]] = Field(
+        [(0.1, 1.0), (1.0, 0.1), (1.0, 1.0)],
+        min_length=1,
+        description="(dx, dy) per dataset variant (paper: dx=0.1, dy=1.0)",
+    )
+    seeds: list[int] = Field([0, 1], min_length=1, description="training seeds per variant")
+
+
+class Config(_Section):
+    experiment: Literal["phases", "imbalanced"] = Field("phases", description="what `run` does")
+    seed: int = Field(0, ge=0, description="seed of initialisation and training noise")
+    data: DataConfig = DataConfig()
+    model: ModelConfig = ModelConfig()
+    diffusion: DiffusionConfig = DiffusionConfig()
+    train: TrainConfig = TrainConfig()
+    sample: SampleConfig = SampleConfig()
+    eval: EvalConfig = EvalConfig()
+    probe: ProbeConfig = ProbeConfig()
+    phase: PhaseConfig = PhaseConfig()
+    imbalanced: ImbalancedConfig = ImbalancedConfig()
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Config:
+        if self.probe.t >= self.diffusion.timesteps:
+            raise ValueError(
+                f"probe.t: must be in [0, {self.diffusion.timesteps - 1}], got {self.probe.t}"
+            )
+        levels = len(self.model.channels)
+        if self.data.size % 2 ** (levels - 1):
+            raise ValueError(
+                f"data.size: must be divisible by 2^(levels-1) = {2 ** (levels - 1)} for "
+                f"{levels} UNet levels, got {self.data.size}"
+            )
+        return self
+
+
+def _error_line(err: ValidationError) -> str:
+    """The first validation error as one line: field, what is allowed, and the value given."""
+    first = err.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"])
+    msg = first["msg"].removeprefix("Value error, ")
+    head = msg.split(" ", 1)[0]
+    if head.endswith(":") and "." in head or head == f"{loc}:":
+        return msg  # a validator's own message already names the field and the value
+    got = first.get("input")
+    where = loc or "config"
+    if first["type"] == "extra_forbidden":
+        return f"{where}: unknown field"
+    return f"{where}: {msg}, got {got!r}"
+
+
+def _set_dotted(tree: dict[str, Any], key: str, value: Any) -> None:
+    node = tree
+    parts = key.split(".")
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"{key}: '{part}' is not a section")
+        node = child
+    node[parts[-1]] = value
+
+
+def parse_overrides(items: list[str] | None) -> dict[str, Any]:
+    """Turn ``["train.lr=1e-3", "model.channels=[32,64]"]`` into a nested dict (values read as YAML)."""
+    tree: dict[str, Any] = {}
+    for item in items or []:
+        key, sep, raw = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set: expected key=value, got {item!r}")
+        _set_dotted(tree, key.strip(), yaml.safe_load(raw))
+    return tree
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def build_config(tree: dict[str, Any] | None = None, overrides: list[str] | None = None) -> Config:
+    """Validate a config tree plus dotted overrides; raise ConfigError with one line on bad input."""
+    merged = _merge(tree or {}, parse_overrides(overrides))
+    try:
+        return Config.model_validate(merged)
+    except ValidationError as err:
+        raise ConfigError(_error_line(err)) from None
+
+
+def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
+    """Read a YAML preset, apply ``--set`` overrides, validate."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config: file not found: {path}")
+    try:
+        tree = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise ConfigError(f"config: {path} is not valid YAML ({err.__class__.__name__})") from None
+    if not isinstance(tree, dict):
+        raise ConfigError(f"config: {path} must hold a mapping of sections")
+    return build_config(tree, overrides)
+
+
+def config_to_yaml(cfg: Config, extra: dict[str, Any] | None = None) -> str:
+    """The fully resolved config as YAML, every default written out, plus ``extra`` keys."""
+    tree = cfg.model_dump(mode="json")
+    if extra:
+        tree = {**extra, **tree}
+    return yaml.safe_dump(tree, sort_keys=False)

@@ -1,0 +1,74 @@
+"""Lattices of bump centres with independent spacings and ranges per axis; pure numpy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bumpdiff.config import ConfigError, DataConfig
+
+
+def axis_values(lo: float, hi: float, spacing: float) -> np.ndarray:
+    """Centres lo, lo + d, ..., up to hi (inclusive within 1e-9 px); computed as lo + d * k.
+
+    Raises ConfigError for spacing <= 0 or hi < lo.
+    """
+    if not spacing > 0:
+        raise ConfigError(f"spacing: must be > 0, got {spacing}")
+    if hi < lo:
+        raise ConfigError(f"range: hi must be >= lo, got [{lo}, {hi}]")
+    count = int(np.floor((hi - lo) / spacing + 1e-9)) + 1
+    return lo + spacing * np.arange(count, dtype=np.float64)
+
+
+def lattice(
+    size: int,
+    dx: float,
+    dy: float,
+    x_range: tuple[float, float] | None = None,
+    y_range: tuple[float, float] | None = None,
+    periodic: bool = False,
+) -> np.ndarray:
+    """All (mu_x, mu_y) of a rectangular lattice, x varying fastest; shape (n_x * n_y, 2), pixels.
+
+    Ranges default to the whole canvas, [0, size - 1] (on a periodic canvas [0, size), the last
+    point dropped where it would coincide with 0 around the torus).
+    """
+    hi = float(size - 1)
+    ranges = []
+    for name, rng in (("x_range", x_range), ("y_range", y_range)):
+        lo_v, hi_v = (0.0, hi) if rng is None else (float(rng[0]), float(rng[1]))
+        if not 0 <= lo_v <= hi_v <= (size if periodic else hi):
+            raise ConfigError(f"{name}: must satisfy 0 <= lo <= hi <= {hi:g}, got [{lo_v}, {hi_v}]")
+        ranges.append((lo_v, hi_v))
+    xs = axis_values(*ranges[0], dx)
+    ys = axis_values(*ranges[1], dy)
+    if periodic:
+        xs = xs[xs < size - 1e-9]
+        ys = ys[ys < size - 1e-9]
+    grid_y, grid_x = np.meshgrid(ys, xs, indexing="ij")  # rows: y, x fastest
+    return np.stack([grid_x.ravel(), grid_y.ravel()], axis=1)
+
+
+def lattice_from_config(cfg: DataConfig) -> np.ndarray:
+    """The training lattice a DataConfig describes."""
+    return lattice(cfg.size, cfg.dx, cfg.dy, cfg.x_range, cfg.y_range, cfg.periodic)
+
+
+def subgrid(conditions: np.ndarray, max_points: int) -> np.ndarray:
+    """A sub-lattice of at most ``max_points`` conditions: every k-th value along each axis.
+
+    The axis with more remaining values is thinned first, so an imbalanced lattice (dx = 0.1,
+    dy = 1) keeps its full y range and a regular grid. Deterministic; keeps lattice order.
+    """
+    if len(conditions) <= max_points:
+        return conditions
+    xs, ys = np.unique(conditions[:, 0]), np.unique(conditions[:, 1])
+    stride = [1, 1]
+    kept = [len(xs), len(ys)]
+    while kept[0] * kept[1] > max_points:
+        axis = 0 if kept[0] >= kept[1] else 1
+        stride[axis] += 1
+        kept[axis] = -(-(len(xs), len(ys))[axis] // stride[axis])
+    keep_x, keep_y = xs[:: stride[0]], ys[:: stride[1]]
+    mask = np.isin(conditions[:, 0], keep_x) & np.isin(conditions[:, 1], keep_y)
+    return conditions[mask]

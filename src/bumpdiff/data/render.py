@@ -1,0 +1,79 @@
+"""Rendering of Gaussian bumps; pure numpy, no I/O."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bumpdiff.config import ConfigError, DataConfig
+
+
+def check_centers(centers: np.ndarray, size: int, periodic: bool = False) -> np.ndarray:
+    """Return ``centers`` as a float64 (n, 2) array of (mu_x, mu_y); raise ConfigError off the canvas.
+
+    Allowed: [0, size - 1] per axis, or [0, size) on a periodic canvas.
+    """
+    centers = np.asarray(centers, dtype=np.float64).reshape(-1, 2)
+    if not np.all(np.isfinite(centers)):
+        raise ConfigError(f"centers: must be finite, got {centers[~np.isfinite(centers)][:3]}")
+    hi = float(size) if periodic else float(size - 1)
+    for axis, name in enumerate(("mu_x", "mu_y")):
+        vals = centers[:, axis]
+        bad = (vals < 0) | (vals >= hi if periodic else vals > hi)
+        if bad.any():
+            bracket = ")" if periodic else "]"
+            raise ConfigError(f"{name}: must be in [0, {hi:g}{bracket}, got {vals[bad][0]:g}")
+    return centers
+
+
+def check_centers_for(data: DataConfig, centers: np.ndarray) -> np.ndarray:
+    """``check_centers`` on the canvas a DataConfig describes."""
+    return check_centers(centers, data.size, data.periodic)
+
+
+def render_bumps(
+    centers: np.ndarray, size: int, sigma: float, periodic: bool = False
+) -> np.ndarray:
+    """Gaussian bumps of amplitude 1 on a background of 0 (DESIGN.md, "Image").
+
+    b(i, j) = exp(-((j - mu_x)^2 + (i - mu_y)^2) / (2 sigma^2)): x is the column index j, y the row
+    index i, pixel centres at integer coordinates, mu and sigma in pixels. On a periodic canvas the
+    distance is taken around the torus (minimum image).
+
+    Args:
+        centers: (n, 2) array of (mu_x, mu_y), pixels.
+        size: canvas side N.
+        sigma: bump width, pixels, > 0.
+        periodic: wrap around the border.
+
+    Returns:
+        float32 array (n, size, size) in [0, 1].
+
+    Raises:
+        ConfigError: a centre off the canvas, sigma <= 0, or size < 1.
+    """
+    if size < 1:
+        raise ConfigError(f"size: must be >= 1, got {size}")
+    if not sigma > 0:
+        raise ConfigError(f"sigma: must be > 0, got {sigma}")
+    centers = check_centers(centers, size, periodic)
+    coords = np.arange(size, dtype=np.float64)  # (N,) pixel centres
+    d_x = coords[None, :] - centers[:, 0:1]  # (n, N) column offsets
+    d_y = coords[None, :] - centers[:, 1:2]  # (n, N) row offsets
+    if periodic:  # minimum image on the torus
+        d_x = (d_x + size / 2) % size - size / 2
+        d_y = (d_y + size / 2) % size - size / 2
+    # The Gaussian is separable: outer product of the row and column profiles.
+    g_x = np.exp(-(d_x**2) / (2 * sigma**2))  # (n, N)
+    g_y = np.exp(-(d_y**2) / (2 * sigma**2))  # (n, N)
+    bumps = g_y[:, :, None] * g_x[:, None, :]  # (n, N rows, N cols)
+    return bumps.astype(np.float32)
+
+
+def to_model_scale(images: np.ndarray) -> np.ndarray:
+    """Data scale [0, 1] → the training scale [-1, 1]; the one place this happens."""
+    return images * 2.0 - 1.0
+
+
+def to_data_scale(images: np.ndarray) -> np.ndarray:
+    """Training scale [-1, 1] → data scale [0, 1] (bump amplitude 1 on background 0)."""
+    return (images + 1.0) / 2.0

@@ -1,0 +1,102 @@
+"""The conditional UNet: diffusers ``UNet2DModel`` plus a continuous (mu_x, mu_y) encoder.
+
+Conditioning (DESIGN.md, "Conditioning"): sinusoidal encodings of mu_x and mu_y (continuous
+positions, not class ids) → a two-layer MLP → added to the timestep embedding through diffusers'
+``class_embed_type="identity"``, so every ResNet block of every level receives it. The follow-up
+paper concatenates encodings of t, x and y; adding them is our choice (same information, the
+standard diffusers path).
+
+Probe points (named, for forward hooks): ``down0`` … ``down{L-1}`` (outputs of the down blocks,
+finest first), ``mid`` (the bottleneck) and ``up0`` … ``up{L-1}``. The alias ``layer4`` is the
+output of the last down block: the late encoder, just before the bottleneck, which is where the seed
+paper reads its "layer 4" (their UNet's fourth layer; in the 4-level ``paper`` preset it is also
+the fourth down block).
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from diffusers import UNet2DModel
+from torch import nn
+
+from bumpdiff.config import ConfigError, ModelConfig
+
+
+class ConditionEncoder(nn.Module):
+    """(mu_x, mu_y) in pixels → an embedding of width ``embed_dim``.
+
+    enc(mu) = [sin(ω_k mu), cos(ω_k mu)]_k with ω_k = 2π / P_k and periods P_k log-spaced from 2 px
+    to 4 N px (ours), for each coordinate; then Linear → SiLU → Linear.
+    """
+
+    def __init__(self, freqs: int, size: int, embed_dim: int):
+        super().__init__()
+        periods = torch.logspace(math.log10(2.0), math.log10(4.0 * size), freqs)  # (K,) pixels
+        self.register_buffer("omega", 2 * math.pi / periods, persistent=False)  # (K,) rad/px
+        self.mlp = nn.Sequential(
+            nn.Linear(4 * freqs, embed_dim), nn.SiLU(), nn.Linear(embed_dim, embed_dim)
+        )
+
+    def encode(self, cond: torch.Tensor) -> torch.Tensor:
+        """(B, 2) positions → (B, 4K) sinusoidal features, before the MLP."""
+        phase = cond[:, :, None] * self.omega  # (B, 2, K)
+        return torch.cat([phase.sin(), phase.cos()], dim=2).flatten(1)  # (B, 4K)
+
+    def forward(self, cond: torch.Tensor) -> torch.Tensor:
+        return self.mlp(self.encode(cond))
+
+
+class ConditionalUNet(nn.Module):
+    """ε-prediction network ε_θ(x_t, t, (mu_x, mu_y)) for N×N single-channel images."""
+
+    def __init__(self, cfg: ModelConfig, size: int):
+        super().__init__()
+        levels = len(cfg.channels)
+        attn = set(cfg.attention_levels)
+        down = [("AttnDownBlock2D" if lv in attn else "DownBlock2D") for lv in range(levels)]
+        # diffusers lists up blocks coarsest first
+        up = [("AttnUpBlock2D" if lv in attn else "UpBlock2D") for lv in reversed(range(levels))]
+        self.unet = UNet2DModel(
+            sample_size=size,
+            in_channels=1,
+            out_channels=1,
+            block_out_channels=tuple(cfg.channels),
+            layers_per_block=cfg.layers_per_block,
+            down_block_types=tuple(down),
+            up_block_types=tuple(up),
+            norm_num_groups=cfg.norm_groups,
+            attention_head_dim=8,
+            class_embed_type="identity",
+        )
+        self.cond = ConditionEncoder(cfg.cond_freqs, size, embed_dim=cfg.channels[0] * 4)
+
+    def forward(self, x_t: torch.Tensor, t: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        """x_t (B, 1, N, N), t (B,) integer timesteps, cond (B, 2) pixels → ε̂ (B, 1, N, N)."""
+        return self.unet(x_t, t, class_labels=self.cond(cond), return_dict=False)[0]
+
+    def probe_points(self) -> dict[str, nn.Module]:
+        """Named modules whose outputs can be captured (module docstring)."""
+        points: dict[str, nn.Module] = {}
+        for i, block in enumerate(self.unet.down_blocks):
+            points[f"down{i}"] = block
+        points["mid"] = self.unet.mid_block
+        for i, block in enumerate(self.unet.up_blocks):
+            points[f"up{i}"] = block
+        points["layer4"] = self.unet.down_blocks[-1]
+        return points
+
+    def probe_point(self, name: str) -> nn.Module:
+        points = self.probe_points()
+        if name not in points:
+            raise ConfigError(f"probe.layer: must be one of {sorted(points)}, got {name!r}")
+        return points[name]
+
+
+def build_model(cfg: ModelConfig, size: int) -> ConditionalUNet:
+    return ConditionalUNet(cfg, size)
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())

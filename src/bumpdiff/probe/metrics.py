@@ -1,0 +1,142 @@
+"""Embeddings and order metrics of a representation; pure functions of (activations, conditions).
+
+``activations`` is (n, d): one row per probe input; ``conditions`` is (n, 2) of (mu_x, mu_y), with
+conditions repeated when there are several draws per condition.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LinearRegression
+from sklearn.neighbors import NearestNeighbors
+
+
+def condition_means(
+    activations: np.ndarray, conditions: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean activation per distinct condition.
+
+    Returns (unique conditions (m, 2), means (m, d), group index of each row (n,)).
+    """
+    uniq, group = np.unique(conditions, axis=0, return_inverse=True)
+    group = group.ravel()
+    sums = np.zeros((len(uniq), activations.shape[1]))
+    np.add.at(sums, group, activations)
+    means = sums / np.bincount(group)[:, None]
+    return uniq, means, group
+
+
+def condition_share(activations: np.ndarray, conditions: np.ndarray) -> float:
+    """Share of activation variance explained by the condition, corrected for chance.
+
+    η² = Σ_features between-condition sum of squares / Σ_features total sum of squares (one-way
+    ANOVA, pooled over features), then adjusted like R²: 1 - (1 - η²)(n - 1)/(n - m) for n rows in
+    m conditions, so that activations independent of the condition score ≈ 0 whatever the number of
+    draws (raw η² would be ≈ 1/draws), and activations fixed by the condition score 1.
+    Range (-inf, 1]; NaN when every condition appears once. Low when the layer follows its noise
+    input rather than the condition (phase A; DESIGN.md, "Probe").
+    """
+    uniq, means, group = condition_means(activations, conditions)
+    if len(uniq) == len(activations):
+        return float("nan")
+    centred = activations - activations.mean(axis=0)
+    total = float((centred**2).sum())
+    between = float(((means[group] - activations.mean(axis=0)) ** 2).sum())
+    if total <= 0:
+        return 0.0
+    n, m = len(activations), len(uniq)
+    return 1.0 - (1.0 - between / total) * (n - 1) / (n - m)
+
+
+def pca_embed(activations: np.ndarray, n_components: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top principal components (m, k) and the explained-variance ratios (k,)."""
+    k = int(min(n_components, activations.shape[0] - 1, activations.shape[1]))
+    pca = PCA(n_components=k, svd_solver="full").fit(activations)
+    return pca.transform(activations), pca.explained_variance_ratio_
+
+
+def umap_embed(
+    activations: np.ndarray,
+    n_components: int = 3,
+    n_neighbors: int = 15,
+    min_dist: float = 0.1,
+    seed: int = 0,
+) -> np.ndarray:
+    """UMAP embedding (m, n_components) (umap-learn; seeded, hence single-threaded and repeatable)."""
+    import umap  # imported here: numba compilation costs seconds, only probes need it
+
+    n_neighbors = int(min(n_neighbors, len(activations) - 1))
+    reducer = umap.UMAP(
+        n_components=n_components,
+        n_neighbors=n_neighbors,
+        min_dist=min_dist,
+        random_state=seed,
+        init="spectral",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return reducer.fit_transform(activations)
+
+
+def r2_linear(embedding: np.ndarray, target: np.ndarray) -> float:
+    """R² of the least-squares linear regression of ``target`` (m,) on ``embedding`` (m, k).
+
+    The seed paper's order measure (x and y regressed on the UMAP embedding); 1 = perfectly
+    linearly decodable, ≤ 0 = no better than the mean. Range (-inf, 1].
+    """
+    if np.ptp(target) == 0:
+        return float("nan")
+    return float(LinearRegression().fit(embedding, target).score(embedding, target))
+
+
+def _standardise(conditions: np.ndarray) -> np.ndarray:
+    scale = conditions.std(axis=0)
+    return (conditions - conditions.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
+
+
+def knn_overlap(conditions: np.ndarray, points: np.ndarray, k: int = 8) -> float:
+    """Neighbour preservation between condition space and representation space, in [0, 1].
+
+    For each point, the share of its k nearest neighbours in the representation that are also among
+    its k nearest in condition space (axes scaled to unit variance, so an imbalanced lattice counts
+    both axes). On a lattice, condition-space distances tie: every point as close as the k-th
+    neighbour counts as a neighbour, so ties never lower the score. Chance level ≈ k / m.
+    """
+    m = len(points)
+    k = int(min(k, m - 1))
+    cond = _standardise(conditions)
+    _, rep_idx = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)
+    dist_c = np.linalg.norm(cond[:, None] - cond[None], axis=2)  # (m, m)
+    np.fill_diagonal(dist_c, np.inf)
+    kth = np.sort(dist_c, axis=1)[:, k - 1 : k]  # (m, 1) distance of the k-th neighbour
+    in_cond = dist_c <= kth + 1e-9  # (m, m) tie-inclusive neighbour sets
+    hits = np.take_along_axis(in_cond, rep_idx[:, 1:], axis=1)  # (m, k)
+    return float(hits.mean())
+
+
+def local_pca_dimension(points: np.ndarray, k: int = 8, variance: float = 0.9) -> float:
+    """Median over points of the number of principal components that explain ``variance`` of the
+    local cloud (the point and its k nearest neighbours). 2 for a sheet, up to k for noise.
+
+    Unlike distance-ratio estimators (TwoNN), it stays right on lattice-sampled conditions, whose
+    nearest-neighbour distances tie (DESIGN.md, "Order metrics").
+    """
+    k = int(min(k, len(points) - 1))
+    _, idx = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)
+    local = points[idx]  # (m, k+1, d)
+    local = local - local.mean(axis=1, keepdims=True)
+    sv = np.linalg.svd(local, compute_uv=False)  # (m, min(k+1, d))
+    ev = sv**2
+    ratio = np.cumsum(ev, axis=1) / np.maximum(ev.sum(axis=1, keepdims=True), 1e-300)
+    dims = (ratio < variance).sum(axis=1) + 1
+    return float(np.median(dims))
+
+
+def participation_ratio(points: np.ndarray) -> float:
+    """Effective dimension (Σλ)² / Σλ² of the covariance eigenvalues; in [1, min(m, d)]."""
+    centred = points - points.mean(axis=0)
+    ev = np.linalg.svd(centred, compute_uv=False) ** 2
+    return float(ev.sum() ** 2 / (ev**2).sum()) if ev.sum() > 0 else 0.0

@@ -1,0 +1,100 @@
+"""The phase rule (DESIGN.md, "Phase rule"): A, B or C from a representation alone.
+
+- A: no structure tied to the conditions: the condition explains little of the activation variance
+  (``condition_share`` < ``phase.min_condition_share``, measurable with several draws per condition)
+  or the per-condition means form no low-dimensional manifold (local PCA dimension >
+  ``phase.max_dimension``).
+- C: an ordered 2D manifold: neighbours in condition space stay neighbours (k-NN overlap ≥
+  ``phase.min_knn_overlap``) and x and y are linearly decodable from the UMAP embedding (R²_x and
+  R²_y ≥ ``phase.min_r2``, the seed paper's measure).
+- B: otherwise: a low-dimensional manifold whose arrangement does not follow (mu_x, mu_y).
+
+R² alone cannot decide: a random network already maps (x, y) smoothly (DESIGN.md, "Probe").
+Generation outcomes are not used: the correspondence of phases and outcomes is a finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bumpdiff.config import PhaseConfig, ProbeConfig
+from bumpdiff.probe.metrics import (
+    condition_means,
+    condition_share,
+    knn_overlap,
+    local_pca_dimension,
+    participation_ratio,
+    pca_embed,
+    r2_linear,
+    umap_embed,
+)
+
+
+@dataclass
+class PhaseResult:
+    phase: str  # "A", "B" or "C"
+    metrics: dict[str, float]
+    conditions: np.ndarray = field(repr=False)  # (m, 2) distinct conditions
+    umap: np.ndarray = field(repr=False)  # (m, 3) embedding of the per-condition means
+    pca: np.ndarray = field(repr=False)  # (m, k) top PCs of the per-condition means
+
+
+def representation_metrics(
+    activations: np.ndarray, conditions: np.ndarray, probe: ProbeConfig
+) -> tuple[dict[str, float], np.ndarray, np.ndarray, np.ndarray]:
+    """All order metrics of a representation; returns (metrics, conditions, UMAP, PCA)."""
+    share = condition_share(activations, conditions)
+    uniq, means, _ = condition_means(activations, conditions)
+    emb = umap_embed(means, 3, probe.umap_neighbors, probe.umap_min_dist, probe.seed)
+    pcs, ratios = pca_embed(means, probe.pcs)
+    metrics = {
+        "condition_share": share,
+        "dimension": local_pca_dimension(means, probe.knn),
+        "participation_ratio": participation_ratio(means),
+        "knn_overlap": knn_overlap(uniq, means, probe.knn),
+        "knn_chance": min(probe.knn, len(uniq) - 1) / max(len(uniq) - 1, 1),
+        "r2_x": r2_linear(emb, uniq[:, 0]),
+        "r2_y": r2_linear(emb, uniq[:, 1]),
+        "r2_x_pca": r2_linear(pcs, uniq[:, 0]),
+        "r2_y_pca": r2_linear(pcs, uniq[:, 1]),
+        "pca_top4": float(ratios[:4].sum()),
+        "spread": float(np.sqrt(((means - means.mean(axis=0)) ** 2).sum(axis=1).mean())),
+    }
+    return metrics, uniq, emb, pcs
+
+
+def classify_phase(metrics: dict[str, float], rule: PhaseConfig) -> str:
+    """Apply the thresholds of ``rule`` to metrics from ``representation_metrics``."""
+    share = metrics["condition_share"]
+    if (np.isfinite(share) and share < rule.min_condition_share) or (
+        metrics["dimension"] > rule.max_dimension
+    ):
+        return "A"
+    r2_min = min(metrics["r2_x"], metrics["r2_y"])
+    if metrics["knn_overlap"] >= rule.min_knn_overlap and r2_min >= rule.min_r2:
+        return "C"
+    return "B"
+
+
+def phase_of(
+    activations: np.ndarray,
+    conditions: np.ndarray,
+    rule: PhaseConfig | None = None,
+    probe: ProbeConfig | None = None,
+) -> PhaseResult:
+    """Phase of a representation (module docstring).
+
+    Args:
+        activations: (n, d) one row per probe input (several rows per condition allowed).
+        conditions: (n, 2) the (mu_x, mu_y) of each row, pixels.
+        rule: thresholds (defaults: PhaseConfig()).
+        probe: UMAP / PCA / k-NN settings (defaults: ProbeConfig()).
+    """
+    rule = rule or PhaseConfig()
+    probe = probe or ProbeConfig()
+    activations = np.asarray(activations, dtype=np.float64)
+    conditions = np.asarray(conditions, dtype=np.float64)
+    metrics, uniq, emb, pcs = representation_metrics(activations, conditions, probe)
+    return PhaseResult(classify_phase(metrics, rule), metrics, uniq, emb, pcs)

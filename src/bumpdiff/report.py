@@ -1,0 +1,186 @@
+"""Figures (matplotlib, Agg) and self-contained HTML pages (images embedded as base64 PNG)."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+from bumpdiff.runfolder import atomic_write_bytes, atomic_write_text  # noqa: E402
+
+OUTCOME_COLORS = {
+    "none": "#bbbbbb",
+    "multiple": "#d62728",
+    "mislocated": "#ff7f0e",
+    "correct": "#2ca02c",
+}
+PHASE_COLORS = {"A": "#f4cccc", "B": "#fce5cd", "C": "#d9ead3"}
+
+
+def save_figure(fig: plt.Figure, path: Path) -> bytes:
+    """Write ``fig`` as PNG atomically; return the bytes (for embedding)."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    data = buf.getvalue()
+    atomic_write_bytes(path, data)
+    return data
+
+
+def _step_axis(ax: plt.Axes, steps: Sequence[int]) -> None:
+    ax.set_xscale("symlog", linthresh=max(1, min(s for s in steps if s > 0) if any(steps) else 1))
+    ax.set_xlabel("training step")
+
+
+def shade_phases(ax: plt.Axes, steps: Sequence[int], phases: Sequence[str]) -> None:
+    """Shade the background of each checkpoint interval by its phase (A red, B orange, C green)."""
+    steps = list(steps)
+    for i, (step, phase) in enumerate(zip(steps, phases)):
+        lo = step if i == 0 else (steps[i - 1] + step) / 2
+        hi = step if i == len(steps) - 1 else (step + steps[i + 1]) / 2
+        ax.axvspan(lo, hi, color=PHASE_COLORS.get(phase, "white"), lw=0, zorder=0)
+
+
+def outcomes_figure(steps, fractions, phases, path: Path, title: str = "") -> bytes:
+    """Stacked outcome fractions against step, background shaded by phase."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    shade_phases(ax, steps, phases)
+    stack = np.array([[f[name] for f in fractions] for name in OUTCOME_COLORS])
+    ax.stackplot(
+        steps,
+        stack,
+        labels=list(OUTCOME_COLORS),
+        colors=list(OUTCOME_COLORS.values()),
+        alpha=0.85,
+        zorder=2,
+    )
+    ax.plot(steps, stack[3], "k.-", lw=1, zorder=3, label="accuracy")
+    _step_axis(ax, steps)
+    ax.set_ylim(0, 1)
+    ax.set_ylabel("fraction of generated images")
+    ax.set_title(title or "Generation outcomes (background: representation phase A/B/C)")
+    handles, labels = ax.get_legend_handles_labels()
+    handles += [plt.Rectangle((0, 0), 1, 1, color=c) for c in PHASE_COLORS.values()]
+    labels += [f"phase {p}" for p in PHASE_COLORS]
+    ax.legend(handles, labels, fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return save_figure(fig, path)
+
+
+def order_figure(steps, rows, phases, path: Path) -> bytes:
+    """R²_x, R²_y, k-NN overlap, condition share and local dimension against step."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.4))
+    for ax in (ax1, ax2):
+        shade_phases(ax, steps, phases)
+        _step_axis(ax, steps)
+    for key, label in [
+        ("r2_x", "R²$_x$ (UMAP)"),
+        ("r2_y", "R²$_y$ (UMAP)"),
+        ("knn_overlap", "k-NN overlap"),
+        ("condition_share", "condition share"),
+    ]:
+        ax1.plot(steps, [r[key] for r in rows], ".-", label=label)
+    ax1.plot(steps, [r["knn_chance"] for r in rows], "k:", lw=1, label="k-NN chance")
+    ax1.set_ylim(-0.05, 1.05)
+    ax1.legend(fontsize=7)
+    ax1.set_title("Order of the representation")
+    ax2.plot(steps, [r["dimension"] for r in rows], ".-", label="local PCA dimension (90 %)")
+    ax2.plot(steps, [r["participation_ratio"] for r in rows], ".-", label="participation ratio")
+    ax2.set_yscale("log")
+    ax2.legend(fontsize=7)
+    ax2.set_title("Dimension of the representation")
+    return save_figure(fig, path)
+
+
+def umap_figure(snapshots, path: Path) -> bytes:
+    """UMAP (first two of three axes) per snapshot, coloured by mu_x (top) and mu_y (bottom).
+
+    ``snapshots``: list of (title, conditions (m, 2), embedding (m, 3)).
+    """
+    n = len(snapshots)
+    fig, axes = plt.subplots(2, n, figsize=(2.6 * n, 5.0), squeeze=False)
+    for j, (title, cond, emb) in enumerate(snapshots):
+        for i, (axis, name) in enumerate(((0, "μx"), (1, "μy"))):
+            ax = axes[i, j]
+            sc = ax.scatter(emb[:, 0], emb[:, 1], c=cond[:, axis], cmap="viridis", s=14)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if i == 0:
+                ax.set_title(title, fontsize=8)
+            if j == n - 1:
+                fig.colorbar(sc, ax=ax, label=name, shrink=0.8)
+    fig.suptitle("UMAP of the probed layer, coloured by μx (top) and μy (bottom)", fontsize=9)
+    return save_figure(fig, path)
+
+
+def examples_figure(examples, path: Path) -> bytes:
+    """Rows of example generations; ``examples``: list of (row title, images (k, N, N), labels)."""
+    cols = max((len(imgs) for _, imgs, _ in examples), default=1)
+    fig, axes = plt.subplots(
+        len(examples), cols, figsize=(1.2 * cols, 1.35 * len(examples)), squeeze=False
+    )
+    for i, (title, imgs, labels) in enumerate(examples):
+        for j in range(cols):
+            ax = axes[i, j]
+            ax.axis("off")
+            if j < len(imgs):
+                ax.imshow(imgs[j], cmap="gray", vmin=0, vmax=1)
+                ax.set_title(labels[j], fontsize=6)
+        axes[i, 0].text(
+            -0.15, 0.5, title, transform=axes[i, 0].transAxes, ha="right", va="center", fontsize=8
+        )
+    return save_figure(fig, path)
+
+
+def image_grid_figure(images, titles, path: Path, cols: int = 8) -> bytes:
+    """A plain grid of images with titles (``bumpdiff sample``)."""
+    rows = -(-len(images) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols, 1.4 * rows), squeeze=False)
+    for k, ax in enumerate(axes.ravel()):
+        ax.axis("off")
+        if k < len(images):
+            ax.imshow(images[k], cmap="gray", vmin=0, vmax=1)
+            ax.set_title(titles[k], fontsize=6)
+    return save_figure(fig, path)
+
+
+def html_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in row) + "</tr>" for row in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return "–" if not np.isfinite(value) else f"{value:.3g}"
+    return str(value)
+
+
+def write_html(path: Path, title: str, sections: Sequence[tuple[str, str]]) -> None:
+    """One self-contained page: ``sections`` are (heading, inner HTML); images come embedded."""
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)}</title><style>",
+        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;line-height:1.4}",
+        "table{border-collapse:collapse;font-size:90%}td,th{border:1px solid #ccc;padding:3px 7px}",
+        "img{max-width:100%}.note{color:#555;font-size:90%}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+    ]
+    for heading, inner in sections:
+        parts.append(f"<h2>{html.escape(heading)}</h2>{inner}")
+    parts.append("</body></html>")
+    atomic_write_text(path, "\n".join(parts))
+
+
+def img_tag(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode()
+    return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{data}'>"

@@ -1,0 +1,218 @@
+"""Training loop: whole-batch tensor data, AdamW, optional EMA, log-spaced checkpoints, resume.
+
+The phases of the seed paper happen early in training, so checkpoints are dense early and sparse
+late: step 0 (the untrained network), ``train.checkpoints`` log-spaced steps from
+``train.first_checkpoint`` to the end, and the final step.
+
+All randomness of training (initialisation, which images, timesteps, noise) comes from generators
+seeded by ``seed``; their state is saved in every checkpoint so a resumed run continues bit for
+bit (on the CPU).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from bumpdiff.checkpoint import TrainState, load_train_state, save_checkpoint
+from bumpdiff.config import Config, ConfigError
+from bumpdiff.data import lattice_from_config, render_bumps, to_model_scale
+from bumpdiff.diffusion import alphas_cumprod, autocast, diffusion_loss
+from bumpdiff.model import ConditionalUNet, build_model, count_parameters
+from bumpdiff.runfolder import RunFolder
+
+
+def checkpoint_schedule(total: int, count: int, first: int) -> list[int]:
+    """Step 0, ``count`` log-spaced steps in [first, total], and ``total``; sorted, unique."""
+    first = min(first, total)
+    logs = np.geomspace(first, total, num=count) if count > 1 else np.array([total])
+    steps = {0, total, *np.round(logs).astype(int).tolist()}
+    return sorted(s for s in steps if 0 <= s <= total)
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("train.device: 'cuda' asked for but torch sees no CUDA device")
+    return torch.device(name)
+
+
+def training_data(cfg: Config, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """All training images (n, 1, N, N) on the scale [-1, 1] and conditions (n, 2), on ``device``."""
+    centers = lattice_from_config(cfg.data)
+    images = render_bumps(centers, cfg.data.size, cfg.data.sigma, cfg.data.periodic)
+    x_0 = torch.from_numpy(to_model_scale(images))[:, None].to(device)
+    cond = torch.from_numpy(centers.astype(np.float32)).to(device)
+    return x_0, cond
+
+
+def init_model(cfg: Config) -> ConditionalUNet:
+    """The network initialised from ``seed`` without touching the global RNG of the caller."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(cfg.seed)
+        return build_model(cfg.model, cfg.data.size)
+
+
+class _EMA:
+    """θ_ema ← d θ_ema + (1 - d) θ after each step."""
+
+    def __init__(self, model: torch.nn.Module, decay: float, state=None):
+        self.decay = decay
+        self.params = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        if state is not None:
+            self.params = {k: v.clone() for k, v in state.items()}
+
+    @torch.no_grad()
+    def update(self, model: torch.nn.Module) -> None:
+        for k, v in model.state_dict().items():
+            if v.dtype.is_floating_point:
+                self.params[k].lerp_(v, 1 - self.decay)
+            else:
+                self.params[k].copy_(v)
+
+
+def _check_resume_config(saved: Config, given: Config) -> None:
+    """A resumed run must be the same experiment; only train.steps may grow."""
+    a = saved.model_dump(mode="json")
+    b = given.model_dump(mode="json")
+    a["train"].pop("steps")
+    b["train"].pop("steps")
+    for section in a:
+        if a[section] != b[section]:
+            if isinstance(a[section], dict):
+                key = next(k for k in a[section] if a[section][k] != b[section].get(k))
+                raise ConfigError(
+                    f"{section}.{key}: differs from the run being resumed "
+                    f"({a[section][key]!r} there, {b[section][key]!r} given)"
+                )
+            raise ConfigError(f"{section}: differs from the run being resumed")
+
+
+def train(
+    cfg: Config,
+    out: str | Path,
+    resume: bool = False,
+    progress: bool = True,
+    on_step: Callable[[int], None] | None = None,
+) -> RunFolder:
+    """Train ``cfg`` into the run folder ``out``; returns the folder.
+
+    Args:
+        cfg: the resolved config.
+        out: run folder; must not hold checkpoints unless ``resume``.
+        resume: continue from the latest checkpoint in ``out``.
+        progress: show a progress bar with loss and ETA.
+        on_step: called with the step number after each optimizer step (tests use it to stop).
+
+    Raises:
+        ConfigError: ``out`` already holds a run and ``resume`` is off, or the configs disagree.
+    """
+    run = RunFolder(out)
+    existing = run.checkpoint_steps()
+    if existing and not resume:
+        raise ConfigError(
+            f"--out: {run.root} already holds checkpoints; pass --resume or choose a new folder"
+        )
+    if resume and run.config_path.is_file():
+        _check_resume_config(run.read_config(), cfg)
+    device = resolve_device(cfg.train.device)
+    if cfg.train.threads:
+        torch.set_num_threads(cfg.train.threads)
+
+    model = init_model(cfg).to(device)
+    opt = torch.optim.AdamW(
+        model.parameters(), lr=cfg.train.lr, weight_decay=cfg.train.weight_decay
+    )
+    gen = torch.Generator().manual_seed(cfg.seed + 1)  # training draws, on the CPU
+    ema = _EMA(model, cfg.train.ema) if cfg.train.ema > 0 else None
+    start = 0
+    if resume and existing:
+        _, state = load_train_state(run.checkpoint_path(existing[-1]))
+        model.load_state_dict(state.model)
+        if state.optimizer is not None:
+            opt.load_state_dict(state.optimizer)
+        if state.rng is not None:
+            gen.set_state(state.rng)
+        if ema is not None:
+            ema = _EMA(model, cfg.train.ema, state.ema)
+        start = state.step
+    run.write_config(cfg)
+
+    x_0, cond = training_data(cfg, device)
+    abar = alphas_cumprod(cfg.diffusion).to(device)
+    schedule = set(
+        checkpoint_schedule(cfg.train.steps, cfg.train.checkpoints, cfg.train.first_checkpoint)
+    )
+    n_images, batch, total = x_0.shape[0], cfg.train.batch_size, cfg.train.steps
+    log_every = max(1, total // 200)
+
+    def save(step: int, rng: torch.Tensor | None = None) -> None:
+        state = TrainState(
+            step=step,
+            model=model.state_dict(),
+            ema=ema.params if ema else None,
+            optimizer=opt.state_dict(),
+            rng=gen.get_state() if rng is None else rng,
+        )
+        save_checkpoint(run.checkpoint_path(step), cfg, state)
+        run.log("checkpoint", step=step)
+
+    if start == 0:
+        run.log(
+            "start",
+            step=0,
+            n_images=n_images,
+            parameters=count_parameters(model),
+            device=str(device),
+            schedule=sorted(schedule),
+        )
+        save(0)
+    model.train()
+    bar = tqdm(total=total, initial=start, disable=not progress, desc="train", unit="step")
+    running, count, t_start = 0.0, 0, time.perf_counter()
+    done, rng_before = start, gen.get_state()  # last completed step; RNG before the current one
+    try:
+        for step in range(start + 1, total + 1):
+            rng_before = gen.get_state()
+            # Draw which images, which timesteps and which noise (DDPM Algorithm 1, lines 2-4).
+            idx = torch.randint(n_images, (batch,), generator=gen)
+            t = torch.randint(abar.shape[0], (batch,), generator=gen)
+            eps = torch.randn((batch, *x_0.shape[1:]), generator=gen)
+            idx, t, eps = idx.to(device), t.to(device), eps.to(device)
+            with autocast(device, cfg.train.bf16):
+                loss = diffusion_loss(model, x_0[idx], cond[idx], t, eps, abar)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            if ema is not None:
+                ema.update(model)
+            done = step
+            running += loss.item()
+            count += 1
+            if step % log_every == 0 or step == total:
+                elapsed = time.perf_counter() - t_start
+                run.log("train", step=step, loss=running / count, seconds=elapsed)
+                bar.set_postfix(loss=f"{running / count:.4f}")
+                running, count = 0.0, 0
+            if step in schedule:
+                save(step)
+            bar.update(1)
+            if on_step is not None:
+                on_step(step)
+    except KeyboardInterrupt:
+        # Keep the work: save the last completed step with the RNG state that continues it. An
+        # interrupt inside opt.step() itself could leave weights half-updated; Ctrl-C lands in
+        # Python code between ops, which makes that rare, and the resume test covers the rest.
+        if done not in schedule and done > start:
+            save(done, rng=None if done == step else rng_before)
+        run.log("interrupted", step=done)
+        raise
+    finally:
+        bar.close()
+    return run

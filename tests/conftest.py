@@ -1,0 +1,39 @@
+"""Shared fixtures: a tiny config that trains in seconds on 2 CPU cores."""
+
+from __future__ import annotations
+
+import pytest
+
+from bumpdiff.config import build_config
+
+TINY = {
+    "seed": 0,
+    "data": {"size": 8, "sigma": 1.0, "dx": 2.0, "dy": 2.0, "x_range": [1, 6], "y_range": [1, 6]},
+    "model": {
+        "channels": [8, 16],
+        "layers_per_block": 1,
+        "attention_levels": [1],
+        "norm_groups": 8,
+        "cond_freqs": 4,
+    },
+    "diffusion": {"timesteps": 50},
+    "train": {
+        "steps": 6,
+        "batch_size": 8,
+        "lr": 1e-3,
+        "checkpoints": 3,
+        "first_checkpoint": 2,
+        "threads": 1,
+    },
+    "sample": {"sampler": "dpmpp", "steps": 4, "draws": 1},
+    "probe": {"draws": 2, "t": 49, "umap_neighbors": 4, "knn": 4},
+}
+
+
+def tiny_config(*overrides: str):
+    return build_config(TINY, list(overrides))
+
+
+@pytest.fixture
+def tiny():
+    return tiny_config()

@@ -1,0 +1,120 @@
+"""Config validation: every bounded field refuses out-of-range values with one line naming it."""
+
+import typing
+
+import pytest
+import yaml
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import BaseModel
+
+from bumpdiff.config import Config, ConfigError, build_config, load_config, parse_overrides
+
+
+def _bounded_fields(model: type[BaseModel], prefix: str = ""):
+    """(dotted name, a value just outside each bound) for every numeric field with bounds."""
+    for name, field in model.model_fields.items():
+        ann = field.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            yield from _bounded_fields(ann, f"{prefix}{name}.")
+            continue
+        for meta in field.metadata:
+            is_int = ann is int
+            step = 1 if is_int else 1e-9
+            if isinstance(meta, Gt):
+                yield f"{prefix}{name}", meta.gt
+            elif isinstance(meta, Ge):
+                yield f"{prefix}{name}", meta.ge - step
+            elif isinstance(meta, Lt):
+                yield f"{prefix}{name}", meta.lt
+            elif isinstance(meta, Le):
+                yield f"{prefix}{name}", meta.le + (step if is_int else 1.0)
+
+
+BOUNDED = list(_bounded_fields(Config))
+
+
+def test_there_are_bounded_fields_to_check():
+    assert len(BOUNDED) > 30
+
+
+@pytest.mark.parametrize(("key", "value"), BOUNDED, ids=[f"{k}={v}" for k, v in BOUNDED])
+def test_out_of_range_value_is_refused_naming_the_field(key, value):
+    with pytest.raises(ConfigError) as err:
+        build_config({}, [f"{key}={value}"])
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith(key), message
+    assert "got" in message
+
+
+@pytest.mark.parametrize("name", typing.get_args(Config.model_fields["experiment"].annotation))
+def test_each_literal_value_is_accepted(name):
+    assert build_config({}, [f"experiment={name}"]).experiment == name
+
+
+def test_literal_field_lists_the_allowed_values():
+    with pytest.raises(ConfigError, match=r"sample.sampler: .*'ddpm'.*got 'euler'"):
+        build_config({}, ["sample.sampler=euler"])
+
+
+def test_unknown_field_is_refused():
+    with pytest.raises(ConfigError, match="train.learning_rate: unknown field"):
+        build_config({}, ["train.learning_rate=1"])
+
+
+def test_public_override_keys(tmp_path):
+    keys = [
+        "seed=3",
+        "data.size=16",
+        "data.sigma=1.5",
+        "data.dx=0.5",
+        "data.dy=2",
+        "model.channels=[32,64]",
+        "model.attention_levels=[1]",
+        "train.steps=7",
+        "train.batch_size=4",
+        "train.lr=1e-3",
+        "train.device=cpu",
+    ]
+    cfg = build_config({}, keys)
+    assert (cfg.seed, cfg.data.size, cfg.data.sigma, cfg.data.dx, cfg.data.dy) == (
+        3,
+        16,
+        1.5,
+        0.5,
+        2,
+    )
+    assert cfg.model.channels == [32, 64] and cfg.train.steps == 7 and cfg.train.lr == 1e-3
+    assert cfg.train.batch_size == 4 and cfg.train.device == "cpu"
+
+
+def test_cross_field_checks():
+    with pytest.raises(ConfigError, match=r"data.x_range: must satisfy 0 <= lo <= hi <= 11"):
+        build_config({}, ["data.size=12", "model.channels=[32]", "data.x_range=[0,12]"])
+    with pytest.raises(ConfigError, match="probe.t"):
+        build_config({}, ["diffusion.timesteps=100"])
+    with pytest.raises(ConfigError, match=r"data.size: must be divisible by 2\^\(levels-1\) = 8 .*got 12"):
+        build_config({}, ["data.size=12"])  # 4 levels by default
+    with pytest.raises(ConfigError, match="model.attention_levels"):
+        build_config({}, ["model.attention_levels=[5]"])
+    with pytest.raises(ConfigError, match="model.channels"):
+        build_config({}, ["model.channels=[30,64]"])
+
+
+def test_presets_load_and_round_trip(tmp_path):
+    for path in ["configs/quick.yaml", "configs/paper.yaml"]:
+        cfg = load_config(path)
+        dumped = tmp_path / "c.yaml"
+        dumped.write_text(yaml.safe_dump(cfg.model_dump(mode="json")))
+        assert load_config(dumped) == cfg
+
+
+def test_bad_override_syntax_and_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="--set"):
+        parse_overrides(["train.lr"])
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.yaml")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("train: [1, 2\n")
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(bad)

@@ -1,0 +1,92 @@
+import numpy as np
+import pytest
+
+from bumpdiff.config import ConfigError
+from bumpdiff.data import axis_values, lattice, render_bumps, subgrid, to_data_scale, to_model_scale
+
+
+def test_peak_at_integer_centre_is_one_and_symmetric():
+    img = render_bumps([[5.0, 7.0]], size=12, sigma=1.5)[0]
+    assert img.shape == (12, 12) and img.dtype == np.float32
+    assert img[7, 5] == pytest.approx(1.0)  # row = y, column = x
+    assert np.unravel_index(img.argmax(), img.shape) == (7, 5)
+    np.testing.assert_allclose(img[7, 5 - 2], img[7, 5 + 2], rtol=1e-6)  # symmetric in x
+    np.testing.assert_allclose(img[7 - 3, 5], img[7 + 3, 5], rtol=1e-6)  # symmetric in y
+    assert img[7, 6] == pytest.approx(np.exp(-1 / (2 * 1.5**2)), rel=1e-6)
+
+
+def test_subpixel_centre_moves_the_weighted_centroid():
+    size, sigma = 32, 1.2
+    for mu_x, mu_y in [(10.0, 12.0), (10.3, 12.75), (15.5, 9.25)]:
+        img = render_bumps([[mu_x, mu_y]], size, sigma)[0].astype(np.float64)
+        grid = np.arange(size)
+        cx = (img.sum(axis=0) * grid).sum() / img.sum()
+        cy = (img.sum(axis=1) * grid).sum() / img.sum()
+        assert cx == pytest.approx(mu_x, abs=1e-4)
+        assert cy == pytest.approx(mu_y, abs=1e-4)
+
+
+def test_periodic_bump_wraps_around_the_border():
+    img = render_bumps([[0.0, 5.0]], size=10, sigma=1.0, periodic=True)[0]
+    assert img[5, 9] == pytest.approx(img[5, 1])  # one pixel either side, around the torus
+    flat = render_bumps([[0.0, 5.0]], size=10, sigma=1.0)[0]
+    assert flat[5, 9] < 1e-8
+
+
+@pytest.mark.parametrize("center", [[-0.1, 3.0], [3.0, 11.5], [np.nan, 2.0]])
+def test_off_canvas_centre_is_refused(center):
+    with pytest.raises(ConfigError, match="mu_|finite"):
+        render_bumps([center], size=12, sigma=1.0)
+
+
+def test_bad_sigma_is_refused():
+    with pytest.raises(ConfigError, match="sigma"):
+        render_bumps([[3, 3]], size=12, sigma=0.0)
+
+
+def test_scale_round_trip():
+    img = render_bumps([[3, 3]], 8, 1.0)
+    scaled = to_model_scale(img)
+    assert scaled.min() >= -1 and scaled.max() <= 1 and scaled.min() == pytest.approx(-1, abs=1e-6)
+    np.testing.assert_allclose(to_data_scale(scaled), img, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("dx", "dy", "x_range", "y_range", "count"),
+    [
+        (1.0, 1.0, (2, 9), (2, 9), 64),
+        (0.1, 1.0, (2, 9), (2, 9), 71 * 8),
+        (1.0, 0.1, (2, 9), (2, 9), 8 * 71),
+        (2.0, 1.0, None, None, 6 * 12),
+        (0.5, 3.0, (0, 11), (1, 10), 23 * 4),
+    ],
+)
+def test_lattice_counts(dx, dy, x_range, y_range, count):
+    pts = lattice(12, dx, dy, x_range, y_range)
+    assert pts.shape == (count, 2)
+    assert len(np.unique(pts[:, 0])) * len(np.unique(pts[:, 1])) == count
+
+
+def test_lattice_values_are_exact_multiples():
+    xs = axis_values(2.0, 9.0, 0.1)
+    assert len(xs) == 71 and xs[-1] == pytest.approx(9.0) and xs[1] == pytest.approx(2.1)
+
+
+def test_periodic_lattice_drops_the_duplicate_end():
+    pts = lattice(8, 1.0, 1.0, (0, 8), (0, 8), periodic=True)
+    assert pts[:, 0].max() == 7 and len(pts) == 64
+
+
+def test_bad_spacing_and_range_are_refused():
+    with pytest.raises(ConfigError, match="spacing"):
+        lattice(12, 0.0, 1.0)
+    with pytest.raises(ConfigError, match="x_range"):
+        lattice(12, 1.0, 1.0, (2, 14))
+
+
+def test_subgrid_keeps_a_regular_grid_and_all_y_rows():
+    pts = lattice(12, 0.1, 1.0, (2, 9), (2, 9))
+    sub = subgrid(pts, 144)
+    assert len(sub) <= 144
+    assert len(np.unique(sub[:, 1])) == 8  # the coarse axis is not thinned first
+    assert len(sub) == len(np.unique(sub[:, 0])) * 8
