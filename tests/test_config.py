@@ -93,7 +93,9 @@ def test_cross_field_checks():
         build_config({}, ["data.size=12", "model.channels=[32]", "data.x_range=[0,12]"])
     with pytest.raises(ConfigError, match="probe.t"):
         build_config({}, ["diffusion.timesteps=100"])
-    with pytest.raises(ConfigError, match=r"data.size: must be divisible by 2\^\(levels-1\) = 8 .*got 12"):
+    with pytest.raises(
+        ConfigError, match=r"data.size: must be divisible by 2\^\(levels-1\) = 8 .*got 12"
+    ):
         build_config({}, ["data.size=12"])  # 4 levels by default
     with pytest.raises(ConfigError, match="model.attention_levels"):
         build_config({}, ["model.attention_levels=[5]"])

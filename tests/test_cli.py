@@ -1,0 +1,123 @@
+"""The `bumpdiff` command through typer's runner, and a tiny end-to-end phases run."""
+
+import json
+
+import pytest
+import yaml
+from conftest import TINY
+from typer.testing import CliRunner
+
+from bumpdiff.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def tiny_yaml(tmp_path):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(TINY))
+    return path
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_dry_run_prints_the_resolved_config(tiny_yaml):
+    res = invoke("train", tiny_yaml, "--out", "unused", "--dry-run", "--set", "train.lr=0.002")
+    assert res.exit_code == 0, res.output
+    cfg = yaml.safe_load(res.stdout)
+    assert cfg["train"]["lr"] == 0.002 and cfg["probe"]["layer"] == "layer4"
+
+
+@pytest.mark.parametrize(
+    ("override", "field"),
+    [
+        ("train.lr=-1", "train.lr"),
+        ("data.sigma=0", "data.sigma"),
+        ("train.device=tpu", "train.device"),
+        ("data.x_range=[0,9]", "data.x_range"),
+        ("model.channels=[8,12]", "model.channels"),
+    ],
+)
+def test_bad_values_exit_2_with_one_line_naming_the_field(tiny_yaml, tmp_path, override, field):
+    res = invoke("train", tiny_yaml, "--out", tmp_path / "r", "--set", override)
+    assert res.exit_code == 2
+    lines = [line for line in res.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and field in lines[0] and "got" in lines[0], res.output
+    assert not (tmp_path / "r").exists()
+
+
+def test_missing_config_and_missing_run(tmp_path):
+    res = invoke("train", tmp_path / "nope.yaml", "--out", tmp_path / "r")
+    assert res.exit_code == 2 and "file not found" in res.output
+    res = invoke("evaluate", tmp_path / "no-run", "--step", 3)
+    assert res.exit_code == 2 and "not a bumpdiff run folder" in res.output
+
+
+def test_train_sample_evaluate_probe(tiny_yaml, tmp_path):
+    run = tmp_path / "run"
+    res = invoke("train", tiny_yaml, "--out", run)
+    assert res.exit_code == 0, res.output
+    res = invoke(
+        "sample",
+        run,
+        "--step",
+        6,
+        "--at",
+        "3.5,5",
+        "--at",
+        "2,2",
+        "-n",
+        2,
+        "--sampler",
+        "ddim",
+        "--steps",
+        5,
+    )
+    assert res.exit_code == 0, res.output
+    assert (run / "samples" / "6.npz").is_file() and (run / "figures" / "samples-6.png").is_file()
+    res = invoke("sample", run, "--step", 6, "--at", "9,3")
+    assert res.exit_code == 2 and "mu_x: must be in [0, 7], got 9" in res.output
+    res = invoke("sample", run, "--step", 4, "--at", "3,3")
+    assert res.exit_code == 2 and "--step: must be one of [0, 2, 3, 6], got 4" in res.output
+    res = invoke("evaluate", run, "--all")
+    assert res.exit_code == 0, res.output
+    assert res.stdout.count("accuracy") == 4
+    rows = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()]
+    assert sum(r["event"] == "eval" for r in rows) == 4
+    res = invoke("probe", run, "--step", 6)
+    assert res.exit_code == 0 and "phase" in res.stdout and (run / "probes" / "6.npz").is_file()
+    res = invoke("train", tiny_yaml, "--out", run)  # refuses to overwrite, loses nothing
+    assert res.exit_code == 2 and "already holds checkpoints" in res.output
+
+
+def test_tiny_phases_run_writes_report_and_phases_json(tiny_yaml, tmp_path):
+    run = tmp_path / "run"
+    res = invoke("run", tiny_yaml, "--out", run)
+    assert res.exit_code == 0, res.output
+    assert "final (step 6): accuracy" in res.output and "report:" in res.output
+    html = (run / "report.html").read_text()
+    for section in [
+        "Summary",
+        "Generation outcomes against training",
+        "Order and dimension",
+        "UMAP snapshots",
+        "Example generations per phase",
+        "Every checkpoint",
+        "Method",
+        "data:image/png;base64,",
+    ]:
+        assert section in html, section
+    assert "src='http" not in html  # opens offline
+    phases = json.loads((run / "phases.json").read_text())
+    assert [p["step"] for p in phases] == [0, 2, 3, 6]
+    for entry in phases:
+        assert entry["phase"] in {"A", "B", "C"}
+        assert set(entry["fractions"]) == {"none", "multiple", "mislocated", "correct"}
+        assert abs(sum(entry["fractions"].values()) - 1) < 1e-9
+        assert {"accuracy", "r2_x", "r2_y"} <= set(entry)
+    for name in ["outcomes", "order", "umap", "examples"]:
+        assert (run / "figures" / f"{name}.png").is_file()
+    res = invoke("report", run)
+    assert res.exit_code == 0 and json.loads((run / "phases.json").read_text()) == phases
