@@ -81,6 +81,8 @@ def test_train_sample_evaluate_probe(tiny_yaml, tmp_path):
     assert res.exit_code == 2 and "mu_x: must be in [0, 7], got 9" in res.output
     res = invoke("sample", run, "--step", 4, "--at", "3,3")
     assert res.exit_code == 2 and "--step: must be one of [0, 2, 3, 6], got 4" in res.output
+    res = invoke("evaluate", run, "--step", 6, "--steps", 51)
+    assert res.exit_code == 2 and "--steps: must be in [1, 50], got 51" in res.output
     res = invoke("evaluate", run, "--all")
     assert res.exit_code == 0, res.output
     assert res.stdout.count("accuracy") == 4

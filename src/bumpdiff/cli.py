@@ -15,7 +15,7 @@ from bumpdiff.runfolder import RunFolder
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 console = Console(stderr=True)
-out_console = Console()
+out_console = Console(soft_wrap=True)
 
 SetOpt = Annotated[
     list[str] | None, typer.Option("--set", help="override a field: --set train.lr=1e-3")
@@ -25,6 +25,17 @@ ResumeOpt = Annotated[bool, typer.Option("--resume", help="continue from the lat
 DryOpt = Annotated[bool, typer.Option("--dry-run", help="print the resolved config and stop")]
 StepOpt = Annotated[int | None, typer.Option("--step", help="checkpoint step (default: latest)")]
 AllOpt = Annotated[bool, typer.Option("--all", help="every checkpoint")]
+DeviceOpt = Annotated[
+    str | None, typer.Option("--device", help="auto | cpu | cuda (default: the config's)")
+]
+
+
+def _device_override(device: str | None) -> list[str]:
+    if device is None:
+        return []
+    if device not in ("auto", "cpu", "cuda"):
+        raise ConfigError(f"--device: must be one of auto, cpu, cuda, got {device!r}")
+    return [f"train.device={device}"]
 
 
 def user_errors(fn):
@@ -198,9 +209,31 @@ def probe(
         row = probe_checkpoint(rf, k)
         out_console.print(
             f"step {k}: phase {row['phase']}, R²x {row['r2_x']:.2f}, R²y {row['r2_y']:.2f}, "
-            f"k-NN overlap {row['knn_overlap']:.2f}, condition share "
+            f"trustworthiness {row['trustworthiness']:.2f}, R²(PCs) {row['r2_x_pca']:.2f}/"
+            f"{row['r2_y_pca']:.2f}, condition share "
             f"{row['condition_share']:.2f}, dimension {row['dimension']:g}"
         )
+
+
+@app.command()
+@user_errors
+def bench(
+    out: Annotated[Path, typer.Option("--out", help="JSON file to write")],
+    config: Annotated[Path, typer.Option(help="preset to measure")] = Path("configs/quick.yaml"),
+    quick: Annotated[
+        bool, typer.Option("--quick", help="tiny settings: checks the harness")
+    ] = False,
+    device: Annotated[str, typer.Option(help="auto | cpu | cuda")] = "auto",
+    run_dir: Annotated[
+        Path | None, typer.Option("--run", help="reuse an analysed phases run for samplers")
+    ] = None,
+) -> None:
+    """Measure training, sampling, evaluation and probe speed side by side; write JSON."""
+    from bumpdiff.bench import run_bench
+
+    _device_override(device)
+    run_bench(config, out, quick, device, run_dir, log=console.print)
+    out_console.print(f"benchmark: {out}")
 
 
 @app.command()

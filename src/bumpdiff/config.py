@@ -1,4 +1,4 @@
-"""Every setting of a bumpdiff run: pydantic models, YAML presets, dotted overrides, one-line errors.
+"""Every setting of a bumpdiff run: pydantic models, YAML presets, overrides, one-line errors.
 
 Each number is a field with bounds and a description saying whether the value comes from the papers
 (Liang, Liu & Fiete, arXiv 2402.03305; Liang, Liu, Ostrow & Fiete, arXiv 2408.13256) or is ours.
@@ -60,7 +60,7 @@ class ModelConfig(_Section):
         [64, 128, 256, 256],
         min_length=1,
         max_length=6,
-        description="UNet channels per level (issue preset for 'paper'; the paper's are not stated)",
+        description="UNet channels per level (the papers' are not stated)",
     )
     layers_per_block: int = Field(2, ge=1, le=4, description="ResNet layers per UNet block (ours)")
     attention_levels: list[int] = Field(
@@ -151,7 +151,7 @@ class ProbeConfig(_Section):
         "noise", description="probe input: independent noise per draw at t (ours; see DESIGN.md)"
     )
     t: int = Field(999, ge=0, description="timestep of the probe input, 0..T-1 (ours)")
-    draws: int = Field(4, ge=1, le=256, description="independent inputs per condition (ours)")
+    draws: int = Field(16, ge=1, le=256, description="independent inputs per condition (ours)")
     max_conditions: int = Field(256, ge=4, le=100000, description="probe grid size cap (ours)")
     umap_neighbors: int = Field(15, ge=2, le=200, description="UMAP n_neighbors (ours)")
     umap_min_dist: float = Field(0.1, ge=0, le=1, description="UMAP min_dist (umap-learn default)")
@@ -161,17 +161,22 @@ class ProbeConfig(_Section):
 
 
 class PhaseConfig(_Section):
+    """Thresholds of the phase rule (bumpdiff.probe.phase); all ours, set from measured runs."""
+
     min_condition_share: float = Field(
-        0.25, ge=0, le=1, description="below: the condition explains too little → A (ours)"
+        0.01,
+        ge=-1,
+        le=1,
+        description="A below: the condition explains < this share of the variance (ours)",
     )
     max_dimension: float = Field(
-        4.0, gt=0, description="above: no low-dimensional manifold → A (ours)"
+        4.0, gt=0, description="A above, with one row per condition: local PCA dimension (ours)"
     )
-    min_knn_overlap: float = Field(
-        0.6, ge=0, le=1, description="C needs this k-NN overlap with condition space (ours)"
+    min_trustworthiness: float = Field(
+        0.88, ge=0, le=1, description="C needs this neighbour preservation (ours)"
     )
     min_r2: float = Field(
-        0.8, ge=0, le=1, description="C needs R²_x and R²_y on UMAP ≥ this (ours)"
+        0.8, ge=0, le=1, description="C needs R²_x and R²_y on the top PCs ≥ this (ours)"
     )
 
 
@@ -202,6 +207,11 @@ class Config(_Section):
         if self.probe.t >= self.diffusion.timesteps:
             raise ValueError(
                 f"probe.t: must be in [0, {self.diffusion.timesteps - 1}], got {self.probe.t}"
+            )
+        if self.sample.steps > self.diffusion.timesteps:
+            raise ValueError(
+                f"sample.steps: must be in [1, {self.diffusion.timesteps}] (diffusion.timesteps), "
+                f"got {self.sample.steps}"
             )
         levels = len(self.model.channels)
         if self.data.size % 2 ** (levels - 1):
@@ -239,7 +249,7 @@ def _set_dotted(tree: dict[str, Any], key: str, value: Any) -> None:
 
 
 def parse_overrides(items: list[str] | None) -> dict[str, Any]:
-    """Turn ``["train.lr=1e-3", "model.channels=[32,64]"]`` into a nested dict (values read as YAML)."""
+    """``["train.lr=1e-3", "model.channels=[32,64]"]`` → a nested dict (values read as YAML)."""
     tree: dict[str, Any] = {}
     for item in items or []:
         key, sep, raw = item.partition("=")
@@ -260,7 +270,7 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_config(tree: dict[str, Any] | None = None, overrides: list[str] | None = None) -> Config:
-    """Validate a config tree plus dotted overrides; raise ConfigError with one line on bad input."""
+    """Validate a config tree plus dotted overrides; ConfigError (one line) on bad input."""
     merged = _merge(tree or {}, parse_overrides(overrides))
     try:
         return Config.model_validate(merged)

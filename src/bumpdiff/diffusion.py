@@ -1,7 +1,7 @@
 """DDPM noise schedule, ε-prediction loss and samplers (diffusers schedulers).
 
 Ho et al. 2020 (DDPM): q(x_t | x_0) = N(sqrt(ᾱ_t) x_0, (1 - ᾱ_t) I) (eq. 4), loss
-E ||ε - ε_θ(x_t, t, c)||² (Algorithm 1). Samplers: DDPM ancestral (the papers' sampler, Algorithm 2),
+E ||ε - ε_θ(x_t, t, c)||² (Algorithm 1). Samplers: DDPM ancestral (the papers', Algorithm 2),
 DDIM (Song et al. 2021, η = 0) and DPM-Solver++ (Lu et al. 2022, 2nd-order multistep), all from
 diffusers with their default settings on the same β schedule.
 
@@ -141,7 +141,7 @@ def sample_batched(
     batch_size: int,
     bf16: bool = False,
 ) -> torch.Tensor:
-    """``sample`` in chunks of ``batch_size``; identical results for any chunking (per-image seeds)."""
+    """``sample`` in chunks of ``batch_size``; same images for any chunking (per-image seeds)."""
     out = []
     for lo in range(0, cond.shape[0], batch_size):
         hi = lo + batch_size

@@ -43,7 +43,7 @@ class Classification:
 
 
 def _merge_across_border(labels: np.ndarray, n_labels: int) -> np.ndarray:
-    """Periodic canvas: one id for components that touch across opposite borders (0 = background)."""
+    """Periodic canvas: one id for components touching across opposite borders (0 = background)."""
     pairs = []
     for a, b in ((labels[:, :, 0], labels[:, :, -1]), (labels[:, 0, :], labels[:, -1, :])):
         both = (a > 0) & (b > 0)

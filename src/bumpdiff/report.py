@@ -49,28 +49,35 @@ def shade_phases(ax: plt.Axes, steps: Sequence[int], phases: Sequence[str]) -> N
         ax.axvspan(lo, hi, color=PHASE_COLORS.get(phase, "white"), lw=0, zorder=0)
 
 
-def outcomes_figure(steps, fractions, phases, path: Path, title: str = "") -> bytes:
-    """Stacked outcome fractions against step, background shaded by phase."""
-    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+def _phase_strip(ax: plt.Axes, steps, phases) -> None:
+    """A thin band above a plot: each checkpoint interval coloured and lettered by its phase."""
     shade_phases(ax, steps, phases)
-    stack = np.array([[f[name] for f in fractions] for name in OUTCOME_COLORS])
-    ax.stackplot(
-        steps,
-        stack,
-        labels=list(OUTCOME_COLORS),
-        colors=list(OUTCOME_COLORS.values()),
-        alpha=0.85,
-        zorder=2,
+    for step, phase in zip(steps, phases):
+        ax.text(step, 0.5, phase, ha="center", va="center", fontsize=7)
+    ax.set_yticks([])
+    ax.set_ylabel("phase", rotation=0, ha="right", va="center", fontsize=8)
+    ax.tick_params(labelbottom=False)
+
+
+def outcomes_figure(steps, fractions, phases, path: Path, title: str = "") -> bytes:
+    """Stacked outcome fractions against step; a strip above gives the representation's phase."""
+    show_phases = any(phases)
+    fig, axes = plt.subplots(
+        2 if show_phases else 1, 1, figsize=(7.5, 3.9), sharex=True, squeeze=False,
+        gridspec_kw={"height_ratios": [1, 9]} if show_phases else None,
     )
+    ax = axes[-1, 0]
+    if show_phases:
+        _phase_strip(axes[0, 0], steps, phases)
+    stack = np.array([[f[name] for f in fractions] for name in OUTCOME_COLORS])
+    ax.stackplot(steps, stack, labels=list(OUTCOME_COLORS), colors=list(OUTCOME_COLORS.values()),
+                 alpha=0.85, zorder=2)
     ax.plot(steps, stack[3], "k.-", lw=1, zorder=3, label="accuracy")
     _step_axis(ax, steps)
     ax.set_ylim(0, 1)
     ax.set_ylabel("fraction of generated images")
-    ax.set_title(title or "Generation outcomes (background: representation phase A/B/C)")
-    handles, labels = ax.get_legend_handles_labels()
-    handles += [plt.Rectangle((0, 0), 1, 1, color=c) for c in PHASE_COLORS.values()]
-    labels += [f"phase {p}" for p in PHASE_COLORS]
-    ax.legend(handles, labels, fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    axes[0, 0].set_title(title or "Generation outcomes; strip: phase of the representation")
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     return save_figure(fig, path)
 
 
@@ -83,6 +90,9 @@ def order_figure(steps, rows, phases, path: Path) -> bytes:
     for key, label in [
         ("r2_x", "R²$_x$ (UMAP)"),
         ("r2_y", "R²$_y$ (UMAP)"),
+        ("r2_x_pca", "R²$_x$ (top PCs)"),
+        ("r2_y_pca", "R²$_y$ (top PCs)"),
+        ("trustworthiness", "trustworthiness"),
         ("knn_overlap", "k-NN overlap"),
         ("condition_share", "condition share"),
     ]:

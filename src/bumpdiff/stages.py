@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from bumpdiff.checkpoint import load_model
-from bumpdiff.config import Config
+from bumpdiff.config import Config, ConfigError
 from bumpdiff.data import check_centers_for, lattice_from_config, subgrid, to_data_scale
 from bumpdiff.diffusion import alphas_cumprod, sample_batched
 from bumpdiff.evaluate import classify, summarize
@@ -49,7 +49,9 @@ def generate(
     Returns images (n, N, N) on the data scale [0, 1] and their conditions (n, 2).
     """
     sampler = sampler or cfg.sample.sampler
-    steps = steps or (cfg.diffusion.timesteps if sampler == "ddpm" else cfg.sample.steps)
+    steps = steps or cfg.sample.steps
+    if not 1 <= steps <= cfg.diffusion.timesteps:
+        raise ConfigError(f"--steps: must be in [1, {cfg.diffusion.timesteps}], got {steps}")
     device = next(model.parameters()).device
     cond = np.repeat(conditions, draws, axis=0)
     seeds = seed + np.arange(len(cond))
@@ -79,7 +81,7 @@ def evaluate_checkpoint(
     dev = resolve_device(device or cfg.train.device)
     model, _, _ = load_model(run.checkpoint_path(step), dev)
     sampler = sampler or cfg.sample.sampler
-    steps = steps or (cfg.diffusion.timesteps if sampler == "ddpm" else cfg.sample.steps)
+    steps = steps or cfg.sample.steps
     t0 = time.perf_counter()
     images, cond = generate(
         model, cfg, eval_conditions(cfg), draws or cfg.sample.draws, cfg.sample.seed, sampler, steps

@@ -44,7 +44,7 @@ def resolve_device(name: str) -> torch.device:
 
 
 def training_data(cfg: Config, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    """All training images (n, 1, N, N) on the scale [-1, 1] and conditions (n, 2), on ``device``."""
+    """All training images (n, 1, N, N) on the scale [-1, 1] and conditions (n, 2)."""
     centers = lattice_from_config(cfg.data)
     images = render_bumps(centers, cfg.data.size, cfg.data.sigma, cfg.data.periodic)
     x_0 = torch.from_numpy(to_model_scale(images))[:, None].to(device)
@@ -75,6 +75,34 @@ class _EMA:
                 self.params[k].lerp_(v, 1 - self.decay)
             else:
                 self.params[k].copy_(v)
+
+
+def train_step(
+    model: torch.nn.Module,
+    opt: torch.optim.Optimizer,
+    x_0: torch.Tensor,
+    cond: torch.Tensor,
+    abar: torch.Tensor,
+    gen: torch.Generator,
+    batch: int,
+    bf16: bool = False,
+) -> float:
+    """One optimizer step on a batch drawn from the whole-batch tensors; returns the loss.
+
+    Which images, timesteps and noise are drawn from ``gen`` on the CPU (DDPM Algorithm 1, lines
+    2-4), so a run is the same on every device and resumes bit for bit.
+    """
+    device = x_0.device
+    idx = torch.randint(x_0.shape[0], (batch,), generator=gen)
+    t = torch.randint(abar.shape[0], (batch,), generator=gen)
+    eps = torch.randn((batch, *x_0.shape[1:]), generator=gen)
+    idx, t, eps = idx.to(device), t.to(device), eps.to(device)
+    with autocast(device, bf16):
+        loss = diffusion_loss(model, x_0[idx], cond[idx], t, eps, abar)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return loss.item()
 
 
 def _check_resume_config(saved: Config, given: Config) -> None:
@@ -149,7 +177,7 @@ def train(
     schedule = set(
         checkpoint_schedule(cfg.train.steps, cfg.train.checkpoints, cfg.train.first_checkpoint)
     )
-    n_images, batch, total = x_0.shape[0], cfg.train.batch_size, cfg.train.steps
+    batch, total = cfg.train.batch_size, cfg.train.steps
     log_every = max(1, total // 200)
 
     def save(step: int, rng: torch.Tensor | None = None) -> None:
@@ -167,7 +195,7 @@ def train(
         run.log(
             "start",
             step=0,
-            n_images=n_images,
+            n_images=x_0.shape[0],
             parameters=count_parameters(model),
             device=str(device),
             schedule=sorted(schedule),
@@ -180,20 +208,11 @@ def train(
     try:
         for step in range(start + 1, total + 1):
             rng_before = gen.get_state()
-            # Draw which images, which timesteps and which noise (DDPM Algorithm 1, lines 2-4).
-            idx = torch.randint(n_images, (batch,), generator=gen)
-            t = torch.randint(abar.shape[0], (batch,), generator=gen)
-            eps = torch.randn((batch, *x_0.shape[1:]), generator=gen)
-            idx, t, eps = idx.to(device), t.to(device), eps.to(device)
-            with autocast(device, cfg.train.bf16):
-                loss = diffusion_loss(model, x_0[idx], cond[idx], t, eps, abar)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+            loss = train_step(model, opt, x_0, cond, abar, gen, batch, cfg.train.bf16)
             if ema is not None:
                 ema.update(model)
             done = step
-            running += loss.item()
+            running += loss
             count += 1
             if step % log_every == 0 or step == total:
                 elapsed = time.perf_counter() - t_start

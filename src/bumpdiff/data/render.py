@@ -8,7 +8,7 @@ from bumpdiff.config import ConfigError, DataConfig
 
 
 def check_centers(centers: np.ndarray, size: int, periodic: bool = False) -> np.ndarray:
-    """Return ``centers`` as a float64 (n, 2) array of (mu_x, mu_y); raise ConfigError off the canvas.
+    """``centers`` as a float64 (n, 2) array of (mu_x, mu_y); ConfigError off the canvas.
 
     Allowed: [0, size - 1] per axis, or [0, size) on a periodic canvas.
     """

@@ -69,6 +69,7 @@ def phase_table(run: RunFolder) -> list[dict]:
                     for k in (
                         "condition_share",
                         "knn_overlap",
+                        "trustworthiness",
                         "knn_chance",
                         "dimension",
                         "participation_ratio",
@@ -84,7 +85,7 @@ def phase_table(run: RunFolder) -> list[dict]:
 
 
 def phase_summary(rows: list[dict]) -> tuple[list[dict], bool, str]:
-    """Per phase: step range and dominant outcome; whether the run agrees with the paper; verdict."""
+    """Per phase: step range and dominant outcome; agreement with the paper; the verdict."""
     summary = []
     for phase in ("A", "B", "C"):
         members = [r for r in rows if r["phase"] == phase]
@@ -210,9 +211,11 @@ def write_phases_report(run: RunFolder) -> dict:
             "accuracy",
             "multiple",
             "mislocated",
-            "R²x",
-            "R²y",
-            "k-NN overlap",
+            "R²x (UMAP)",
+            "R²y (UMAP)",
+            "trustworthiness",
+            "R²x (PCs)",
+            "R²y (PCs)",
             "cond. share",
             "dimension",
         ],
@@ -225,7 +228,9 @@ def write_phases_report(run: RunFolder) -> dict:
                 r["fractions"]["mislocated"],
                 r["r2_x"],
                 r["r2_y"],
-                r["probe"]["knn_overlap"],
+                r["probe"]["trustworthiness"],
+                r["probe"]["r2_x_pca"],
+                r["probe"]["r2_y_pca"],
                 r["probe"]["condition_share"],
                 r["probe"]["dimension"],
             ]
@@ -268,9 +273,11 @@ def _method(cfg: Config) -> str:
         f"{e.tolerance} px per axis ({e.detector}). Probe: layer {p.layer}, input '{p.input}' at "
         f"t = {p.t}, {p.draws} draws per condition, UMAP to 3D on per-condition means "
         f"(n_neighbors {p.umap_neighbors}, min_dist {p.umap_min_dist}, seed {p.seed}). Phase rule "
-        f"(thresholds ours): A if condition share < {cfg.phase.min_condition_share} or local "
-        f"dimension > {cfg.phase.max_dimension}; C if k-NN overlap ≥ {cfg.phase.min_knn_overlap} "
-        f"and R²x, R²y ≥ {cfg.phase.min_r2}; B otherwise. The phase comes from the representation "
+        f"(thresholds ours): A if the chance-corrected condition share < "
+        f"{cfg.phase.min_condition_share} (or, with one draw, local dimension > "
+        f"{cfg.phase.max_dimension}); C if trustworthiness ≥ {cfg.phase.min_trustworthiness} "
+        f"and R²x, R²y on the top {p.pcs} PCs ≥ {cfg.phase.min_r2}; B otherwise. The phase comes "
+        "from the representation "
         "alone; the outcomes are measured separately, so their correspondence is a finding. "
         "Settings not stated by the papers are ours (see config.yaml)."
     )

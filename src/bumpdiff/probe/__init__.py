@@ -1,9 +1,10 @@
-"""Probe representations: capture a layer's activations, embed them, measure order, name the phase."""
+"""Probe representations: capture a layer, embed it, measure its order, name the phase."""
 
 from bumpdiff.probe.capture import capture_activations, probe_inputs
 from bumpdiff.probe.metrics import (
     condition_means,
     condition_share,
+    condition_share_null,
     knn_overlap,
     local_pca_dimension,
     participation_ratio,
@@ -18,6 +19,7 @@ __all__ = [
     "capture_activations",
     "condition_means",
     "condition_share",
+    "condition_share_null",
     "knn_overlap",
     "local_pca_dimension",
     "participation_ratio",

@@ -35,8 +35,8 @@ def probe_inputs(
     Args:
         conditions: (m, 2) probe conditions (mu_x, mu_y), pixels.
         draws: inputs per condition; rows are condition-major (row = c * draws + d).
-        kind: "noise" (independent x ~ N(0, I) per row), "shared_noise" (draw d is the same image for
-            every condition) or "noised_data" (x_t of the condition's bump at timestep t).
+        kind: "noise" (independent x ~ N(0, I) per row), "shared_noise" (draw d is the same
+            image for every condition) or "noised_data" (x_t of the condition's bump at timestep t).
         seed: base seed; row r uses seed + r ("shared_noise": seed + d).
         t: timestep, used by "noised_data" (the other kinds are fed at t as given).
         abar: ᾱ schedule (T,), for "noised_data".

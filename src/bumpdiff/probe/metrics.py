@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LinearRegression
+from sklearn.manifold import trustworthiness as sk_trustworthiness
 from sklearn.neighbors import NearestNeighbors
 
 
@@ -51,6 +52,23 @@ def condition_share(activations: np.ndarray, conditions: np.ndarray) -> float:
     return 1.0 - (1.0 - between / total) * (n - 1) / (n - m)
 
 
+def condition_share_null(
+    activations: np.ndarray, conditions: np.ndarray, permutations: int = 20, seed: int = 0
+) -> float:
+    """The largest ``condition_share`` over random relabellings of the rows (conditions shuffled
+    across rows, so any structure tied to them is destroyed); a share at or below it is not
+    distinguishable from chance at p ≈ 1 / (permutations + 1). NaN with one row per condition.
+    """
+    uniq, _, _ = condition_means(activations, conditions)
+    if len(uniq) == len(activations):
+        return float("nan")
+    rng = np.random.default_rng(seed)
+    return max(
+        condition_share(activations, conditions[rng.permutation(len(conditions))])
+        for _ in range(permutations)
+    )
+
+
 def pca_embed(activations: np.ndarray, n_components: int) -> tuple[np.ndarray, np.ndarray]:
     """Top principal components (m, k) and the explained-variance ratios (k,)."""
     k = int(min(n_components, activations.shape[0] - 1, activations.shape[1]))
@@ -65,7 +83,7 @@ def umap_embed(
     min_dist: float = 0.1,
     seed: int = 0,
 ) -> np.ndarray:
-    """UMAP embedding (m, n_components) (umap-learn; seeded, hence single-threaded and repeatable)."""
+    """UMAP embedding (m, n_components) (umap-learn; seeded: single-threaded, repeatable)."""
     import umap  # imported here: numba compilation costs seconds, only probes need it
 
     n_neighbors = int(min(n_neighbors, len(activations) - 1))
@@ -115,6 +133,19 @@ def knn_overlap(conditions: np.ndarray, points: np.ndarray, k: int = 8) -> float
     in_cond = dist_c <= kth + 1e-9  # (m, m) tie-inclusive neighbour sets
     hits = np.take_along_axis(in_cond, rep_idx[:, 1:], axis=1)  # (m, k)
     return float(hits.mean())
+
+
+def trustworthiness(conditions: np.ndarray, points: np.ndarray, k: int = 8) -> float:
+    """Trustworthiness of the representation as a map of condition space (scikit-learn,
+    ``sklearn.manifold.trustworthiness``; Venna & Kaski 2001), in [0, 1] (≈ 0.5 for a random map).
+
+    T(k) = 1 - 2 / (m k (2m - 3k - 1)) Σ_i Σ_{j ∈ U_i(k)} (r(i, j) - k): points that are among the
+    k nearest neighbours in the representation but not in condition space are penalised by their
+    rank r in condition space (axes scaled to unit variance). Rank-based, so it is less sensitive
+    than k-NN overlap to jitter among near neighbours, which sampling noise in the means causes.
+    """
+    k = int(min(k, (len(points) - 1) // 2))
+    return float(sk_trustworthiness(_standardise(conditions), points, n_neighbors=k))
 
 
 def local_pca_dimension(points: np.ndarray, k: int = 8, variance: float = 0.9) -> float:
