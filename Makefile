@@ -5,6 +5,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 TORCH ?= torch==2.13.0
+# The CPU build: from the wheel on disk where there is one (this project's machines), else from
+# PyTorch's CPU index (PyPI's Linux torch wheel is the multi-GB CUDA build).
+TORCH_LINKS := $(if $(wildcard /opt/wheels/torch-*),--find-links /opt/wheels,--index-url https://download.pytorch.org/whl/cpu)
 STAMP := $(VENV)/.installed
 
 .PHONY: install demo test lint bench clean
@@ -12,7 +15,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q "$(TORCH)"
+	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q $(TORCH_LINKS) "$(TORCH)"
 	$(BIN)/python -m pip install -q -e ".[dev]"
 	touch $(STAMP)
 

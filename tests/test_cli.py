@@ -88,6 +88,8 @@ def test_train_sample_evaluate_probe(tiny_yaml, tmp_path):
     assert res.stdout.count("accuracy") == 4
     rows = [json.loads(x) for x in (run / "metrics.jsonl").read_text().splitlines()]
     assert sum(r["event"] == "eval" for r in rows) == 4
+    assert (run / "figures" / "examples-6.png").is_file()  # example images per outcome
+    assert (run / "figures" / "outcomes.png").is_file()
     res = invoke("probe", run, "--step", 6)
     assert res.exit_code == 0 and "phase" in res.stdout and (run / "probes" / "6.npz").is_file()
     res = invoke("train", tiny_yaml, "--out", run)  # refuses to overwrite, loses nothing

@@ -99,3 +99,15 @@ def test_large_batch_is_vectorised():
     r = classify(imgs, centers)  # a per-image Python loop would take seconds; timing is in bench
     assert (r.outcome == "correct").mean() == 1.0
     assert np.abs(r.centers - centers).max() < 0.05
+
+
+def test_raised_uniform_background_is_not_one_big_bump():
+    """Half-trained models often generate a raised background; the threshold follows it."""
+    rng = np.random.default_rng(0)
+    flat = 0.7 + rng.normal(0, 0.02, (1, 12, 12))  # no bump at all
+    raised = 0.3 + 0.7 * render_bumps([(6.3, 4.8)], 12, 1.0)  # a bump on a raised background
+    r = classify(np.concatenate([flat, raised]), [(6.3, 4.8), (6.3, 4.8)])
+    assert list(r.outcome) == ["none", "correct"]
+    assert np.abs(r.centers[1] - (6.3, 4.8)).max() < 0.05
+    absolute = classify(flat, [(6.3, 4.8)], background="zero")
+    assert absolute.n_components[0] == 1  # the flaw the median removes

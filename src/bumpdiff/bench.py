@@ -193,7 +193,7 @@ def bench_sampling(
     """Each sampler on the trained checkpoint (accuracy) and on one checkpoint per phase
     (outcome fractions); same conditions and seeds for every sampler."""
     from bumpdiff.checkpoint import load_model
-    from bumpdiff.stages import eval_conditions, generate
+    from bumpdiff.stages import classify_images, eval_conditions, generate
 
     rows = []
     for phase, step in steps_by_phase.items():
@@ -207,16 +207,7 @@ def bench_sampling(
             images, conds = generate(model, cfg, grid, draws, 777, sampler, steps)
             seconds = time.perf_counter() - t0
             images, conds = images[:n], conds[:n]
-            summary = summarize(
-                classify(
-                    images,
-                    conds,
-                    cfg.eval.tolerance,
-                    cfg.eval.threshold,
-                    cfg.eval.detector,
-                    cfg.data.periodic,
-                )
-            )
+            summary = summarize(classify_images(cfg, images, conds))
             rows.append(
                 {
                     "checkpoint": phase,
@@ -362,7 +353,7 @@ def run_bench(
     log("samplers …")
     picks = _phase_checkpoints(run)
     samplers = [("ddpm", None), ("ddim", 10), ("dpmpp", 10)] if quick else SAMPLERS
-    rows = bench_sampling(run, picks, 16 if quick else 512, 16 if quick else 256, samplers, device)
+    rows = bench_sampling(run, picks, 16 if quick else 512, 16 if quick else 128, samplers, device)
     result["sampling"] = rows
     result["sampler_choice"] = choose_sampler(rows)
     out = Path(out)

@@ -181,6 +181,7 @@ def evaluate(
             f"{row['frac_multiple']:.1%}, mislocated {row['frac_mislocated']:.1%}, x "
             f"{row['x_accuracy']:.1%}, y {row['y_accuracy']:.1%} ({row['sampler']})"
         )
+    _outcome_examples(rf, k)
     rows = sorted(rf.latest_by_step("eval").values(), key=lambda r: r["step"])
     fracs = [
         {o: r[f"frac_{o}"] for o in ("none", "multiple", "mislocated", "correct")} for r in rows
@@ -192,6 +193,23 @@ def evaluate(
         rf.figures_dir / "outcomes.png",
         title="Generation outcomes",
     )
+
+
+def _outcome_examples(rf: RunFolder, step: int, per_row: int = 8) -> None:
+    """figures/examples-<step>.png: up to ``per_row`` generated images of each outcome."""
+    from bumpdiff.evaluate import OUTCOMES
+    from bumpdiff.report import examples_figure
+    from bumpdiff.runfolder import load_npz
+
+    samples = load_npz(rf.samples_path(step))
+    rows = []
+    for outcome in OUTCOMES:
+        idx = [i for i, o in enumerate(samples["outcome"]) if o == outcome][:per_row]
+        if idx:
+            labels = [f"({c[0]:.1f},{c[1]:.1f})" for c in samples["conditions"][idx]]
+            rows.append((f"{outcome}\n{len(idx)} shown", samples["images"][idx], labels))
+    if rows:
+        examples_figure(rows, rf.figures_dir / f"examples-{step}.png")
 
 
 @app.command()

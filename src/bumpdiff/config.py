@@ -143,6 +143,9 @@ class EvalConfig(_Section):
     detector: Literal["gauss_fit", "centroid"] = Field(
         "gauss_fit", description="centre estimate: log-parabola fit (unbiased) or centroid"
     )
+    background: Literal["median", "zero"] = Field(
+        "median", description="threshold above each image's median, or above 0 (ours)"
+    )
 
 
 class ProbeConfig(_Section):

@@ -63,15 +63,25 @@ def outcomes_figure(steps, fractions, phases, path: Path, title: str = "") -> by
     """Stacked outcome fractions against step; a strip above gives the representation's phase."""
     show_phases = any(phases)
     fig, axes = plt.subplots(
-        2 if show_phases else 1, 1, figsize=(7.5, 3.9), sharex=True, squeeze=False,
+        2 if show_phases else 1,
+        1,
+        figsize=(7.5, 3.9),
+        sharex=True,
+        squeeze=False,
         gridspec_kw={"height_ratios": [1, 9]} if show_phases else None,
     )
     ax = axes[-1, 0]
     if show_phases:
         _phase_strip(axes[0, 0], steps, phases)
     stack = np.array([[f[name] for f in fractions] for name in OUTCOME_COLORS])
-    ax.stackplot(steps, stack, labels=list(OUTCOME_COLORS), colors=list(OUTCOME_COLORS.values()),
-                 alpha=0.85, zorder=2)
+    ax.stackplot(
+        steps,
+        stack,
+        labels=list(OUTCOME_COLORS),
+        colors=list(OUTCOME_COLORS.values()),
+        alpha=0.85,
+        zorder=2,
+    )
     ax.plot(steps, stack[3], "k.-", lw=1, zorder=3, label="accuracy")
     _step_axis(ax, steps)
     ax.set_ylim(0, 1)

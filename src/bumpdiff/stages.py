@@ -19,7 +19,7 @@ from bumpdiff.checkpoint import load_model
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.data import check_centers_for, lattice_from_config, subgrid, to_data_scale
 from bumpdiff.diffusion import alphas_cumprod, sample_batched
-from bumpdiff.evaluate import classify, summarize
+from bumpdiff.evaluate import Classification, classify, summarize
 from bumpdiff.probe import capture_activations, phase_of, probe_inputs
 from bumpdiff.runfolder import RunFolder, save_npz
 from bumpdiff.train import resolve_device
@@ -33,6 +33,14 @@ def eval_conditions(cfg: Config) -> np.ndarray:
 def probe_conditions(cfg: Config) -> np.ndarray:
     """The probe grid: the training lattice, thinned to ``probe.max_conditions``."""
     return subgrid(lattice_from_config(cfg.data), cfg.probe.max_conditions)
+
+
+def classify_images(cfg: Config, images: np.ndarray, cond: np.ndarray) -> Classification:
+    """``evaluate.classify`` with the run's evaluation settings and canvas."""
+    e = cfg.eval
+    return classify(
+        images, cond, e.tolerance, e.threshold, e.detector, cfg.data.periodic, e.background
+    )
 
 
 def generate(
@@ -87,9 +95,7 @@ def evaluate_checkpoint(
         model, cfg, eval_conditions(cfg), draws or cfg.sample.draws, cfg.sample.seed, sampler, steps
     )
     seconds = time.perf_counter() - t0
-    result = classify(
-        images, cond, cfg.eval.tolerance, cfg.eval.threshold, cfg.eval.detector, cfg.data.periodic
-    )
+    result = classify_images(cfg, images, cond)
     summary = summarize(result)
     _save_samples(run, step, images, cond, result, sampler, steps)
     row = {"step": step, "sampler": sampler, "sampler_steps": steps, "seconds": seconds, **summary}
@@ -159,9 +165,7 @@ def sample_at(
     model, _, _ = load_model(run.checkpoint_path(step), dev)
     steps = steps or (cfg.diffusion.timesteps if sampler == "ddpm" else cfg.sample.steps)
     images, cond = generate(model, cfg, conditions, n, seed, sampler, steps)
-    result = classify(
-        images, cond, cfg.eval.tolerance, cfg.eval.threshold, cfg.eval.detector, cfg.data.periodic
-    )
+    result = classify_images(cfg, images, cond)
     _save_samples(run, step, images, cond, result, sampler, steps)
     return images, cond, summarize(result)
 
