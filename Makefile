@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/bumpdiff run configs/quick.yaml --out runs/quick
+	$(BIN)/bumpdiff run configs/quick.yaml --out runs/quick --resume
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

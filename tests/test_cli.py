@@ -79,6 +79,8 @@ def test_train_sample_evaluate_probe(tiny_yaml, tmp_path):
     assert (run / "samples" / "6.npz").is_file() and (run / "figures" / "samples-6.png").is_file()
     res = invoke("sample", run, "--step", 6, "--at", "9,3")
     assert res.exit_code == 2 and "mu_x: must be in [0, 7], got 9" in res.output
+    res = invoke("sample", run, "--step", 6, "--at", "3,3", "-n", 0)
+    assert res.exit_code == 2 and res.output.strip() == "error: -n: must be in [1, 100000], got 0"
     res = invoke("sample", run, "--step", 4, "--at", "3,3")
     assert res.exit_code == 2 and "--step: must be one of [0, 2, 3, 6], got 4" in res.output
     res = invoke("evaluate", run, "--step", 6, "--steps", 51)

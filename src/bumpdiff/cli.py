@@ -13,7 +13,12 @@ from rich.console import Console
 from bumpdiff.config import Config, ConfigError, config_to_yaml, load_config
 from bumpdiff.runfolder import RunFolder
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Train conditional DDPMs on Gaussian bumps, evaluate what they generate, probe what they "
+    "represent, and name the learning phases (Liang, Liu & Fiete, arXiv 2402.03305).",
+)
 console = Console(stderr=True)
 out_console = Console(soft_wrap=True)
 
@@ -122,7 +127,7 @@ def sample(
     run_dir: Annotated[Path, typer.Argument(metavar="RUN")],
     step: StepOpt = None,
     at: Annotated[list[str] | None, typer.Option("--at", help="condition x,y in pixels")] = None,
-    n: Annotated[int, typer.Option("-n", min=1, help="images per condition")] = 8,
+    n: Annotated[int, typer.Option("-n", help="images per condition")] = 8,
     sampler: Annotated[str, typer.Option(help="ddpm | ddim | dpmpp")] = "ddpm",
     steps: Annotated[int | None, typer.Option(help="sampler steps (ddpm: T)")] = None,
     seed: Annotated[int, typer.Option(help="seed of image 0; image i uses seed + i")] = 0,
@@ -135,6 +140,7 @@ def sample(
 
     if sampler not in ("ddpm", "ddim", "dpmpp"):
         raise ConfigError(f"--sampler: must be one of ddpm, ddim, dpmpp, got {sampler!r}")
+    _check_n(n)
     rf = _run_folder(run_dir)
     k = rf.require_checkpoint(step)
     conds = [_parse_xy(a) for a in (at or [])]
@@ -147,6 +153,11 @@ def sample(
         f"step {k}: {len(images)} images, accuracy {summary['accuracy']:.1%} → "
         f"{rf.samples_path(k)}, {rf.figures_dir / f'samples-{k}.png'}"
     )
+
+
+def _check_n(n: int) -> None:
+    if not 1 <= n <= 100000:
+        raise ConfigError(f"-n: must be in [1, 100000], got {n}")
 
 
 def _parse_xy(text: str) -> tuple[float, float]:
@@ -163,7 +174,7 @@ def evaluate(
     run_dir: Annotated[Path, typer.Argument(metavar="RUN")],
     step: StepOpt = None,
     every: AllOpt = False,
-    n: Annotated[int | None, typer.Option("-n", min=1, help="draws per condition")] = None,
+    n: Annotated[int | None, typer.Option("-n", help="draws per condition")] = None,
     sampler: Annotated[str | None, typer.Option(help="ddpm | ddim | dpmpp")] = None,
     steps: Annotated[int | None, typer.Option(help="sampler steps")] = None,
 ) -> None:
@@ -173,6 +184,8 @@ def evaluate(
 
     if sampler is not None and sampler not in ("ddpm", "ddim", "dpmpp"):
         raise ConfigError(f"--sampler: must be one of ddpm, ddim, dpmpp, got {sampler!r}")
+    if n is not None:
+        _check_n(n)
     rf = _run_folder(run_dir)
     for k in _steps(rf, step, every):
         row = evaluate_checkpoint(rf, k, sampler, steps, n)

@@ -111,7 +111,12 @@ def order_figure(steps, rows, phases, path: Path) -> bytes:
     ax1.set_ylim(-0.05, 1.05)
     ax1.legend(fontsize=7)
     ax1.set_title("Order of the representation")
-    ax2.plot(steps, [r["dimension"] for r in rows], ".-", label="local PCA dimension (90 %)")
+    ax2.plot(
+        steps,
+        [r["dimension"] for r in rows],
+        ".-",
+        label="local PCA dimension (90 %; noisy means inflate it)",
+    )
     ax2.plot(steps, [r["participation_ratio"] for r in rows], ".-", label="participation ratio")
     ax2.set_yscale("log")
     ax2.legend(fontsize=7)
