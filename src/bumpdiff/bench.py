@@ -304,6 +304,7 @@ def run_bench(
     device_name: str = "auto",
     run_dir: str | Path | None = None,
     log=print,
+    extra: list[str] | None = None,
 ) -> dict:
     """Measure everything and write JSON to ``out``; returns the result."""
     overrides = [f"train.device={device_name}"]
@@ -325,7 +326,7 @@ def run_bench(
             "probe.knn=4",
             "train.batch_size=8",
         ]
-    cfg = load_config(config, overrides)
+    cfg = load_config(config, overrides + list(extra or []))
     device = resolve_device(cfg.train.device)
     if cfg.train.threads:
         torch.set_num_threads(cfg.train.threads)

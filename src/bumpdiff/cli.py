@@ -258,12 +258,13 @@ def bench(
     run_dir: Annotated[
         Path | None, typer.Option("--run", help="reuse an analysed phases run for samplers")
     ] = None,
+    set_: SetOpt = None,
 ) -> None:
     """Measure training, sampling, evaluation and probe speed side by side; write JSON."""
     from bumpdiff.bench import run_bench
 
     _device_override(device)
-    run_bench(config, out, quick, device, run_dir, log=console.print)
+    run_bench(config, out, quick, device, run_dir, log=console.print, extra=set_)
     out_console.print(f"benchmark: {out}")
 
 
