@@ -146,12 +146,12 @@ def sample(
     conds = [_parse_xy(a) for a in (at or [])]
     if not conds:
         raise ConfigError("--at: give at least one condition, e.g. --at 3.5,7")
-    images, cond, summary = sample_at(rf, k, np.array(conds), n, sampler, steps, seed)
+    images, cond, summary, path = sample_at(rf, k, np.array(conds), n, sampler, steps, seed)
     titles = [f"({c[0]:g},{c[1]:g})" for c in cond]
     image_grid_figure(images, titles, rf.figures_dir / f"samples-{k}.png", cols=n)
     out_console.print(
         f"step {k}: {len(images)} images, accuracy {summary['accuracy']:.1%} → "
-        f"{rf.samples_path(k)}, {rf.figures_dir / f'samples-{k}.png'}"
+        f"{path}, {rf.figures_dir / f'samples-{k}.png'}"
     )
 
 

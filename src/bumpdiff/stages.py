@@ -158,7 +158,8 @@ def sample_at(
     seed: int,
     device: str | None = None,
 ) -> tuple[np.ndarray, np.ndarray, dict]:
-    """Generate ``n`` images at each user-given condition; writes ``samples/<step>.npz``."""
+    """Generate ``n`` images at each user-given condition; writes ``samples/<step>.npz`` (or
+    ``samples/<step>-<k>.npz`` when that exists) and returns images, conditions, summary, path."""
     cfg = run.read_config()
     conditions = check_centers_for(cfg.data, conditions)
     dev = resolve_device(device or cfg.train.device)
@@ -166,14 +167,25 @@ def sample_at(
     steps = steps or (cfg.diffusion.timesteps if sampler == "ddpm" else cfg.sample.steps)
     images, cond = generate(model, cfg, conditions, n, seed, sampler, steps)
     result = classify_images(cfg, images, cond)
-    _save_samples(run, step, images, cond, result, sampler, steps)
-    return images, cond, summarize(result)
+    path = _free_path(run.samples_path(step))
+    _save_samples(run, step, images, cond, result, sampler, steps, path)
+    return images, cond, summarize(result), path
 
 
-def _save_samples(run, step, images, cond, result, sampler, steps) -> None:
+def _free_path(path):
+    """``path`` if free, else ``<stem>-1``, ``-2`` …: never overwrite evaluation samples."""
+    k = 0
+    candidate = path
+    while candidate.exists():
+        k += 1
+        candidate = path.with_name(f"{path.stem}-{k}{path.suffix}")
+    return candidate
+
+
+def _save_samples(run, step, images, cond, result, sampler, steps, path=None) -> None:
     """samples/<step>.npz: images on the data scale, conditions, outcomes and the sampler used."""
     save_npz(
-        run.samples_path(step),
+        path or run.samples_path(step),
         images=images.astype(np.float32),
         conditions=cond,
         outcome=result.outcome,
