@@ -119,7 +119,7 @@ def _sentence(row: dict, balanced: dict) -> str:
         f"values), x reached 50 % accuracy at {row['ratio50']:.2f}× the step of y, against "
         f"{balanced['ratio50']:.2f}× on the balanced data and {row['factorized_ratio50']:.2f}× "
         f"predicted if each axis were learned at the pace of its own number of values; the "
-        f"curves correlate at r = {row['curve_corr']:.2f}: learning looks "
+        f"curves correlate at r = {_two(row['curve_corr'])}: learning looks "
         f"**{row['verdict']}** (means over seeds {row['seeds']})."
     )
 
@@ -211,6 +211,10 @@ def write_imbalanced_report(root_run: RunFolder) -> dict:
     ]
     write_html(root_run.root / "report.html", "bumpdiff · imbalanced data", sections)
     return {"variants": rows, "verdict": verdict}
+
+
+def _two(v) -> str:
+    return "n/a" if v is None else f"{v:.2f}"
 
 
 def _num(v):
