@@ -138,8 +138,7 @@ def sample(
     from bumpdiff.report import image_grid_figure
     from bumpdiff.stages import sample_at
 
-    if sampler not in ("ddpm", "ddim", "dpmpp"):
-        raise ConfigError(f"--sampler: must be one of ddpm, ddim, dpmpp, got {sampler!r}")
+    _check_sampler(sampler)
     _check_n(n)
     rf = _run_folder(run_dir)
     k = rf.require_checkpoint(step)
@@ -153,6 +152,13 @@ def sample(
         f"step {k}: {len(images)} images, accuracy {summary['accuracy']:.1%} → "
         f"{path}, {rf.figures_dir / f'samples-{k}.png'}"
     )
+
+
+def _check_sampler(name: str) -> None:
+    from bumpdiff.diffusion import SAMPLERS
+
+    if name not in SAMPLERS:
+        raise ConfigError(f"--sampler: must be one of {', '.join(SAMPLERS)}, got {name!r}")
 
 
 def _check_n(n: int) -> None:
@@ -182,8 +188,8 @@ def evaluate(
     from bumpdiff.report import outcomes_figure
     from bumpdiff.stages import evaluate_checkpoint
 
-    if sampler is not None and sampler not in ("ddpm", "ddim", "dpmpp"):
-        raise ConfigError(f"--sampler: must be one of ddpm, ddim, dpmpp, got {sampler!r}")
+    if sampler is not None:
+        _check_sampler(sampler)
     if n is not None:
         _check_n(n)
     rf = _run_folder(run_dir)

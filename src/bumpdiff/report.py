@@ -35,7 +35,7 @@ def save_figure(fig: plt.Figure, path: Path) -> bytes:
     return data
 
 
-def _step_axis(ax: plt.Axes, steps: Sequence[int]) -> None:
+def step_axis(ax: plt.Axes, steps: Sequence[int]) -> None:
     ax.set_xscale("symlog", linthresh=max(1, min(s for s in steps if s > 0) if any(steps) else 1))
     ax.set_xlabel("training step")
 
@@ -83,7 +83,7 @@ def outcomes_figure(steps, fractions, phases, path: Path, title: str = "") -> by
         zorder=2,
     )
     ax.plot(steps, stack[3], "k.-", lw=1, zorder=3, label="accuracy")
-    _step_axis(ax, steps)
+    step_axis(ax, steps)
     ax.set_ylim(0, 1)
     ax.set_ylabel("fraction of generated images")
     axes[0, 0].set_title(title or "Generation outcomes; strip: phase of the representation")
@@ -96,7 +96,7 @@ def order_figure(steps, rows, phases, path: Path) -> bytes:
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.4))
     for ax in (ax1, ax2):
         shade_phases(ax, steps, phases)
-        _step_axis(ax, steps)
+        step_axis(ax, steps)
     for key, label in [
         ("r2_x", "R²$_x$ (UMAP)"),
         ("r2_y", "R²$_y$ (UMAP)"),

@@ -97,7 +97,7 @@ def evaluate_checkpoint(
     seconds = time.perf_counter() - t0
     result = classify_images(cfg, images, cond)
     summary = summarize(result)
-    _save_samples(run, step, images, cond, result, sampler, steps)
+    _save_samples(run.samples_path(step), images, cond, result, sampler, steps)
     row = {"step": step, "sampler": sampler, "sampler_steps": steps, "seconds": seconds, **summary}
     run.log("eval", **row)
     return row
@@ -168,7 +168,7 @@ def sample_at(
     images, cond = generate(model, cfg, conditions, n, seed, sampler, steps)
     result = classify_images(cfg, images, cond)
     path = _free_path(run.samples_path(step))
-    _save_samples(run, step, images, cond, result, sampler, steps, path)
+    _save_samples(path, images, cond, result, sampler, steps)
     return images, cond, summarize(result), path
 
 
@@ -182,10 +182,10 @@ def _free_path(path):
     return candidate
 
 
-def _save_samples(run, step, images, cond, result, sampler, steps, path=None) -> None:
+def _save_samples(path, images, cond, result, sampler, steps) -> None:
     """samples/<step>.npz: images on the data scale, conditions, outcomes and the sampler used."""
     save_npz(
-        path or run.samples_path(step),
+        path,
         images=images.astype(np.float32),
         conditions=cond,
         outcome=result.outcome,

@@ -19,7 +19,7 @@ import numpy as np
 from bumpdiff.config import Config, build_config
 from bumpdiff.coupling import coupling_stats, coupling_verdict, factorized_ratio
 from bumpdiff.data import lattice_from_config
-from bumpdiff.report import html_table, img_tag, save_figure, write_html
+from bumpdiff.report import html_table, img_tag, save_figure, step_axis, write_html
 from bumpdiff.runfolder import RunFolder, write_json
 from bumpdiff.stages import evaluate_checkpoint, probe_checkpoint
 from bumpdiff.train import train
@@ -141,9 +141,8 @@ def curves_figure(cfg: Config, root: Path, path: Path) -> bytes:
                 ax.fill_between(
                     steps, stack.min(axis=0), stack.max(axis=0), color=color, alpha=0.2, lw=0
                 )
-            ax.set_xscale("symlog", linthresh=max(1, int(steps[1]) if len(steps) > 1 else 1))
+            step_axis(ax, steps)
             ax.set_ylim(-0.05, 1.05)
-            ax.set_xlabel("training step")
             ax.legend(fontsize=7)
             if i == 0:
                 ax.set_title(f"dx = {dx:g}, dy = {dy:g}")
