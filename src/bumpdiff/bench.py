@@ -189,9 +189,13 @@ def bench_sampling(
     n_phase: int,
     samplers,
     device: torch.device,
+    on_row=None,
 ) -> list[dict]:
     """Each sampler on the trained checkpoint (accuracy) and on one checkpoint per phase
-    (outcome fractions); same conditions and seeds for every sampler."""
+    (outcome fractions); same conditions and seeds for every sampler, so image i of one sampler
+    starts from the same x_T as image i of another (``outcome_codes`` keeps the per-image
+    outcomes, index into OUTCOMES, for paired comparisons). ``on_row(rows)`` is called after each
+    row, so a long study can save as it goes."""
     from bumpdiff.checkpoint import load_model
     from bumpdiff.stages import classify_images, eval_conditions, generate
 
@@ -207,7 +211,8 @@ def bench_sampling(
             images, conds = generate(model, cfg, grid, draws, 777, sampler, steps)
             seconds = time.perf_counter() - t0
             images, conds = images[:n], conds[:n]
-            summary = summarize(classify_images(cfg, images, conds))
+            result = classify_images(cfg, images, conds)
+            summary = summarize(result)
             rows.append(
                 {
                     "checkpoint": phase,
@@ -219,47 +224,147 @@ def bench_sampling(
                     "seconds_per_image": seconds / (draws * len(grid)),
                     "accuracy": summary["accuracy"],
                     "fractions": {o: summary[f"frac_{o}"] for o in OUTCOMES},
+                    "outcome_codes": "".join(str(OUTCOMES.index(o)) for o in result.outcome),
                 }
             )
+            if on_row is not None:
+                on_row(rows)
     return rows
 
 
-def choose_sampler(rows: list[dict], acc_tol: float = 0.01, frac_tol: float = 0.03) -> dict:
+def _diff_and_se(mine: dict, ref: dict, outcome: str) -> tuple[float, float]:
+    """Difference of one outcome fraction (candidate − reference) and its standard error: paired
+    over images when both rows carry per-image outcomes for the same images, else independent."""
+    diff = mine["fractions"][outcome] - ref["fractions"][outcome]
+    k = OUTCOMES.index(outcome)
+    a, b = mine.get("outcome_codes"), ref.get("outcome_codes")
+    if a and b and len(a) == len(b):
+        # McNemar-style: only discordant images carry information; one pseudo-discordant pair
+        # keeps the error from reading 0 when a few images happen to agree.
+        mine_k = np.frombuffer(a.encode(), np.uint8) == ord("0") + k
+        ref_k = np.frombuffer(b.encode(), np.uint8) == ord("0") + k
+        n, up, down = len(a), int((mine_k & ~ref_k).sum()), int((~mine_k & ref_k).sum())
+        se = float(np.sqrt(max(up + down + 1 - (up - down) ** 2 / n, 0.0)) / n)
+    else:
+        p, q = mine["fractions"][outcome], ref["fractions"][outcome]
+        se = float(np.sqrt(p * (1 - p) / mine["images"] + q * (1 - q) / ref["images"]))
+    return float(diff), se
+
+
+def choose_sampler(
+    rows: list[dict], acc_tol: float = 0.01, frac_tol: float = 0.03, z: float = 1.96
+) -> dict:
     """The cheapest sampler within ``acc_tol`` of DDPM-T's accuracy on the final checkpoint and
-    within ``frac_tol`` of its outcome fractions on every earlier checkpoint (issue #6's rule)."""
-    ref = {
-        r["checkpoint"]: r
-        for r in rows
-        if r["sampler"] == "ddpm"
-        and r["steps"] == max(x["steps"] for x in rows if x["sampler"] == "ddpm")
-    }
+    within ``frac_tol`` of its outcome fractions on every earlier checkpoint (issue #6's rule, on
+    the point estimates).
+
+    Each candidate also gets the standard error of its worst difference and an ``evidence`` word:
+    "reference" for DDPM-T itself, "equivalent" when every difference is within its tolerance by
+    more than ``z`` standard errors,
+    "different" when some difference exceeds its tolerance by more than ``z`` standard errors,
+    else "unresolved" (the data cannot tell; more images would).
+    """
+    ddpm_t = max(x["steps"] for x in rows if x["sampler"] == "ddpm")
+    ref = {r["checkpoint"]: r for r in rows if r["sampler"] == "ddpm" and r["steps"] == ddpm_t}
     verdicts = []
     for cand in {(r["sampler"], r["steps"]) for r in rows}:
         mine = {r["checkpoint"]: r for r in rows if (r["sampler"], r["steps"]) == cand}
-        ok = abs(mine["final"]["accuracy"] - ref["final"]["accuracy"]) <= acc_tol
-        worst = 0.0
+        checks = []  # (|diff|, se, tolerance, checkpoint, what)
         for ckpt, r in mine.items():
             if ckpt == "final":
-                continue
-            diff = max(abs(r["fractions"][o] - ref[ckpt]["fractions"][o]) for o in OUTCOMES)
-            worst = max(worst, diff)
-        ok = ok and worst <= frac_tol
+                d, se = _diff_and_se(r, ref[ckpt], "correct")
+                checks.append((abs(d), se, acc_tol, ckpt, "accuracy"))
+            else:
+                for o in OUTCOMES:
+                    d, se = _diff_and_se(r, ref[ckpt], o)
+                    checks.append((abs(d), se, frac_tol, ckpt, o))
+        passes = all(d <= tol for d, _, tol, _, _ in checks)
+        if cand == ("ddpm", ddpm_t):
+            evidence = "reference"
+        elif all(d + z * se < tol for d, se, tol, _, _ in checks):
+            evidence = "equivalent"
+        elif any(d - z * se > tol for d, se, tol, _, _ in checks):
+            evidence = "different"
+        else:
+            evidence = "unresolved"
+        fracs = [c for c in checks if c[3] != "final"]
+        worst = max(fracs, default=(0.0, 0.0, frac_tol, None, None))
+        final = next((c for c in checks if c[3] == "final"), None)
         verdicts.append(
             {
                 "sampler": cand[0],
                 "steps": cand[1],
-                "passes": ok,
-                "final_accuracy_diff": mine["final"]["accuracy"] - ref["final"]["accuracy"],
-                "worst_fraction_diff": worst,
+                "passes": passes,
+                "evidence": evidence,
+                "final_accuracy_diff": (
+                    mine["final"]["accuracy"] - ref["final"]["accuracy"] if final else None
+                ),
+                "final_accuracy_se": final[1] if final else None,
+                "worst_fraction_diff": worst[0],
+                "worst_fraction_se": worst[1],
+                "worst_fraction_at": f"{worst[3]}:{worst[4]}" if worst[3] else None,
             }
         )
     passing = sorted((v for v in verdicts if v["passes"]), key=lambda v: v["steps"])
     return {
         "chosen": passing[0] if passing else None,
-        "candidates": sorted(verdicts, key=lambda v: v["steps"]),
+        "candidates": sorted(verdicts, key=lambda v: (v["steps"], v["sampler"])),
         "accuracy_tolerance": acc_tol,
         "fraction_tolerance": frac_tol,
+        "z": z,
     }
+
+
+def sampler_table(result: dict) -> str:
+    """Markdown table of a benchmark's samplers: cost, accuracy on the trained checkpoint, worst
+    outcome-fraction difference from DDPM-T (± its standard error) and the rule's verdict.
+
+    The choice is recomputed from the rows, so older files (without per-image outcomes, hence
+    with independent-sample errors) read the same way as new ones.
+    """
+    choice = choose_sampler(result["sampling"])
+    rows = {(r["sampler"], r["steps"], r["checkpoint"]): r for r in result["sampling"]}
+    n_final = next(r["images"] for r in result["sampling"] if r["checkpoint"] == "final")
+    phases = sorted({r["checkpoint"] for r in result["sampling"]} - {"final"})
+    n_phase = {r["images"] for r in result["sampling"] if r["checkpoint"] != "final"}
+    lines = [
+        f"| sampler | NFE | s / image (median) | accuracy, trained ({n_final} images) "
+        f"| worst fraction diff. ± SE, phases {'/'.join(phases)} ({'/'.join(map(str, n_phase))} "
+        "images) | rule | evidence |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c in sorted(choice["candidates"], key=lambda c: (-c["steps"], c["sampler"])):
+        final = rows[(c["sampler"], c["steps"], "final")]
+        times = [
+            r["seconds_per_image"] for k, r in rows.items() if k[:2] == (c["sampler"], c["steps"])
+        ]
+        worst = (
+            "0"
+            if c["evidence"] == "reference"
+            else f"{100 * c['worst_fraction_diff']:.1f} ± {100 * c['worst_fraction_se']:.1f} pts "
+            f"({c['worst_fraction_at']})"
+        )
+        rule = (
+            "reference" if c["evidence"] == "reference" else ("passes" if c["passes"] else "fails")
+        )
+        name, cost = f"{c['sampler'].upper()}-{c['steps']}", statistics.median(times)
+        lines.append(
+            f"| {name} | {final['nfe']} | {cost:.3g} | {100 * final['accuracy']:.1f} % "
+            f"| {worst} | {rule} | {c['evidence']} |"
+        )
+    chosen = choice["chosen"]
+    lines.append("")
+    lines.append(
+        "Chosen by the rule: "
+        + (
+            f"{chosen['sampler'].upper()}-{chosen['steps']}"
+            if chosen
+            else "none cheaper than DDPM-T"
+        )
+        + f" (accuracy within {100 * choice['accuracy_tolerance']:g} point, fractions within "
+        f"{100 * choice['fraction_tolerance']:g} points; evidence at {choice['z']:g} SE)."
+    )
+    return "\n".join(lines)
 
 
 def bench_evaluate(size: int, n: int, repeats: int) -> dict:
@@ -297,6 +402,23 @@ def bench_probe(cfg: Config, device: torch.device, conditions: np.ndarray) -> di
     }
 
 
+PARTS = ("train", "evaluate", "probe", "phases", "samplers")
+
+
+def parse_sampler(text: str) -> tuple[str, int | None]:
+    """ "ddpm" (T steps) or "name:steps", e.g. "ddim:50"; one-line error otherwise."""
+    from bumpdiff.config import ConfigError
+    from bumpdiff.diffusion import SAMPLERS as NAMES
+
+    name, _, steps = text.partition(":")
+    if name not in NAMES or (steps and not steps.isdigit()) or steps == "0":
+        raise ConfigError(
+            f"--sampler: expected NAME or NAME:STEPS with NAME in {sorted(NAMES)} and STEPS ≥ 1, "
+            f"got {text!r}"
+        )
+    return name, int(steps) if steps else None
+
+
 def run_bench(
     config: str | Path,
     out: str | Path,
@@ -305,8 +427,23 @@ def run_bench(
     run_dir: str | Path | None = None,
     log=print,
     extra: list[str] | None = None,
+    parts: tuple[str, ...] = PARTS,
+    images: int | None = None,
+    phase_images: int | None = None,
+    samplers: list[tuple[str, int | None]] | None = None,
 ) -> dict:
-    """Measure everything and write JSON to ``out``; returns the result."""
+    """Measure ``parts`` and write JSON to ``out``; returns the result.
+
+    ``images`` / ``phase_images``: images per sampler on the trained checkpoint / on each phase
+    checkpoint (defaults 512 / 128; 16 with ``quick``). ``samplers``: (name, steps) pairs; DDPM
+    with T steps is always added as the reference. The sampler part rewrites ``out`` after every
+    row, so an interrupted study keeps what it measured.
+    """
+    from bumpdiff.config import ConfigError
+
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown or not parts:
+        raise ConfigError(f"--only: expected some of {list(PARTS)}, got {list(parts)}")
     overrides = [f"train.device={device_name}"]
     if quick:  # a tiny model: checks the harness, not the machine
         overrides += [
@@ -330,35 +467,62 @@ def run_bench(
     device = resolve_device(cfg.train.device)
     if cfg.train.threads:
         torch.set_num_threads(cfg.train.threads)
-    result: dict = {"config": str(config), "quick": quick, "machine": machine_info(device)}
-    log("training throughput …")
-    result["train"] = bench_training(
-        cfg, device, steps=3 if quick else 20, repeats=3 if quick else 5
-    )
-    log("evaluation throughput …")
-    result["evaluate"] = bench_evaluate(16, 1000 if quick else 10000, 3)
-    log("probe time …")
-    from bumpdiff.stages import probe_conditions
+    result: dict = {
+        "config": str(config),
+        "quick": quick,
+        "parts": list(parts),
+        "machine": machine_info(device),
+    }
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if "train" in parts:
+        log("training throughput …")
+        result["train"] = bench_training(
+            cfg, device, steps=3 if quick else 20, repeats=3 if quick else 5
+        )
+    if "evaluate" in parts:
+        log("evaluation throughput …")
+        result["evaluate"] = bench_evaluate(16, 1000 if quick else 10000, 3)
+    if "probe" in parts:
+        log("probe time …")
+        from bumpdiff.stages import probe_conditions
 
-    result["probe"] = bench_probe(cfg, device, probe_conditions(cfg))
-    from bumpdiff.experiments.phases import run_phases
+        result["probe"] = bench_probe(cfg, device, probe_conditions(cfg))
+    if run_dir is None and ("phases" in parts or "samplers" in parts):
+        from bumpdiff.experiments.phases import run_phases
 
-    if run_dir is None:
-        run_dir = Path(out).with_suffix("") if quick else Path("runs") / "bench-phases"
+        run_dir = out.with_suffix("") if quick else Path("runs") / "bench-phases"
         log(f"phases experiment end to end → {run_dir} …")
         t0 = time.perf_counter()
         run_phases(cfg, run_dir, progress=False)
         if not quick:
             result["phases_demo"] = {"seconds": time.perf_counter() - t0, "run": str(run_dir)}
-    run = RunFolder(run_dir)
-    log("samplers …")
-    picks = _phase_checkpoints(run)
-    samplers = [("ddpm", None), ("ddim", 10), ("dpmpp", 10)] if quick else SAMPLERS
-    rows = bench_sampling(run, picks, 16 if quick else 512, 16 if quick else 128, samplers, device)
-    result["sampling"] = rows
-    result["sampler_choice"] = choose_sampler(rows)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if "samplers" in parts:
+        run = RunFolder(run_dir)
+        picks = _phase_checkpoints(run)
+        picks = {k: picks[k] for k in [*sorted(set(picks) - {"final"}), "final"]}
+        log(f"samplers on checkpoints {picks} …")
+        if samplers is None:
+            samplers = [("ddpm", None), ("ddim", 10), ("dpmpp", 10)] if quick else SAMPLERS
+        t = cfg.diffusion.timesteps
+        samplers = list(dict.fromkeys((n, k or t) for n, k in [("ddpm", t), *samplers]))
+        result["sampling_run"] = str(run_dir)
+
+        def save(rows):
+            result["sampling"] = rows
+            write_json(out, result)
+
+        rows = bench_sampling(
+            run,
+            picks,
+            images or (16 if quick else 512),
+            phase_images or (16 if quick else 128),
+            samplers,
+            device,
+            on_row=save,
+        )
+        result["sampling"] = rows
+        result["sampler_choice"] = choose_sampler(rows)
     write_json(out, result)
     return result
 

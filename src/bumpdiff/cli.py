@@ -264,13 +264,39 @@ def bench(
     run_dir: Annotated[
         Path | None, typer.Option("--run", help="reuse an analysed phases run for samplers")
     ] = None,
+    only: Annotated[
+        list[str] | None,
+        typer.Option("--only", help="parts: train, evaluate, probe, phases, samplers (repeat)"),
+    ] = None,
+    images: Annotated[
+        int | None, typer.Option(min=1, help="images per sampler, trained checkpoint [512]")
+    ] = None,
+    phase_images: Annotated[
+        int | None, typer.Option(min=1, help="images per sampler, each phase checkpoint [128]")
+    ] = None,
+    sampler: Annotated[
+        list[str] | None,
+        typer.Option("--sampler", help="NAME or NAME:STEPS to compare with DDPM-T (repeat)"),
+    ] = None,
     set_: SetOpt = None,
 ) -> None:
     """Measure training, sampling, evaluation and probe speed side by side; write JSON."""
-    from bumpdiff.bench import run_bench
+    from bumpdiff.bench import PARTS, parse_sampler, run_bench
 
     _device_override(device)
-    run_bench(config, out, quick, device, run_dir, log=console.print, extra=set_)
+    run_bench(
+        config,
+        out,
+        quick,
+        device,
+        run_dir,
+        log=console.print,
+        extra=set_,
+        parts=tuple(only) if only else PARTS,
+        images=images,
+        phase_images=phase_images,
+        samplers=[parse_sampler(s) for s in sampler] if sampler else None,
+    )
     out_console.print(f"benchmark: {out}")
 
 
