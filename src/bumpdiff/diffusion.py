@@ -122,12 +122,10 @@ def sample(
         t_batch = torch.full((batch,), int(t), device=device, dtype=torch.long)
         with autocast(device, bf16):
             eps_hat = model(x_t, t_batch, cond).float()
-        if sampler == "ddpm":
-            # Ancestral noise drawn per image on the CPU, then moved: batch-size independent.
-            x_t = scheduler.step(eps_hat.cpu(), t, x_t.cpu(), generator=gens).prev_sample
-            x_t = x_t.to(device)
-        else:
-            x_t = scheduler.step(eps_hat, t, x_t).prev_sample
+        # DDPM's ancestral noise: diffusers draws it per image from the CPU generators and moves
+        # only that noise to the device (randn_tensor), so it does not depend on batch or device.
+        x_t = scheduler.step(eps_hat, t, x_t, generator=gens if sampler == "ddpm" else None)
+        x_t = x_t.prev_sample
     return x_t.clamp(-1, 1)
 
 

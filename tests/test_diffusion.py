@@ -1,0 +1,36 @@
+"""Noise schedule, forward process and samplers: known answers and seed discipline."""
+
+import pytest
+import torch
+from diffusers import DDPMScheduler
+
+from bumpdiff.diffusion import add_noise, alphas_cumprod, sample, sample_batched
+from bumpdiff.train import init_model
+
+
+def test_forward_process_matches_ddpm_eq4_and_diffusers(tiny):
+    abar = alphas_cumprod(tiny.diffusion)
+    d = tiny.diffusion
+    betas = torch.linspace(d.beta_start, d.beta_end, d.timesteps)
+    assert torch.allclose(abar, torch.cumprod(1 - betas, 0))
+    x_0 = torch.rand(4, 1, 8, 8) * 2 - 1
+    eps = torch.randn(4, 1, 8, 8)
+    t = torch.tensor([0, 7, 25, d.timesteps - 1])
+    ours = add_noise(x_0, eps, t, abar)
+    ref = DDPMScheduler(d.timesteps, d.beta_start, d.beta_end).add_noise(x_0, eps, t)
+    assert torch.allclose(ours, ref, atol=1e-6)
+
+
+@pytest.mark.parametrize("sampler", ["ddpm", "ddim"])
+def test_images_depend_on_their_seed_not_on_the_batch(tiny, sampler):
+    torch.manual_seed(0)
+    model = init_model(tiny).eval()
+    cond = torch.tensor([[2.0, 3.0], [4.0, 4.0], [5.0, 2.0]])
+    seeds = [11, 12, 13]
+    whole = sample_batched(model, cond, tiny.diffusion, sampler, 5, seeds, batch_size=3)
+    ones = sample_batched(model, cond, tiny.diffusion, sampler, 5, seeds, batch_size=1)
+    assert torch.allclose(whole, ones, atol=1e-5)
+    again = sample(model, cond[:1], tiny.diffusion, sampler, 5, [11])
+    assert torch.allclose(again, whole[:1], atol=1e-5)
+    other = sample(model, cond[:1], tiny.diffusion, sampler, 5, [99])
+    assert not torch.allclose(other, whole[:1], atol=1e-3)
