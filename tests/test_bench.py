@@ -31,6 +31,7 @@ def test_quick_bench_writes_the_documented_json(tmp_path):
     # A sampler study alone on the same run: no training part, the asked images and samplers.
     study = tmp_path / "study.json"
     args = ["bench", "--quick", "--out", str(study), "--device", "cpu", "--only", "samplers"]
+    args += ["--only", "bf16"]
     args += ["--run", str(tmp_path / "bench"), "--phase-images", "20", "--sampler", "ddpm:10"]
     res = CliRunner().invoke(app, args)
     assert res.exit_code == 0, res.output
@@ -39,6 +40,10 @@ def test_quick_bench_writes_the_documented_json(tmp_path):
     assert {(r["sampler"], r["steps"]) for r in data["sampling"]} == {("ddpm", 20), ("ddpm", 10)}
     assert {r["images"] for r in data["sampling"] if r["checkpoint"] != "final"} == {20}
     assert data["sampler_choice"]["candidates"]
+    bf16 = data["bf16"]
+    assert bf16["fp32"]["images"] == bf16["bf16"]["images"] == 16
+    for o, diff in bf16["fraction_diff"].items():
+        assert diff == pytest.approx(bf16["bf16"]["fractions"][o] - bf16["fp32"]["fractions"][o])
     table = sampler_table(data).splitlines()
     assert table[0].startswith("| sampler | NFE") and len(table) == 2 + 2 + 2  # head, 2 rows, note
     assert any(line.startswith("| DDPM-20 |") and "reference" in line for line in table)
@@ -129,3 +134,10 @@ def test_sampler_evidence_uses_paired_standard_errors(n, switched, evidence):
     assert cand["worst_fraction_diff"] == pytest.approx(switched / n)
     ref = next(c for c in choice["candidates"] if c["steps"] == 1000)
     assert ref["evidence"] == "reference"
+
+
+def test_unknown_bench_part_is_a_one_line_error(tmp_path):
+    out = tmp_path / "x.json"
+    res = CliRunner().invoke(app, ["bench", "--out", str(out), "--only", "frobnicate"])
+    assert res.exit_code == 2 and "--only" in res.output and "samplers" in res.output
+    assert not out.exists()

@@ -17,6 +17,7 @@ import os
 import platform
 import statistics
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ import torch
 from diffusers import DDPMScheduler
 from torch.utils.flop_counter import FlopCounterMode
 
-from bumpdiff.config import Config, load_config
+from bumpdiff.config import Config, ConfigError, load_config
 from bumpdiff.data import render_bumps
 from bumpdiff.diffusion import alphas_cumprod
 from bumpdiff.evaluate import OUTCOMES, classify, summarize
@@ -315,6 +316,48 @@ def choose_sampler(
     }
 
 
+def bench_bf16(run: RunFolder, step: int, n: int, device: torch.device) -> dict:
+    """The run's evaluation sampler on one checkpoint in fp32 and under bf16 autocast (on this
+    device, CPU included), same conditions and seeds: time per image, accuracy, outcome
+    fractions and each fraction's paired difference ± standard error."""
+    from bumpdiff.checkpoint import load_model
+    from bumpdiff.stages import classify_images, eval_conditions, generate
+
+    model, cfg, _ = load_model(run.checkpoint_path(step), device)
+    cfg = cfg.model_copy(update={"train": cfg.train.model_copy(update={"bf16": False})})
+    grid = eval_conditions(cfg)
+    draws = -(-n // len(grid))
+    rows = {}
+    for name, ctx in (
+        ("fp32", nullcontext()),
+        ("bf16", torch.autocast(device.type, torch.bfloat16)),
+    ):
+        t0 = time.perf_counter()
+        with ctx:
+            images, conds = generate(model, cfg, grid, draws, 777)
+        seconds = time.perf_counter() - t0
+        result = classify_images(cfg, images[:n], conds[:n])
+        summary = summarize(result)
+        rows[name] = {
+            "images": n,
+            "seconds_per_image": seconds / len(images),
+            "accuracy": summary["accuracy"],
+            "fractions": {o: summary[f"frac_{o}"] for o in OUTCOMES},
+            "outcome_codes": "".join(str(OUTCOMES.index(o)) for o in result.outcome),
+        }
+    diffs = {o: _diff_and_se(rows["bf16"], rows["fp32"], o) for o in OUTCOMES}
+    return {
+        "step": step,
+        "sampler": cfg.sample.sampler,
+        "steps": cfg.sample.steps,
+        "device": str(device),
+        **rows,
+        "fraction_diff": {o: d for o, (d, _) in diffs.items()},
+        "fraction_diff_se": {o: se for o, (_, se) in diffs.items()},
+        "speedup": rows["fp32"]["seconds_per_image"] / rows["bf16"]["seconds_per_image"],
+    }
+
+
 def sampler_table(result: dict) -> str:
     """Markdown table of a benchmark's samplers: cost, accuracy on the trained checkpoint, worst
     outcome-fraction difference from DDPM-T (± its standard error) and the rule's verdict.
@@ -402,12 +445,14 @@ def bench_probe(cfg: Config, device: torch.device, conditions: np.ndarray) -> di
     }
 
 
-PARTS = ("train", "evaluate", "probe", "phases", "samplers")
+PARTS = ("train", "evaluate", "probe", "phases", "samplers", "bf16")
+# bf16 is measured by default only on CUDA: on CPUs without bf16 units autocast is emulated (12×
+# slower on the 2-core EPYC) and bumpdiff never uses it there; ask for it with --only bf16.
+DEFAULT_PARTS = {"cpu": PARTS[:-1], "cuda": PARTS}
 
 
 def parse_sampler(text: str) -> tuple[str, int | None]:
     """ "ddpm" (T steps) or "name:steps", e.g. "ddim:50"; one-line error otherwise."""
-    from bumpdiff.config import ConfigError
     from bumpdiff.diffusion import SAMPLERS as NAMES
 
     name, _, steps = text.partition(":")
@@ -427,7 +472,7 @@ def run_bench(
     run_dir: str | Path | None = None,
     log=print,
     extra: list[str] | None = None,
-    parts: tuple[str, ...] = PARTS,
+    parts: tuple[str, ...] | None = None,
     images: int | None = None,
     phase_images: int | None = None,
     samplers: list[tuple[str, int | None]] | None = None,
@@ -439,10 +484,9 @@ def run_bench(
     with T steps is always added as the reference. The sampler part rewrites ``out`` after every
     row, so an interrupted study keeps what it measured.
     """
-    from bumpdiff.config import ConfigError
 
-    unknown = sorted(set(parts) - set(PARTS))
-    if unknown or not parts:
+    unknown = sorted(set(parts or ()) - set(PARTS))
+    if unknown or parts == ():
         raise ConfigError(f"--only: expected some of {list(PARTS)}, got {list(parts)}")
     overrides = [f"train.device={device_name}"]
     if quick:  # a tiny model: checks the harness, not the machine
@@ -467,6 +511,7 @@ def run_bench(
     device = resolve_device(cfg.train.device)
     if cfg.train.threads:
         torch.set_num_threads(cfg.train.threads)
+    parts = parts or DEFAULT_PARTS.get(device.type, PARTS[:-1])
     result: dict = {
         "config": str(config),
         "quick": quick,
@@ -488,7 +533,7 @@ def run_bench(
         from bumpdiff.stages import probe_conditions
 
         result["probe"] = bench_probe(cfg, device, probe_conditions(cfg))
-    if run_dir is None and ("phases" in parts or "samplers" in parts):
+    if run_dir is None and {"phases", "samplers", "bf16"} & set(parts):
         from bumpdiff.experiments.phases import run_phases
 
         run_dir = out.with_suffix("") if quick else Path("runs") / "bench-phases"
@@ -523,6 +568,13 @@ def run_bench(
         )
         result["sampling"] = rows
         result["sampler_choice"] = choose_sampler(rows)
+        write_json(out, result)
+    if "bf16" in parts:
+        log("bf16 autocast against fp32 …")
+        final = _phase_checkpoints(RunFolder(run_dir))["final"]
+        result["bf16"] = bench_bf16(
+            RunFolder(run_dir), final, images or (16 if quick else 512), device
+        )
     write_json(out, result)
     return result
 

@@ -72,7 +72,8 @@ def save_checkpoint(path: Path, cfg: Config, state: TrainState) -> None:
     atomic_write_bytes(path, save(tensors, metadata=metadata))
 
 
-def _read(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+def _read(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
+    path = Path(path)
     if not path.is_file():
         raise ConfigError(f"checkpoint: file not found: {path}")
     try:
@@ -88,7 +89,7 @@ def _read(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
     return tensors, metadata
 
 
-def load_train_state(path: Path) -> tuple[Config, TrainState]:
+def load_train_state(path: str | Path) -> tuple[Config, TrainState]:
     tensors, metadata = _read(path)
     cfg = build_config(json.loads(metadata["config"]))
     groups: dict[str, dict[str, torch.Tensor]] = {"model": {}, "ema": {}, "optim": {}}
@@ -109,7 +110,7 @@ def load_train_state(path: Path) -> tuple[Config, TrainState]:
     return cfg, state
 
 
-def load_model(path: Path, device: str | torch.device = "cpu", ema: bool = True):
+def load_model(path: str | Path, device: str | torch.device = "cpu", ema: bool = True):
     """Rebuild the network from a checkpoint alone; EMA weights when present and ``ema``.
 
     Returns (model in eval mode on ``device``, config, step).

@@ -266,7 +266,11 @@ def bench(
     ] = None,
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", help="parts: train, evaluate, probe, phases, samplers (repeat)"),
+        typer.Option(
+            "--only",
+            help="parts: train, evaluate, probe, phases, samplers, bf16 (repeat; default all, "
+            "bf16 only on CUDA)",
+        ),
     ] = None,
     images: Annotated[
         int | None, typer.Option(min=1, help="images per sampler, trained checkpoint [512]")
@@ -281,7 +285,7 @@ def bench(
     set_: SetOpt = None,
 ) -> None:
     """Measure training, sampling, evaluation and probe speed side by side; write JSON."""
-    from bumpdiff.bench import PARTS, parse_sampler, run_bench
+    from bumpdiff.bench import parse_sampler, run_bench
 
     _device_override(device)
     run_bench(
@@ -292,7 +296,7 @@ def bench(
         run_dir,
         log=console.print,
         extra=set_,
-        parts=tuple(only) if only else PARTS,
+        parts=tuple(only) if only else None,
         images=images,
         phase_images=phase_images,
         samplers=[parse_sampler(s) for s in sampler] if sampler else None,
