@@ -28,6 +28,10 @@ def test_dry_run_prints_the_resolved_config(tiny_yaml):
     assert res.exit_code == 0, res.output
     cfg = yaml.safe_load(res.stdout)
     assert cfg["train"]["lr"] == 0.002 and cfg["probe"]["layer"] == "layer4"
+    res = invoke("run", tiny_yaml, "--out", "unused", "--dry-run", "--device", "cpu")
+    assert res.exit_code == 0 and yaml.safe_load(res.stdout)["train"]["device"] == "cpu"
+    res = invoke("train", tiny_yaml, "--out", "unused", "--dry-run", "--device", "tpu")
+    assert res.exit_code == 2 and "--device" in res.output
 
 
 @pytest.mark.parametrize(

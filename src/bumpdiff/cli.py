@@ -92,11 +92,12 @@ def train(
     set_: SetOpt = None,
     resume: ResumeOpt = False,
     dry_run: DryOpt = False,
+    device: DeviceOpt = None,
 ) -> None:
     """Train a conditional DDPM and keep checkpoints along training."""
     from bumpdiff.train import train as train_fn
 
-    cfg = _load(config, set_, dry_run)
+    cfg = _load(config, [*(set_ or []), *_device_override(device)], dry_run)
     if cfg is None:
         return
     run = train_fn(cfg, out, resume=resume)
@@ -111,9 +112,10 @@ def run(
     set_: SetOpt = None,
     resume: ResumeOpt = False,
     dry_run: DryOpt = False,
+    device: DeviceOpt = None,
 ) -> None:
     """Run the config's whole experiment (phases or imbalanced) and write its report."""
-    cfg = _load(config, set_, dry_run)
+    cfg = _load(config, [*(set_ or []), *_device_override(device)], dry_run)
     if cfg is None:
         return
     from bumpdiff.experiments import EXPERIMENTS
