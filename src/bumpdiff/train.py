@@ -86,8 +86,9 @@ def train_step(
     gen: torch.Generator,
     batch: int,
     bf16: bool = False,
-) -> float:
-    """One optimizer step on a batch drawn from the whole-batch tensors; returns the loss.
+) -> torch.Tensor:
+    """One optimizer step on a batch drawn from the whole-batch tensors; returns the loss as a
+    0-d tensor on the device (no host sync per step: callers read it when they log).
 
     Which images, timesteps and noise are drawn from ``gen`` on the CPU (DDPM Algorithm 1, lines
     2-4), so a run is the same on every device and resumes bit for bit.
@@ -102,7 +103,7 @@ def train_step(
     opt.zero_grad(set_to_none=True)
     loss.backward()
     opt.step()
-    return loss.item()
+    return loss.detach()
 
 
 def _check_resume_config(saved: Config, given: Config) -> None:
@@ -216,8 +217,9 @@ def train(
             count += 1
             if step % log_every == 0 or step == total:
                 elapsed = time.perf_counter() - t_start
-                run.log("train", step=step, loss=running / count, seconds=elapsed)
-                bar.set_postfix(loss=f"{running / count:.4f}")
+                mean = float(running) / count  # the only host sync of the loop
+                run.log("train", step=step, loss=mean, seconds=elapsed)
+                bar.set_postfix(loss=f"{mean:.4f}")
                 running, count = 0.0, 0
             if step in schedule:
                 save(step)
