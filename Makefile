@@ -10,7 +10,7 @@ TORCH ?= torch==2.13.0
 TORCH_LINKS := $(if $(wildcard /opt/wheels/torch-*),--find-links /opt/wheels,--index-url https://download.pytorch.org/whl/cpu)
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench bench-gpu clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,6 +33,14 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/bumpdiff bench --out benchmarks/cpu-2core.json
+
+# One GPU, sized for a short lease (about 20 PFLOP in all, estimated from FLOPs, not measured):
+# the paper preset trained for 2,000 steps, then samplers and bf16; figures copied beside the JSON.
+bench-gpu: $(STAMP)
+	$(BIN)/bumpdiff bench --config configs/paper.yaml --device cuda --out benchmarks/gpu.json \
+	  --set train.steps=2000 --set train.checkpoints=8 --phase-images 128 \
+	  --sampler ddpm:50 --sampler ddpm:100 --sampler ddim:50 --sampler dpmpp:20
+	mkdir -p benchmarks/gpu-figures && cp runs/bench-paper/figures/*.png benchmarks/gpu-figures/
 
 clean:
 	rm -rf runs .pytest_cache

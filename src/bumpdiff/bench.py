@@ -536,7 +536,7 @@ def run_bench(
     if run_dir is None and {"phases", "samplers", "bf16"} & set(parts):
         from bumpdiff.experiments.phases import run_phases
 
-        run_dir = out.with_suffix("") if quick else Path("runs") / "bench-phases"
+        run_dir = out.with_suffix("") if quick else Path("runs") / f"bench-{Path(config).stem}"
         log(f"phases experiment end to end → {run_dir} …")
         t0 = time.perf_counter()
         run_phases(cfg, run_dir, progress=False)
