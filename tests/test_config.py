@@ -120,3 +120,17 @@ def test_bad_override_syntax_and_missing_file(tmp_path):
     bad.write_text("train: [1, 2\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(bad)
+
+
+def test_default_evaluation_sampler_is_the_papers_ddpm_with_t_steps():
+    from bumpdiff.stages import sampler_and_steps
+
+    cfg = build_config({"diffusion": {"timesteps": 400}, "probe": {"t": 399}})
+    assert sampler_and_steps(cfg) == ("ddpm", 400)
+    assert sampler_and_steps(cfg, "ddim", 25) == ("ddim", 25)
+    cfg = build_config({"diffusion": {"timesteps": 400}, "probe": {"t": 399}}, ["sample.steps=40"])
+    assert sampler_and_steps(cfg) == ("ddpm", 40)
+    with pytest.raises(ConfigError, match=r"sample.steps: must be in \[1, 400\]"):
+        build_config({"diffusion": {"timesteps": 400}, "probe": {"t": 399}}, ["sample.steps=401"])
+    with pytest.raises(ConfigError, match=r"--steps: must be in \[1, 400\], got 500"):
+        sampler_and_steps(cfg, "ddpm", 500)

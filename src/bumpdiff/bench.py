@@ -321,7 +321,7 @@ def bench_bf16(run: RunFolder, step: int, n: int, device: torch.device) -> dict:
     device, CPU included), same conditions and seeds: time per image, accuracy, outcome
     fractions and each fraction's paired difference ± standard error."""
     from bumpdiff.checkpoint import load_model
-    from bumpdiff.stages import classify_images, eval_conditions, generate
+    from bumpdiff.stages import classify_images, eval_conditions, generate, sampler_and_steps
 
     model, cfg, _ = load_model(run.checkpoint_path(step), device)
     cfg = cfg.model_copy(update={"train": cfg.train.model_copy(update={"bf16": False})})
@@ -348,8 +348,7 @@ def bench_bf16(run: RunFolder, step: int, n: int, device: torch.device) -> dict:
     diffs = {o: _diff_and_se(rows["bf16"], rows["fp32"], o) for o in OUTCOMES}
     return {
         "step": step,
-        "sampler": cfg.sample.sampler,
-        "steps": cfg.sample.steps,
+        **dict(zip(("sampler", "steps"), sampler_and_steps(cfg), strict=True)),
         "device": str(device),
         **rows,
         "fraction_diff": {o: d for o, (d, _) in diffs.items()},

@@ -43,6 +43,18 @@ def classify_images(cfg: Config, images: np.ndarray, cond: np.ndarray) -> Classi
     )
 
 
+def sampler_and_steps(
+    cfg: Config, sampler: str | None = None, steps: int | None = None
+) -> tuple[str, int]:
+    """The sampler and step count to use: the arguments where given, else the config's
+    (``sample.steps`` None means T); one-line error for a count outside [1, T]."""
+    sampler = sampler or cfg.sample.sampler
+    steps = steps or cfg.sample.steps or cfg.diffusion.timesteps
+    if not 1 <= steps <= cfg.diffusion.timesteps:
+        raise ConfigError(f"--steps: must be in [1, {cfg.diffusion.timesteps}], got {steps}")
+    return sampler, steps
+
+
 def generate(
     model: torch.nn.Module,
     cfg: Config,
@@ -56,10 +68,7 @@ def generate(
 
     Returns images (n, N, N) on the data scale [0, 1] and their conditions (n, 2).
     """
-    sampler = sampler or cfg.sample.sampler
-    steps = steps or cfg.sample.steps
-    if not 1 <= steps <= cfg.diffusion.timesteps:
-        raise ConfigError(f"--steps: must be in [1, {cfg.diffusion.timesteps}], got {steps}")
+    sampler, steps = sampler_and_steps(cfg, sampler, steps)
     device = next(model.parameters()).device
     cond = np.repeat(conditions, draws, axis=0)
     seeds = seed + np.arange(len(cond))
@@ -88,8 +97,7 @@ def evaluate_checkpoint(
     cfg = run.read_config()
     dev = resolve_device(device or cfg.train.device)
     model, _, _ = load_model(run.checkpoint_path(step), dev)
-    sampler = sampler or cfg.sample.sampler
-    steps = steps or cfg.sample.steps
+    sampler, steps = sampler_and_steps(cfg, sampler, steps)
     t0 = time.perf_counter()
     images, cond = generate(
         model, cfg, eval_conditions(cfg), draws or cfg.sample.draws, cfg.sample.seed, sampler, steps
@@ -164,7 +172,8 @@ def sample_at(
     conditions = check_centers_for(cfg.data, conditions)
     dev = resolve_device(device or cfg.train.device)
     model, _, _ = load_model(run.checkpoint_path(step), dev)
-    steps = steps or (cfg.diffusion.timesteps if sampler == "ddpm" else cfg.sample.steps)
+    steps = steps or (cfg.diffusion.timesteps if sampler == "ddpm" else None)
+    sampler, steps = sampler_and_steps(cfg, sampler, steps)
     images, cond = generate(model, cfg, conditions, n, seed, sampler, steps)
     result = classify_images(cfg, images, cond)
     path = _free_path(run.samples_path(step))
