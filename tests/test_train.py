@@ -98,7 +98,7 @@ def test_existing_run_is_not_overwritten(tmp_path, tiny):
     before = run.checkpoint_path(6).read_bytes()
     with pytest.raises(ConfigError, match="--out: .* already holds checkpoints"):
         train(tiny, tmp_path / "run", progress=False)
-    with pytest.raises(ConfigError, match="train.lr: differs"):
+    with pytest.raises(ConfigError, match=r"train.lr: differs .* pass --set train.lr=0.001 or"):
         train(tiny_config("train.lr=0.01"), tmp_path / "run", resume=True, progress=False)
     assert run.checkpoint_path(6).read_bytes() == before
 

@@ -11,6 +11,7 @@ bit (on the CPU).
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -118,7 +119,8 @@ def _check_resume_config(saved: Config, given: Config) -> None:
                 key = next(k for k in a[section] if a[section][k] != b[section].get(k))
                 raise ConfigError(
                     f"{section}.{key}: differs from the run being resumed "
-                    f"({a[section][key]!r} there, {b[section][key]!r} given)"
+                    f"({a[section][key]!r} there, {b[section][key]!r} given); "
+                    f"pass --set {section}.{key}={json.dumps(a[section][key])} or use a new --out"
                 )
             raise ConfigError(f"{section}: differs from the run being resumed")
 
