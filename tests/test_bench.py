@@ -141,3 +141,15 @@ def test_unknown_bench_part_is_a_one_line_error(tmp_path):
     res = CliRunner().invoke(app, ["bench", "--out", str(out), "--only", "frobnicate"])
     assert res.exit_code == 2 and "--only" in res.output and "samplers" in res.output
     assert not out.exists()
+
+
+def test_a_study_cut_short_neither_passes_nor_breaks_the_table():
+    rows = [_coded("final", 1000, "3" * 100), _coded("B", 1000, "2" * 100)]
+    rows.append(_coded("B", 50, "2" * 100))  # identical on B, but never run on the trained model
+    choice = choose_sampler(rows)
+    cand = next(c for c in choice["candidates"] if c["steps"] == 50)
+    assert not cand["passes"] and choice["chosen"]["steps"] == 1000
+    for row in rows:
+        row["seconds_per_image"] = 1.0
+    table = sampler_table({"sampling": rows})
+    assert "| DDPM-50 | 50 | 1 | not measured |" in table

@@ -261,9 +261,9 @@ def choose_sampler(
 
     Each candidate also gets the standard error of its worst difference and an ``evidence`` word:
     "reference" for DDPM-T itself, "equivalent" when every difference is within its tolerance by
-    more than ``z`` standard errors,
-    "different" when some difference exceeds its tolerance by more than ``z`` standard errors,
-    else "unresolved" (the data cannot tell; more images would).
+    more than ``z`` standard errors, "different" when some difference exceeds its tolerance by
+    more than ``z`` standard errors, else "unresolved" (the data cannot tell; more images would).
+    A candidate without a row on the trained checkpoint does not pass.
     """
     ddpm_t = max(x["steps"] for x in rows if x["sampler"] == "ddpm")
     ref = {r["checkpoint"]: r for r in rows if r["sampler"] == "ddpm" and r["steps"] == ddpm_t}
@@ -279,7 +279,8 @@ def choose_sampler(
                 for o in OUTCOMES:
                     d, se = _diff_and_se(r, ref[ckpt], o)
                     checks.append((abs(d), se, frac_tol, ckpt, o))
-        passes = all(d <= tol for d, _, tol, _, _ in checks)
+        has_final = "final" in mine
+        passes = has_final and all(d <= tol for d, _, tol, _, _ in checks)
         if cand == ("ddpm", ddpm_t):
             evidence = "reference"
         elif all(d + z * se < tol for d, se, tol, _, _ in checks):
@@ -366,7 +367,7 @@ def sampler_table(result: dict) -> str:
     """
     choice = choose_sampler(result["sampling"])
     rows = {(r["sampler"], r["steps"], r["checkpoint"]): r for r in result["sampling"]}
-    n_final = next(r["images"] for r in result["sampling"] if r["checkpoint"] == "final")
+    n_final = next((r["images"] for r in result["sampling"] if r["checkpoint"] == "final"), 0)
     phases = sorted({r["checkpoint"] for r in result["sampling"]} - {"final"})
     n_phase = {r["images"] for r in result["sampling"] if r["checkpoint"] != "final"}
     lines = [
@@ -376,7 +377,8 @@ def sampler_table(result: dict) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for c in sorted(choice["candidates"], key=lambda c: (-c["steps"], c["sampler"])):
-        final = rows[(c["sampler"], c["steps"], "final")]
+        final = rows.get((c["sampler"], c["steps"], "final"))  # absent if a study was cut short
+        accuracy = f"{100 * final['accuracy']:.1f} %" if final else "not measured"
         times = [
             r["seconds_per_image"] for k, r in rows.items() if k[:2] == (c["sampler"], c["steps"])
         ]
@@ -391,7 +393,7 @@ def sampler_table(result: dict) -> str:
         )
         name, cost = f"{c['sampler'].upper()}-{c['steps']}", statistics.median(times)
         lines.append(
-            f"| {name} | {final['nfe']} | {cost:.3g} | {100 * final['accuracy']:.1f} % "
+            f"| {name} | {c['steps']} | {cost:.3g} | {accuracy} "
             f"| {worst} | {rule} | {c['evidence']} |"
         )
     chosen = choice["chosen"]
@@ -401,7 +403,7 @@ def sampler_table(result: dict) -> str:
         + (
             f"{chosen['sampler'].upper()}-{chosen['steps']}"
             if chosen
-            else "none cheaper than DDPM-T"
+            else "none (no sampler has rows on the trained checkpoint)"
         )
         + f" (accuracy within {100 * choice['accuracy_tolerance']:g} point, fractions within "
         f"{100 * choice['fraction_tolerance']:g} points; evidence at {choice['z']:g} SE)."
