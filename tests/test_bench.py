@@ -5,8 +5,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from bumpdiff.bench import choose_sampler, parse_sampler, sampler_table
-from bumpdiff.cli import app
+from bumpdiff.bench import choose_sampler, sampler_table
+from bumpdiff.cli import app, parse_sampler
 from bumpdiff.config import ConfigError
 
 

@@ -198,39 +198,41 @@ def bench_sampling(
     outcomes, index into OUTCOMES, for paired comparisons). ``on_row(rows)`` is called after each
     row, so a long study can save as it goes."""
     from bumpdiff.checkpoint import load_model
-    from bumpdiff.stages import classify_images, eval_conditions, generate
 
     rows = []
     for phase, step in steps_by_phase.items():
         model, cfg, _ = load_model(run.checkpoint_path(step), device)
         n = n_final if phase == "final" else n_phase
-        grid = eval_conditions(cfg)
-        draws = -(-n // len(grid))
         for sampler, steps in samplers:
-            steps = steps or cfg.diffusion.timesteps
-            t0 = time.perf_counter()
-            images, conds = generate(model, cfg, grid, draws, 777, sampler, steps)
-            seconds = time.perf_counter() - t0
-            images, conds = images[:n], conds[:n]
-            result = classify_images(cfg, images, conds)
-            summary = summarize(result)
-            rows.append(
-                {
-                    "checkpoint": phase,
-                    "step": step,
-                    "sampler": sampler,
-                    "steps": steps,
-                    "nfe": steps,
-                    "images": n,
-                    "seconds_per_image": seconds / (draws * len(grid)),
-                    "accuracy": summary["accuracy"],
-                    "fractions": {o: summary[f"frac_{o}"] for o in OUTCOMES},
-                    "outcome_codes": "".join(str(OUTCOMES.index(o)) for o in result.outcome),
-                }
-            )
+            row = _sampled_row(model, cfg, n, sampler, steps)
+            rows.append({"checkpoint": phase, "step": step, **row, "nfe": row["steps"]})
             if on_row is not None:
                 on_row(rows)
     return rows
+
+
+def _sampled_row(model, cfg: Config, n: int, sampler=None, steps=None) -> dict:
+    """``n`` images from the evaluation conditions (seeded draws, the same for every sampler and
+    precision), classified: sampler, steps, time per image, accuracy, outcome fractions and each
+    image's outcome (``outcome_codes``, index into OUTCOMES)."""
+    from bumpdiff.stages import classify_images, eval_conditions, generate, sampler_and_steps
+
+    sampler, steps = sampler_and_steps(cfg, sampler, steps)
+    grid = eval_conditions(cfg)
+    t0 = time.perf_counter()
+    images, conds = generate(model, cfg, grid, -(-n // len(grid)), 777, sampler, steps)
+    seconds = time.perf_counter() - t0
+    result = classify_images(cfg, images[:n], conds[:n])
+    summary = summarize(result)
+    return {
+        "sampler": sampler,
+        "steps": steps,
+        "images": n,
+        "seconds_per_image": seconds / len(images),
+        "accuracy": summary["accuracy"],
+        "fractions": {o: summary[f"frac_{o}"] for o in OUTCOMES},
+        "outcome_codes": "".join(str(OUTCOMES.index(o)) for o in result.outcome),
+    }
 
 
 def _diff_and_se(mine: dict, ref: dict, outcome: str) -> tuple[float, float]:
@@ -322,34 +324,23 @@ def bench_bf16(run: RunFolder, step: int, n: int, device: torch.device) -> dict:
     device, CPU included), same conditions and seeds: time per image, accuracy, outcome
     fractions and each fraction's paired difference ± standard error."""
     from bumpdiff.checkpoint import load_model
-    from bumpdiff.stages import classify_images, eval_conditions, generate, sampler_and_steps
 
     model, cfg, _ = load_model(run.checkpoint_path(step), device)
     cfg = cfg.model_copy(update={"train": cfg.train.model_copy(update={"bf16": False})})
-    grid = eval_conditions(cfg)
-    draws = -(-n // len(grid))
     rows = {}
     for name, ctx in (
         ("fp32", nullcontext()),
         ("bf16", torch.autocast(device.type, torch.bfloat16)),
     ):
-        t0 = time.perf_counter()
         with ctx:
-            images, conds = generate(model, cfg, grid, draws, 777)
-        seconds = time.perf_counter() - t0
-        result = classify_images(cfg, images[:n], conds[:n])
-        summary = summarize(result)
-        rows[name] = {
-            "images": n,
-            "seconds_per_image": seconds / len(images),
-            "accuracy": summary["accuracy"],
-            "fractions": {o: summary[f"frac_{o}"] for o in OUTCOMES},
-            "outcome_codes": "".join(str(OUTCOMES.index(o)) for o in result.outcome),
-        }
+            rows[name] = _sampled_row(model, cfg, n)
     diffs = {o: _diff_and_se(rows["bf16"], rows["fp32"], o) for o in OUTCOMES}
+    sampler, steps = rows["fp32"].pop("sampler"), rows["fp32"].pop("steps")
+    del rows["bf16"]["sampler"], rows["bf16"]["steps"]
     return {
         "step": step,
-        **dict(zip(("sampler", "steps"), sampler_and_steps(cfg), strict=True)),
+        "sampler": sampler,
+        "steps": steps,
         "device": str(device),
         **rows,
         "fraction_diff": {o: d for o, (d, _) in diffs.items()},
@@ -452,19 +443,6 @@ PARTS = ("train", "evaluate", "probe", "phases", "samplers", "bf16")
 DEFAULT_PARTS = {"cpu": PARTS[:-1], "cuda": PARTS}
 
 
-def parse_sampler(text: str) -> tuple[str, int | None]:
-    """ "ddpm" (T steps) or "name:steps", e.g. "ddim:50"; one-line error otherwise."""
-    from bumpdiff.diffusion import SAMPLERS as NAMES
-
-    name, _, steps = text.partition(":")
-    if name not in NAMES or (steps and not steps.isdigit()) or steps == "0":
-        raise ConfigError(
-            f"--sampler: expected NAME or NAME:STEPS with NAME in {sorted(NAMES)} and STEPS ≥ 1, "
-            f"got {text!r}"
-        )
-    return name, int(steps) if steps else None
-
-
 def run_bench(
     config: str | Path,
     out: str | Path,
@@ -543,10 +521,10 @@ def run_bench(
         run_phases(cfg, run_dir, progress=False)
         if not quick:
             result["phases_demo"] = {"seconds": time.perf_counter() - t0, "run": str(run_dir)}
-    if "samplers" in parts:
+    if {"samplers", "bf16"} & set(parts):
         run = RunFolder(run_dir)
         picks = _phase_checkpoints(run)
-        picks = {k: picks[k] for k in [*sorted(set(picks) - {"final"}), "final"]}
+    if "samplers" in parts:
         log(f"samplers on checkpoints {picks} …")
         if samplers is None:
             samplers = [("ddpm", None), ("ddim", 10), ("dpmpp", 10)] if quick else SAMPLERS
@@ -572,23 +550,21 @@ def run_bench(
         write_json(out, result)
     if "bf16" in parts:
         log("bf16 autocast against fp32 …")
-        final = _phase_checkpoints(RunFolder(run_dir))["final"]
-        result["bf16"] = bench_bf16(
-            RunFolder(run_dir), final, images or (16 if quick else 512), device
-        )
+        result["bf16"] = bench_bf16(run, picks["final"], images or (16 if quick else 512), device)
     write_json(out, result)
     return result
 
 
 def _phase_checkpoints(run: RunFolder) -> dict[str, int]:
-    """The final checkpoint and the middle checkpoint of each phase seen (from phases.json)."""
+    """The middle checkpoint of each phase seen, then the final one (from phases.json)."""
     rows = json.loads((run.root / "phases.json").read_text())
-    picks = {"final": rows[-1]["step"]}
+    final = rows[-1]["step"]
+    picks = {}
     for phase in ("A", "B", "C"):
-        steps = [r["step"] for r in rows if r["phase"] == phase and r["step"] != picks["final"]]
+        steps = [r["step"] for r in rows if r["phase"] == phase and r["step"] != final]
         if steps:
             picks[phase] = steps[len(steps) // 2]
-    return picks
+    return {**picks, "final": final}
 
 
 if __name__ == "__main__":  # python -m bumpdiff.bench … = bumpdiff bench …

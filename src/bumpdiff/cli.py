@@ -163,6 +163,15 @@ def _check_sampler(name: str) -> None:
         raise ConfigError(f"--sampler: must be one of {', '.join(SAMPLERS)}, got {name!r}")
 
 
+def parse_sampler(text: str) -> tuple[str, int | None]:
+    """``--sampler`` of bench: "ddpm" (T steps) or "name:steps", e.g. "ddim:50"."""
+    name, _, steps = text.partition(":")
+    _check_sampler(name)
+    if steps and (not steps.isdigit() or int(steps) < 1):
+        raise ConfigError(f"--sampler: STEPS in NAME:STEPS must be ≥ 1, got {text!r}")
+    return name, int(steps) if steps else None
+
+
 def _check_n(n: int) -> None:
     if not 1 <= n <= 100000:
         raise ConfigError(f"-n: must be in [1, 100000], got {n}")
@@ -287,7 +296,7 @@ def bench(
     set_: SetOpt = None,
 ) -> None:
     """Measure training, sampling, evaluation and probe speed side by side; write JSON."""
-    from bumpdiff.bench import parse_sampler, run_bench
+    from bumpdiff.bench import run_bench
 
     _device_override(device)
     run_bench(
