@@ -1,13 +1,21 @@
 """Config validation: every bounded field refuses out-of-range values with one line naming it."""
 
 import typing
+from pathlib import Path
 
 import pytest
 import yaml
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 
-from bumpdiff.config import Config, ConfigError, build_config, load_config, parse_overrides
+from bumpdiff.config import (
+    Config,
+    ConfigError,
+    build_config,
+    load_config,
+    parse_candidate,
+    parse_overrides,
+)
 
 
 def _bounded_fields(model: type[BaseModel], prefix: str = ""):
@@ -104,7 +112,7 @@ def test_cross_field_checks():
 
 
 def test_presets_load_and_round_trip(tmp_path):
-    for path in ["configs/quick.yaml", "configs/paper.yaml"]:
+    for path in sorted(Path("configs").glob("*.yaml")):
         cfg = load_config(path)
         dumped = tmp_path / "c.yaml"
         dumped.write_text(yaml.safe_dump(cfg.model_dump(mode="json")))
@@ -112,7 +120,7 @@ def test_presets_load_and_round_trip(tmp_path):
 
 
 def test_bad_override_syntax_and_missing_file(tmp_path):
-    with pytest.raises(ConfigError, match="--set"):
+    with pytest.raises(ConfigError, match="set: expected"):
         parse_overrides(["train.lr"])
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "nope.yaml")
@@ -122,15 +130,28 @@ def test_bad_override_syntax_and_missing_file(tmp_path):
         load_config(bad)
 
 
-def test_default_evaluation_sampler_is_the_papers_ddpm_with_t_steps():
-    from bumpdiff.stages import sampler_and_steps
+def test_every_name_a_config_refers_to_is_checked_at_load():
+    """A typo in the probe layer, a sampler or the experiment stops at load (so --dry-run)."""
+    with pytest.raises(ConfigError, match=r"probe.layer: must be one of .*layer4, got 'layer9'"):
+        build_config({}, ["probe.layer=layer9"])
+    assert build_config({}, ["probe.layer=up3"]).probe.layer == "up3"  # 4 levels by default
+    with pytest.raises(ConfigError, match="probe.layer"):
+        build_config(
+            {}, ["model.channels=[32,64]", "model.attention_levels=[1]", "probe.layer=up3"]
+        )
+    with pytest.raises(ConfigError, match="sample.sampler"):
+        build_config({}, ["sample.sampler=euler"])
+    with pytest.raises(ConfigError, match="experiment"):
+        build_config({}, ["experiment=phase"])
+    for bad in ["euler:10", "ddim:0", "ddim:ten", "ddpm:100:fp16"]:
+        with pytest.raises(ConfigError, match="samplers.candidates: .*got"):
+            build_config({}, [f"samplers.candidates=['{bad}']"])
 
-    cfg = build_config({"diffusion": {"timesteps": 400}, "probe": {"t": 399}})
-    assert sampler_and_steps(cfg) == ("ddpm", 400)
-    assert sampler_and_steps(cfg, "ddim", 25) == ("ddim", 25)
-    cfg = build_config({"diffusion": {"timesteps": 400}, "probe": {"t": 399}}, ["sample.steps=40"])
-    assert sampler_and_steps(cfg) == ("ddpm", 40)
-    with pytest.raises(ConfigError, match=r"sample.steps: must be in \[1, 400\]"):
-        build_config({"diffusion": {"timesteps": 400}, "probe": {"t": 399}}, ["sample.steps=401"])
-    with pytest.raises(ConfigError, match=r"--steps: must be in \[1, 400\], got 500"):
-        sampler_and_steps(cfg, "ddpm", 500)
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [("ddpm", ("ddpm", None, "fp32")), ("ddim:50", ("ddim", 50, "fp32")),
+     ("ddpm:100:bf16", ("ddpm", 100, "bf16"))],
+)  # fmt: skip
+def test_sampler_candidates_parse(text, parsed):
+    assert parse_candidate(text) == parsed

@@ -5,7 +5,7 @@ import torch
 from diffusers import DDPMScheduler
 
 from bumpdiff.diffusion import add_noise, alphas_cumprod, sample, sample_batched
-from bumpdiff.train import init_model
+from bumpdiff.model import init_model
 
 
 def test_forward_process_matches_ddpm_eq4_and_diffusers(tiny):

@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from bumpdiff.config import ConfigError
-from bumpdiff.train import init_model
+from bumpdiff.config import ConfigError, build_config, probe_point_names
+from bumpdiff.model import init_model
 
 
 def test_condition_encoder_separates_distinct_positions(tiny):
@@ -52,3 +52,14 @@ def test_probe_points_capture_expected_shapes(tiny):
 def test_unknown_probe_point_is_refused(tiny):
     with pytest.raises(ConfigError, match="probe.layer: must be one of"):
         init_model(tiny).probe_point("layer9")
+
+
+def test_probe_point_names_known_to_the_config_are_the_models():
+    for channels in ([8], [8, 16], [8, 16, 16, 16]):
+        cfg = build_config(
+            {
+                "model": {"channels": channels, "norm_groups": 8, "attention_levels": []},
+                "data": {"size": 16},
+            }
+        )
+        assert sorted(init_model(cfg).probe_points()) == sorted(probe_point_names(len(channels)))

@@ -9,8 +9,9 @@ from safetensors.torch import load_file
 from bumpdiff.checkpoint import load_model
 from bumpdiff.config import ConfigError
 from bumpdiff.diffusion import alphas_cumprod, diffusion_loss, sample
+from bumpdiff.model import init_model
 from bumpdiff.runfolder import RunFolder
-from bumpdiff.train import checkpoint_schedule, init_model, train, training_data
+from bumpdiff.train import checkpoint_schedule, train, training_data
 
 
 def test_checkpoint_schedule_is_dense_early():
@@ -96,21 +97,13 @@ def test_resume_from_a_scheduled_checkpoint_after_a_kill(tmp_path):
 def test_existing_run_is_not_overwritten(tmp_path, tiny):
     run = train(tiny, tmp_path / "run", progress=False)
     before = run.checkpoint_path(6).read_bytes()
-    with pytest.raises(ConfigError, match="--out: .* already holds checkpoints"):
+    with pytest.raises(ConfigError, match="out: .* already holds checkpoints"):
         train(tiny, tmp_path / "run", progress=False)
-    with pytest.raises(ConfigError, match=r"train.lr: differs .* pass --set train.lr=0.001 or"):
+    with pytest.raises(
+        ConfigError, match=r"train.lr: differs .* keep the run's value \(train.lr=0.001\) or"
+    ):
         train(tiny_config("train.lr=0.01"), tmp_path / "run", resume=True, progress=False)
     assert run.checkpoint_path(6).read_bytes() == before
-
-
-def test_corrupt_checkpoint_gives_a_clear_error(tmp_path, tiny):
-    run = train(tiny, tmp_path / "run", progress=False)
-    path = run.checkpoint_path(6)
-    path.write_bytes(path.read_bytes()[:100])
-    with pytest.raises(ConfigError, match=r"checkpoint: .*step-6.safetensors is corrupt"):
-        load_model(path)
-    with pytest.raises(ConfigError, match="checkpoint: file not found"):
-        load_model(tmp_path / "missing.safetensors")
 
 
 def test_fixed_seed_training_is_identical(tmp_path, tiny):

@@ -35,12 +35,33 @@ DeviceOpt = Annotated[
 ]
 
 
-def _device_override(device: str | None) -> list[str]:
-    if device is None:
-        return []
-    if device not in ("auto", "cpu", "cuda"):
-        raise ConfigError(f"--device: must be one of auto, cpu, cuda, got {device!r}")
-    return [f"train.device={device}"]
+# Config fields that commands set from flags: an error about the field names the flag too.
+FLAGS = {
+    "sample.sampler": "--sampler",
+    "sample.steps": "--steps",
+    "sample.draws": "-n",
+    "train.device": "--device",
+    "step": "--step",
+    "out": "--out",
+    "parts": "--only",
+    "run": "RUN",
+    "set": "--set",
+}
+
+
+def _with_flag(message: str) -> str:
+    """ "sample.steps: …" → "sample.steps (--steps): …" where a flag writes that field."""
+    field, sep, rest = message.partition(":")
+    if sep and field in FLAGS:
+        return f"{field} ({FLAGS[field]}):{rest}"
+    return message
+
+
+def _overrides(**fields) -> list[str]:
+    """``--set``-style overrides for the fields a command's flags were given for."""
+    return [
+        f"{key.replace('__', '.')}={value}" for key, value in fields.items() if value is not None
+    ]
 
 
 def user_errors(fn):
@@ -51,7 +72,9 @@ def user_errors(fn):
         try:
             return fn(*args, **kwargs)
         except ConfigError as err:
-            console.print(f"[red]error:[/red] {err}", highlight=False, soft_wrap=True)
+            console.print(
+                f"[red]error:[/red] {_with_flag(str(err))}", highlight=False, soft_wrap=True
+            )
             raise typer.Exit(2) from None
         except KeyboardInterrupt:
             console.print("interrupted; checkpoints so far are kept (continue with --resume)")
@@ -60,7 +83,7 @@ def user_errors(fn):
     return wrapper
 
 
-def _load(config: Path, overrides: list[str] | None, dry_run: bool) -> Config | None:
+def _load(config: Path, overrides: list[str], dry_run: bool) -> Config | None:
     cfg = load_config(config, overrides)
     if dry_run:
         out_console.print(config_to_yaml(cfg), highlight=False, markup=False)
@@ -77,99 +100,95 @@ def _steps(run: RunFolder, step: int | None, every: bool) -> list[int]:
     return [run.require_checkpoint(step)]
 
 
-def _run_folder(path: Path) -> RunFolder:
+def _run_folder(path: Path, overrides: list[str] | None = None) -> tuple[RunFolder, Config]:
+    """The run folder RUN and its config (config.yaml, with the command's flags applied)."""
     run = RunFolder(path)
-    if not run.config_path.is_file():
-        raise ConfigError(f"RUN: {path} is not a bumpdiff run folder (no config.yaml)")
-    return run
+    if not run.exists():
+        raise ConfigError(f"run: {path} is not a bumpdiff run folder (no config.yaml)")
+    return run, run.read_config(overrides)
 
 
-@app.command()
-@user_errors
-def train(
-    config: Path,
-    out: OutOpt,
-    set_: SetOpt = None,
-    resume: ResumeOpt = False,
-    dry_run: DryOpt = False,
-    device: DeviceOpt = None,
-) -> None:
-    """Train a conditional DDPM and keep checkpoints along training."""
-    from bumpdiff.train import train as train_fn
+RunArg = Annotated[Path, typer.Argument(metavar="RUN", help="a run folder")]
+SamplerOpt = Annotated[
+    str | None, typer.Option(help="ddpm | ddim | dpmpp (sample.sampler; default: the run's)")
+]
+StepsOpt = Annotated[
+    int | None, typer.Option(help="sampler steps (sample.steps; default: the run's, null = T)")
+]
 
-    cfg = _load(config, [*(set_ or []), *_device_override(device)], dry_run)
-    if cfg is None:
-        return
-    run = train_fn(cfg, out, resume=resume)
+
+def _config_command(name: str, doc: str, action) -> None:
+    """Register a command that takes a preset (``train``, ``run``): CONFIG, --out, --set,
+    --resume, --dry-run and --device, then calls ``action(cfg, out, resume)``."""
+
+    @app.command(name, help=doc)
+    @user_errors
+    def command(
+        config: Path,
+        out: OutOpt,
+        set_: SetOpt = None,
+        resume: ResumeOpt = False,
+        dry_run: DryOpt = False,
+        device: DeviceOpt = None,
+    ) -> None:
+        cfg = _load(config, [*(set_ or []), *_overrides(train__device=device)], dry_run)
+        if cfg is not None:
+            action(cfg, out, resume)
+
+
+def _train(cfg: Config, out: Path, resume: bool) -> None:
+    from bumpdiff.train import train
+
+    run = train(cfg, out, resume=resume)
     console.print(f"checkpoints: {run.checkpoints_dir}")
 
 
-@app.command()
-@user_errors
-def run(
-    config: Path,
-    out: OutOpt,
-    set_: SetOpt = None,
-    resume: ResumeOpt = False,
-    dry_run: DryOpt = False,
-    device: DeviceOpt = None,
-) -> None:
-    """Run the config's whole experiment (phases or imbalanced) and write its report."""
-    cfg = _load(config, [*(set_ or []), *_device_override(device)], dry_run)
-    if cfg is None:
-        return
-    from bumpdiff.experiments import EXPERIMENTS
+def _run(cfg: Config, out: Path, resume: bool) -> None:
+    from bumpdiff.experiments import run_experiment
 
-    EXPERIMENTS[cfg.experiment](cfg, out, resume, console)
+    for line in run_experiment(cfg, out, resume, console.print):
+        console.print(line)
+
+
+_config_command("train", "Train a conditional DDPM and keep checkpoints along training.", _train)
+_config_command(
+    "run",
+    "Run the config's whole experiment (phases, imbalanced or samplers) and write its report.",
+    _run,
+)
 
 
 @app.command()
 @user_errors
 def sample(
-    run_dir: Annotated[Path, typer.Argument(metavar="RUN")],
+    run_dir: RunArg,
     step: StepOpt = None,
     at: Annotated[list[str] | None, typer.Option("--at", help="condition x,y in pixels")] = None,
     n: Annotated[int, typer.Option("-n", help="images per condition")] = 8,
-    sampler: Annotated[str, typer.Option(help="ddpm | ddim | dpmpp")] = "ddpm",
-    steps: Annotated[int | None, typer.Option(help="sampler steps (ddpm: T)")] = None,
+    sampler: SamplerOpt = None,
+    steps: StepsOpt = None,
     seed: Annotated[int, typer.Option(help="seed of image 0; image i uses seed + i")] = 0,
+    device: DeviceOpt = None,
 ) -> None:
     """Generate images at given conditions; writes samples/<step>.npz and a PNG grid."""
     import numpy as np
 
-    from bumpdiff.report import image_grid_figure
-    from bumpdiff.stages import sample_at
+    from bumpdiff.analysis import sample_checkpoint
+    from bumpdiff.report import pages
 
-    _check_sampler(sampler)
     _check_n(n)
-    rf = _run_folder(run_dir)
+    fields = _overrides(sample__sampler=sampler, sample__steps=steps, train__device=device)
+    rf, cfg = _run_folder(run_dir, fields)
     k = rf.require_checkpoint(step)
     conds = [_parse_xy(a) for a in (at or [])]
     if not conds:
         raise ConfigError("--at: give at least one condition, e.g. --at 3.5,7")
-    images, cond, summary, path = sample_at(rf, k, np.array(conds), n, sampler, steps, seed)
-    titles = [f"({c[0]:g},{c[1]:g})" for c in cond]
-    image_grid_figure(images, titles, rf.figures_dir / f"samples-{k}.png", cols=n)
+    samples, summary, path = sample_checkpoint(rf, cfg, k, np.array(conds), n, seed)
+    pages.samples_grid(rf, k, samples.images, samples.conditions, cols=n)
     out_console.print(
-        f"step {k}: {len(images)} images, accuracy {summary['accuracy']:.1%} → "
-        f"{path}, {rf.figures_dir / f'samples-{k}.png'}"
+        f"step {k}: {len(samples.images)} images ({samples.spec.label}), accuracy "
+        f"{summary['accuracy']:.1%} → {path}, {rf.figure_path(f'samples-{k}')}"
     )
-
-
-def _check_sampler(name: str) -> None:
-    from bumpdiff.diffusion import SAMPLERS
-
-    if name not in SAMPLERS:
-        raise ConfigError(f"--sampler: must be one of {', '.join(SAMPLERS)}, got {name!r}")
-
-
-def parse_sampler(text: str) -> tuple[str, int | None]:
-    """``--sampler`` of bench: "ddpm" (T steps) or "name:steps", e.g. "ddim:50"."""
-    name, _, steps = text.partition(":")
-    _check_sampler(name)
-    if steps and (not steps.isdigit() or int(steps) < 1):
-        raise ConfigError(f"--sampler: STEPS in NAME:STEPS must be ≥ 1, got {text!r}")
-    return name, int(steps) if steps else None
 
 
 def _check_n(n: int) -> None:
@@ -188,79 +207,58 @@ def _parse_xy(text: str) -> tuple[float, float]:
 @app.command()
 @user_errors
 def evaluate(
-    run_dir: Annotated[Path, typer.Argument(metavar="RUN")],
+    run_dir: RunArg,
     step: StepOpt = None,
     every: AllOpt = False,
-    n: Annotated[int | None, typer.Option("-n", help="draws per condition")] = None,
-    sampler: Annotated[str | None, typer.Option(help="ddpm | ddim | dpmpp")] = None,
-    steps: Annotated[int | None, typer.Option(help="sampler steps")] = None,
+    n: Annotated[int | None, typer.Option("-n", help="draws per condition (sample.draws)")] = None,
+    sampler: SamplerOpt = None,
+    steps: StepsOpt = None,
+    device: DeviceOpt = None,
 ) -> None:
     """Sample at the seeded lattice conditions, classify, append to metrics.jsonl."""
-    from bumpdiff.report import outcomes_figure
-    from bumpdiff.stages import evaluate_checkpoint
+    from bumpdiff.report import pages
 
-    if sampler is not None:
-        _check_sampler(sampler)
-    if n is not None:
-        _check_n(n)
-    rf = _run_folder(run_dir)
+    fields = _overrides(
+        sample__sampler=sampler, sample__steps=steps, sample__draws=n, train__device=device
+    )
+    rf, last = _analyse_each(run_dir, step, every, fields, "eval", _describe_eval)
+    pages.outcome_examples(rf, last)
+    pages.outcomes(rf)
+
+
+def _analyse_each(run_dir, step, every, fields, part, describe) -> tuple[RunFolder, int]:
+    """``part`` ("eval" or "probe") of the asked checkpoints, one line each; returns the run
+    folder and the last step analysed."""
+    from bumpdiff.analysis import analyse_checkpoint
+
+    rf, cfg = _run_folder(run_dir, fields)
     for k in _steps(rf, step, every):
-        row = evaluate_checkpoint(rf, k, sampler, steps, n)
-        out_console.print(
-            f"step {k}: accuracy {row['accuracy']:.1%}, none {row['frac_none']:.1%}, multiple "
-            f"{row['frac_multiple']:.1%}, mislocated {row['frac_mislocated']:.1%}, x "
-            f"{row['x_accuracy']:.1%}, y {row['y_accuracy']:.1%} ({row['sampler']})"
-        )
-    _outcome_examples(rf, k)
-    rows = sorted(rf.latest_by_step("eval").values(), key=lambda r: r["step"])
-    fracs = [
-        {o: r[f"frac_{o}"] for o in ("none", "multiple", "mislocated", "correct")} for r in rows
-    ]
-    outcomes_figure(
-        [r["step"] for r in rows],
-        fracs,
-        ["" for _ in rows],
-        rf.figures_dir / "outcomes.png",
-        title="Generation outcomes",
+        row = analyse_checkpoint(rf, cfg, k, parts=(part,))[part]
+        out_console.print(f"step {k}: {describe(row)}")
+    return rf, k
+
+
+def _describe_eval(row) -> str:
+    return (
+        f"accuracy {row.accuracy:.1%}, none {row.frac_none:.1%}, multiple "
+        f"{row.frac_multiple:.1%}, mislocated {row.frac_mislocated:.1%}, x "
+        f"{row.x_accuracy:.1%}, y {row.y_accuracy:.1%} ({row.sampler}-{row.sampler_steps})"
     )
 
 
-def _outcome_examples(rf: RunFolder, step: int, per_row: int = 8) -> None:
-    """figures/examples-<step>.png: up to ``per_row`` generated images of each outcome."""
-    from bumpdiff.evaluate import OUTCOMES
-    from bumpdiff.report import examples_figure
-    from bumpdiff.runfolder import load_npz
-
-    samples = load_npz(rf.samples_path(step))
-    rows = []
-    for outcome in OUTCOMES:
-        idx = [i for i, o in enumerate(samples["outcome"]) if o == outcome][:per_row]
-        if idx:
-            labels = [f"({c[0]:.1f},{c[1]:.1f})" for c in samples["conditions"][idx]]
-            rows.append((f"{outcome}\n{len(idx)} shown", samples["images"][idx], labels))
-    if rows:
-        examples_figure(rows, rf.figures_dir / f"examples-{step}.png")
+def _describe_probe(row) -> str:
+    return (
+        f"phase {row.phase}, R²x {row.r2_x:.2f}, R²y {row.r2_y:.2f}, trustworthiness "
+        f"{row.trustworthiness:.2f}, R²(PCs) {row.r2_x_pca:.2f}/{row.r2_y_pca:.2f}, condition "
+        f"share {row.condition_share:.2f}, dimension {row.dimension:g}"
+    )
 
 
 @app.command()
 @user_errors
-def probe(
-    run_dir: Annotated[Path, typer.Argument(metavar="RUN")],
-    step: StepOpt = None,
-    every: AllOpt = False,
-) -> None:
+def probe(run_dir: RunArg, step: StepOpt = None, every: AllOpt = False, device: DeviceOpt = None):
     """Capture the probe layer, measure order and name the phase; writes probes/<step>.npz."""
-    from bumpdiff.stages import probe_checkpoint
-
-    rf = _run_folder(run_dir)
-    for k in _steps(rf, step, every):
-        row = probe_checkpoint(rf, k)
-        out_console.print(
-            f"step {k}: phase {row['phase']}, R²x {row['r2_x']:.2f}, R²y {row['r2_y']:.2f}, "
-            f"trustworthiness {row['trustworthiness']:.2f}, R²(PCs) {row['r2_x_pca']:.2f}/"
-            f"{row['r2_y_pca']:.2f}, condition share "
-            f"{row['condition_share']:.2f}, dimension {row['dimension']:g}"
-        )
+    _analyse_each(run_dir, step, every, _overrides(train__device=device), "probe", _describe_probe)
 
 
 @app.command()
@@ -271,59 +269,43 @@ def bench(
     quick: Annotated[
         bool, typer.Option("--quick", help="tiny settings: checks the harness")
     ] = False,
-    device: Annotated[str, typer.Option(help="auto | cpu | cuda")] = "auto",
-    run_dir: Annotated[
-        Path | None, typer.Option("--run", help="reuse an analysed phases run for samplers")
-    ] = None,
+    device: DeviceOpt = None,
     only: Annotated[
         list[str] | None,
-        typer.Option(
-            "--only",
-            help="parts: train, evaluate, probe, phases, samplers, bf16 (repeat; default all, "
-            "bf16 only on CUDA)",
-        ),
-    ] = None,
-    images: Annotated[
-        int | None, typer.Option(min=1, help="images per sampler, trained checkpoint [512]")
-    ] = None,
-    phase_images: Annotated[
-        int | None, typer.Option(min=1, help="images per sampler, each phase checkpoint [128]")
+        typer.Option("--only", help="parts: train, evaluate, probe, samplers, experiment"),
     ] = None,
     sampler: Annotated[
         list[str] | None,
-        typer.Option("--sampler", help="NAME or NAME:STEPS to compare with DDPM-T (repeat)"),
+        typer.Option("--sampler", help="NAME or NAME:STEPS to time (repeat)"),
     ] = None,
     set_: SetOpt = None,
 ) -> None:
-    """Measure training, sampling, evaluation and probe speed side by side; write JSON."""
-    from bumpdiff.bench import run_bench
+    """Measure speed side by side (training, MFU, samplers, evaluation, probe, end to end)."""
+    from bumpdiff.bench import QUICK_OVERRIDES, run_bench
+    from bumpdiff.config import parse_candidate
 
-    _device_override(device)
-    run_bench(
-        config,
-        out,
-        quick,
-        device,
-        run_dir,
-        log=console.print,
-        extra=set_,
-        parts=tuple(only) if only else None,
-        images=images,
-        phase_images=phase_images,
-        samplers=[parse_sampler(s) for s in sampler] if sampler else None,
-    )
+    for text in sampler or []:
+        try:
+            parse_candidate(text)
+        except ValueError as err:
+            raise ConfigError(f"--sampler: {err}") from None
+    overrides = [*(QUICK_OVERRIDES if quick else []), *(set_ or [])]
+    cfg = load_config(config, [*overrides, *_overrides(train__device=device)])
+    parts = tuple(only) if only is not None else None
+    run_bench(cfg, out, quick, parts, tuple(sampler) if sampler else None, log=console.print)
     out_console.print(f"benchmark: {out}")
 
 
 @app.command()
 @user_errors
-def report(run_dir: Annotated[Path, typer.Argument(metavar="RUN")]) -> None:
+def report(run_dir: RunArg) -> None:
     """Rewrite the report of an analysed run from its metrics.jsonl, samples and probes."""
-    from bumpdiff.experiments import REPORTS
+    from bumpdiff.experiments import report_run
 
-    rf = _run_folder(run_dir)
-    REPORTS[rf.read_config().experiment](rf)
-    out_console.print(f"report: {rf.root / 'report.html'}")
+    rf, _ = _run_folder(run_dir)
+    for line in report_run(rf):
+        out_console.print(line)
+    out_console.print(f"report: {rf.report_path}")
 
 
 def main() -> None:

@@ -8,10 +8,13 @@ The fully resolved config is written to ``config.yaml`` in every run folder.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+SamplerName = Literal["ddpm", "ddim", "dpmpp"]
+ExperimentName = Literal["phases", "imbalanced", "samplers"]
 
 
 class ConfigError(ValueError):
@@ -121,7 +124,7 @@ class TrainConfig(_Section):
 class SampleConfig(_Section):
     # The papers' sampler, ancestral DDPM with T steps: no cheaper sampler passed issue #6's rule
     # (benchmarks/README.md); presets may trade it for strided DDPM and say so.
-    sampler: Literal["ddpm", "ddim", "dpmpp"] = Field(
+    sampler: SamplerName = Field(
         "ddpm", description="evaluation sampler; the papers use ddpm with T steps"
     )
     steps: int | None = Field(
@@ -185,6 +188,78 @@ class PhaseConfig(_Section):
     )
 
 
+SAMPLER_NAMES: tuple[str, ...] = get_args(SamplerName)  # the keys of diffusion.SCHEDULERS
+PRECISIONS: tuple[str, ...] = ("fp32", "bf16")
+
+
+def probe_point_names(levels: int) -> list[str]:
+    """Names of the UNet's probe points for ``levels`` levels (model.ConditionalUNet.probe_points):
+    down0 … down{L-1}, mid, up0 … up{L-1}, and the alias layer4 (the last down block)."""
+    return [
+        *(f"down{i}" for i in range(levels)),
+        "mid",
+        *(f"up{i}" for i in range(levels)),
+        "layer4",
+    ]
+
+
+def parse_candidate(text: str) -> tuple[str, int | None, str]:
+    """A sampler candidate "NAME[:STEPS[:PRECISION]]", e.g. "ddim:50" or "ddpm:100:bf16", as
+    (name, steps or None = T, precision); ValueError naming what is allowed."""
+    name, _, rest = text.partition(":")
+    steps, _, precision = rest.partition(":")
+    if name not in SAMPLER_NAMES:
+        raise ValueError(f"NAME must be one of {', '.join(SAMPLER_NAMES)}, got {text!r}")
+    if steps and (not steps.isdigit() or int(steps) < 1):
+        raise ValueError(f"STEPS in NAME:STEPS must be an integer >= 1, got {text!r}")
+    precision = precision or "fp32"
+    if precision not in PRECISIONS:
+        raise ValueError(f"PRECISION must be one of {', '.join(PRECISIONS)}, got {text!r}")
+    return name, int(steps) if steps else None, precision
+
+
+class SamplersConfig(_Section):
+    """The sampler-validation study (experiments/samplers.py); every value is ours."""
+
+    candidates: list[str] = Field(
+        [
+            "ddpm:100",
+            "ddpm:50",
+            "ddim:100",
+            "ddim:50",
+            "ddim:25",
+            "ddim:10",
+            "dpmpp:20",
+            "dpmpp:10",
+        ],
+        description="samplers compared with DDPM-T, NAME[:STEPS[:fp32|bf16]] (ours)",
+    )
+    images: int = Field(512, ge=1, le=100000, description="images per sampler, trained ckpt (ours)")
+    phase_images: int = Field(
+        128, ge=1, le=100000, description="images per sampler on one checkpoint per phase (ours)"
+    )
+    seed: int = Field(777, ge=0, description="seed of the study's noise, same for every sampler")
+    accuracy_tolerance: float = Field(
+        0.01, gt=0, lt=1, description="max accuracy difference from DDPM-T, trained ckpt (ours)"
+    )
+    fraction_tolerance: float = Field(
+        0.03, gt=0, lt=1, description="max outcome-fraction difference on phase ckpts (ours)"
+    )
+    z: float = Field(1.96, gt=0, description="standard errors for the evidence word (ours)")
+    source: str | None = Field(
+        None, description="an analysed phases run to study; None trains one in <out>/model (ours)"
+    )
+
+    @model_validator(mode="after")
+    def _candidates_parse(self) -> SamplersConfig:
+        for text in self.candidates:
+            try:
+                parse_candidate(text)
+            except ValueError as err:
+                raise ValueError(f"samplers.candidates: {err}") from None
+        return self
+
+
 class ImbalancedConfig(_Section):
     variants: list[tuple[float, float]] = Field(
         [(0.1, 1.0), (1.0, 0.1), (1.0, 1.0)],
@@ -195,7 +270,7 @@ class ImbalancedConfig(_Section):
 
 
 class Config(_Section):
-    experiment: Literal["phases", "imbalanced"] = Field("phases", description="what `run` does")
+    experiment: ExperimentName = Field("phases", description="what `run` does")
     seed: int = Field(0, ge=0, description="seed of initialisation and training noise")
     data: DataConfig = DataConfig()
     model: ModelConfig = ModelConfig()
@@ -206,6 +281,7 @@ class Config(_Section):
     probe: ProbeConfig = ProbeConfig()
     phase: PhaseConfig = PhaseConfig()
     imbalanced: ImbalancedConfig = ImbalancedConfig()
+    samplers: SamplersConfig = SamplersConfig()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:
@@ -219,6 +295,11 @@ class Config(_Section):
                 f"got {self.sample.steps}"
             )
         levels = len(self.model.channels)
+        if self.probe.layer not in probe_point_names(levels):
+            raise ValueError(
+                f"probe.layer: must be one of {', '.join(probe_point_names(levels))}, "
+                f"got {self.probe.layer!r}"
+            )
         if self.data.size % 2 ** (levels - 1):
             raise ValueError(
                 f"data.size: must be divisible by 2^(levels-1) = {2 ** (levels - 1)} for "
@@ -259,7 +340,7 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
     for item in items or []:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"--set: expected key=value, got {item!r}")
+            raise ConfigError(f"set: expected section.field=value, got {item!r}")
         _set_dotted(tree, key.strip(), yaml.safe_load(raw))
     return tree
 

@@ -12,16 +12,15 @@ its own generator seeded with ``seeds[i]``, so results do not depend on the batc
 from __future__ import annotations
 
 from contextlib import nullcontext
-from typing import Literal
 
 import torch
 from diffusers import DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler
 from tqdm.auto import tqdm
 
-from bumpdiff.config import DiffusionConfig
+from bumpdiff.config import DiffusionConfig, SamplerName
 
-SamplerName = Literal["ddpm", "ddim", "dpmpp"]
-SAMPLERS: dict[str, type] = {
+# The diffusers scheduler class behind each sampler name (config.SamplerName).
+SCHEDULERS: dict[str, type] = {
     "ddpm": DDPMScheduler,
     "ddim": DDIMScheduler,
     "dpmpp": DPMSolverMultistepScheduler,
@@ -30,7 +29,7 @@ SAMPLERS: dict[str, type] = {
 
 def make_scheduler(cfg: DiffusionConfig, sampler: SamplerName = "ddpm"):
     """A diffusers scheduler on the config's linear β schedule (defaults otherwise)."""
-    cls = SAMPLERS[sampler]
+    cls = SCHEDULERS[sampler]
     kwargs = dict(
         num_train_timesteps=cfg.timesteps,
         beta_start=cfg.beta_start,

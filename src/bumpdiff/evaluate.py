@@ -103,6 +103,27 @@ def _fit_centers(images: np.ndarray, peaks: np.ndarray, periodic: bool) -> np.nd
     return out
 
 
+def _single_centers(images, level, labels, single, detector: Detector, periodic: bool):
+    """(n, 2) centre (x, y) of each single-component image, NaN for the others."""
+    n, size = images.shape[0], images.shape[-1]
+    centers = np.full((n, 2), np.nan)
+    if single.any():
+        sel = np.flatnonzero(single)
+        sub = images[sel] - level[sel]  # the bump above its background, for the fit
+        in_bump = labels[sel] > 0
+        if detector == "gauss_fit":
+            flat = np.where(in_bump, sub, -np.inf).reshape(len(sel), -1).argmax(axis=1)
+            peaks = np.stack(np.unravel_index(flat, (size, size)), axis=1)
+            centers[sel] = _fit_centers(sub, peaks, periodic)
+        else:
+            w = np.where(in_bump, sub, 0.0)
+            grid = np.arange(size, dtype=np.float64)
+            total = w.sum(axis=(1, 2))
+            centers[sel, 0] = (w.sum(axis=1) * grid).sum(axis=1) / total
+            centers[sel, 1] = (w.sum(axis=2) * grid).sum(axis=1) / total
+    return centers
+
+
 def classify(
     images: np.ndarray,
     targets: np.ndarray,
@@ -138,21 +159,7 @@ def classify(
         level = np.zeros((n, 1, 1))
     labels, counts = _components(images > level + threshold, periodic)
     single = counts == 1
-    centers = np.full((n, 2), np.nan)
-    if single.any():
-        sel = np.flatnonzero(single)
-        sub = images[sel] - level[sel]  # the bump above its background, for the fit
-        in_bump = labels[sel] > 0
-        if detector == "gauss_fit":
-            flat = np.where(in_bump, sub, -np.inf).reshape(len(sel), -1).argmax(axis=1)
-            peaks = np.stack(np.unravel_index(flat, (size, size)), axis=1)
-            centers[sel] = _fit_centers(sub, peaks, periodic)
-        else:
-            w = np.where(in_bump, sub, 0.0)
-            grid = np.arange(size, dtype=np.float64)
-            total = w.sum(axis=(1, 2))
-            centers[sel, 0] = (w.sum(axis=1) * grid).sum(axis=1) / total
-            centers[sel, 1] = (w.sum(axis=2) * grid).sum(axis=1) / total
+    centers = _single_centers(images, level, labels, single, detector, periodic)
     errors = centers - targets
     if periodic:
         errors = (errors + size / 2) % size - size / 2

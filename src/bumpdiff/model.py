@@ -21,7 +21,7 @@ import torch
 from diffusers import UNet2DModel
 from torch import nn
 
-from bumpdiff.config import ConfigError, ModelConfig
+from bumpdiff.config import Config, ConfigError, ModelConfig
 
 
 class ConditionEncoder(nn.Module):
@@ -96,6 +96,22 @@ class ConditionalUNet(nn.Module):
 
 def build_model(cfg: ModelConfig, size: int) -> ConditionalUNet:
     return ConditionalUNet(cfg, size)
+
+
+def init_model(cfg: Config) -> ConditionalUNet:
+    """The network initialised from ``seed`` without touching the global RNG of the caller."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(cfg.seed)
+        return build_model(cfg.model, cfg.data.size)
+
+
+def resolve_device(name: str) -> torch.device:
+    """``train.device`` as a torch device: "auto" is CUDA when torch sees it, else the CPU."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("train.device: 'cuda' asked for but torch sees no CUDA device")
+    return torch.device(name)
 
 
 def count_parameters(model: nn.Module) -> int:

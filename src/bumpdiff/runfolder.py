@@ -1,4 +1,4 @@
-"""The run folder (DESIGN.md, "Run folder"): paths, atomic writes, metrics.jsonl, config.yaml.
+"""The run folder (DESIGN.md, "Run folder"): every path, atomic writes, typed files (records.py).
 
 Every file is written to a temporary name in the same folder and renamed, so a killed process
 leaves either the old file or the new one, never half of one.
@@ -16,9 +16,17 @@ from typing import Any
 
 import numpy as np
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from bumpdiff import __version__
 from bumpdiff.config import Config, ConfigError, build_config, config_to_yaml
+from bumpdiff.records import (
+    METRICS_ROW,
+    PHASE_ENTRIES,
+    CouplingSummary,
+    PhaseEntry,
+    SamplerStudy,
+)
 
 CKPT_RE = re.compile(r"^step-(\d+)\.safetensors$")
 
@@ -54,28 +62,38 @@ def load_npz(path: Path) -> dict[str, np.ndarray]:
         return {k: data[k] for k in data.files}
 
 
+class _At:
+    """A fixed file or folder of the run folder, read as an attribute: ``run.phases_path``."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __get__(self, run: RunFolder | None, owner: type) -> Path:
+        return self if run is None else run.root / self.name
+
+
 class RunFolder:
-    """Paths and small I/O helpers of one run folder."""
+    """Every path of one run folder, and reading and writing its typed files (records.py)."""
+
+    config_path = _At("config.yaml")
+    metrics_path = _At("metrics.jsonl")
+    checkpoints_dir = _At("checkpoints")
+    figures_dir = _At("figures")
+    report_path = _At("report.html")
+    phases_path = _At("phases.json")  # records.PhaseEntry per checkpoint
+    coupling_path = _At("coupling.json")  # records.CouplingSummary
+    samplers_path = _At("samplers.json")  # records.SamplerStudy
 
     def __init__(self, root: str | Path):
         self.root = Path(root)
 
-    # paths -----------------------------------------------------------------------------------
-    @property
-    def config_path(self) -> Path:
-        return self.root / "config.yaml"
+    def figure_path(self, name: str) -> Path:
+        """figures/<name>.png"""
+        return self.figures_dir / f"{name}.png"
 
-    @property
-    def metrics_path(self) -> Path:
-        return self.root / "metrics.jsonl"
-
-    @property
-    def checkpoints_dir(self) -> Path:
-        return self.root / "checkpoints"
-
-    @property
-    def figures_dir(self) -> Path:
-        return self.root / "figures"
+    def subrun(self, name: str) -> RunFolder:
+        """A run folder nested in this one (one per variant and seed, or the trained model)."""
+        return RunFolder(self.root / name)
 
     def checkpoint_path(self, step: int) -> Path:
         return self.checkpoints_dir / f"step-{step}.safetensors"
@@ -83,20 +101,33 @@ class RunFolder:
     def samples_path(self, step: int) -> Path:
         return self.root / "samples" / f"{step}.npz"
 
+    def free_samples_path(self, step: int) -> Path:
+        """samples/<step>.npz if free, else <step>-1.npz, -2 …: never over evaluation samples."""
+        path = self.samples_path(step)
+        k, candidate = 0, path
+        while candidate.exists():
+            k += 1
+            candidate = path.with_name(f"{path.stem}-{k}{path.suffix}")
+        return candidate
+
     def probe_path(self, step: int) -> Path:
         return self.root / "probes" / f"{step}.npz"
 
-    # config ----------------------------------------------------------------------------------
+    # config: config.yaml is the one source of a run's settings --------------------------------
     def write_config(self, cfg: Config) -> None:
         extra = {"bumpdiff_version": __version__}
         atomic_write_text(self.config_path, config_to_yaml(cfg, extra))
 
-    def read_config(self) -> Config:
+    def exists(self) -> bool:
+        return self.config_path.is_file()
+
+    def read_config(self, overrides: list[str] | None = None) -> Config:
+        """The run's resolved config, with dotted ``overrides`` applied in memory (not written)."""
         if not self.config_path.is_file():
-            raise ConfigError(f"run: no config.yaml in {self.root} (not a bumpdiff run folder?)")
+            raise ConfigError(f"run: {self.root} is not a bumpdiff run folder (no config.yaml)")
         tree = yaml.safe_load(self.config_path.read_text()) or {}
         tree.pop("bumpdiff_version", None)
-        return build_config(tree)
+        return build_config(tree, overrides)
 
     # checkpoints -----------------------------------------------------------------------------
     def checkpoint_steps(self) -> list[int]:
@@ -117,35 +148,64 @@ class RunFolder:
         if step is None:
             return steps[-1]
         if step not in steps:
-            raise ConfigError(f"--step: must be one of {steps}, got {step}")
+            raise ConfigError(f"step: must be one of {steps}, got {step}")
         return step
 
-    # metrics ---------------------------------------------------------------------------------
-    def log(self, event: str, **fields: Any) -> None:
-        """Append one JSON object to metrics.jsonl (a single write of one line)."""
+    # metrics.jsonl ---------------------------------------------------------------------------
+    def log(self, row: BaseModel) -> None:
+        """Append one typed row (records.MetricsRow) to metrics.jsonl (a single write)."""
         self.root.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"event": event, **fields}, default=_json_default) + "\n"
+        line = json.dumps(row.model_dump(mode="python"), default=_json_default) + "\n"
         with open(self.metrics_path, "a") as fh:
             fh.write(line)
 
-    def read_metrics(self, event: str | None = None) -> list[dict[str, Any]]:
+    def read_metrics(self, event: str | None = None) -> list[BaseModel]:
+        """Every row of metrics.jsonl (of ``event`` only, if given) as its records model."""
         if not self.metrics_path.is_file():
             return []
         rows = []
-        for line in self.metrics_path.read_text().splitlines():
+        for number, line in enumerate(self.metrics_path.read_text().splitlines(), 1):
             if not line.strip():
                 continue
             try:
-                row = json.loads(line)
+                raw = json.loads(line)
             except json.JSONDecodeError:
                 continue  # a line cut by a crash; the others still count
-            if event is None or row.get("event") == event:
-                rows.append(row)
+            if event is not None and raw.get("event") != event:
+                continue
+            try:
+                rows.append(METRICS_ROW.validate_python(raw))
+            except ValidationError as err:
+                first = err.errors()[0]
+                where = ".".join(str(p) for p in first["loc"])
+                raise ConfigError(
+                    f"run: {self.metrics_path} line {number}: {where}: {first['msg']}"
+                ) from None
         return rows
 
-    def latest_by_step(self, event: str) -> dict[int, dict[str, Any]]:
+    def latest_by_step(self, event: str) -> dict[int, BaseModel]:
         """The last row of ``event`` for each step (a re-run stage overrides an earlier one)."""
-        return {int(r["step"]): r for r in self.read_metrics(event)}
+        return {row.step: row for row in self.read_metrics(event)}
+
+    # summaries -------------------------------------------------------------------------------
+    def write_phases(self, entries: list[PhaseEntry]) -> None:
+        write_json(self.phases_path, [e.model_dump(mode="python") for e in entries])
+
+    def read_phases(self) -> list[PhaseEntry]:
+        if not self.phases_path.is_file():
+            raise ConfigError(f"run: no phases.json in {self.root} (run the phases analysis first)")
+        return PHASE_ENTRIES.validate_python(json.loads(self.phases_path.read_text()))
+
+    def write_coupling(self, summary: CouplingSummary) -> None:
+        write_json(self.coupling_path, summary.model_dump(mode="python"))
+
+    def write_samplers(self, study: SamplerStudy) -> None:
+        write_json(self.samplers_path, study.model_dump(mode="python"))
+
+    def read_samplers(self) -> SamplerStudy | None:
+        if not self.samplers_path.is_file():
+            return None
+        return SamplerStudy.model_validate(json.loads(self.samplers_path.read_text()))
 
 
 def _json_default(obj: Any) -> Any:

@@ -24,7 +24,8 @@ from bumpdiff.checkpoint import TrainState, load_train_state, save_checkpoint
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.data import lattice_from_config, render_bumps, to_model_scale
 from bumpdiff.diffusion import alphas_cumprod, autocast, diffusion_loss
-from bumpdiff.model import ConditionalUNet, build_model, count_parameters
+from bumpdiff.model import count_parameters, init_model, resolve_device
+from bumpdiff.records import CheckpointRow, InterruptedRow, StartRow, TrainRow
 from bumpdiff.runfolder import RunFolder
 
 
@@ -36,14 +37,6 @@ def checkpoint_schedule(total: int, count: int, first: int) -> list[int]:
     return sorted(s for s in steps if 0 <= s <= total)
 
 
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("train.device: 'cuda' asked for but torch sees no CUDA device")
-    return torch.device(name)
-
-
 def training_data(cfg: Config, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """All training images (n, 1, N, N) on the scale [-1, 1] and conditions (n, 2)."""
     centers = lattice_from_config(cfg.data)
@@ -51,13 +44,6 @@ def training_data(cfg: Config, device: torch.device) -> tuple[torch.Tensor, torc
     x_0 = torch.from_numpy(to_model_scale(images))[:, None].to(device)
     cond = torch.from_numpy(centers.astype(np.float32)).to(device)
     return x_0, cond
-
-
-def init_model(cfg: Config) -> ConditionalUNet:
-    """The network initialised from ``seed`` without touching the global RNG of the caller."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(cfg.seed)
-        return build_model(cfg.model, cfg.data.size)
 
 
 class _EMA:
@@ -107,7 +93,7 @@ def train_step(
     return loss.detach()
 
 
-def _check_resume_config(saved: Config, given: Config) -> None:
+def check_resume_config(saved: Config, given: Config) -> None:
     """A resumed run must be the same experiment; only train.steps may grow."""
     a = saved.model_dump(mode="json")
     b = given.model_dump(mode="json")
@@ -120,9 +106,46 @@ def _check_resume_config(saved: Config, given: Config) -> None:
                 raise ConfigError(
                     f"{section}.{key}: differs from the run being resumed "
                     f"({a[section][key]!r} there, {b[section][key]!r} given); "
-                    f"pass --set {section}.{key}={json.dumps(a[section][key])} or use a new --out"
+                    f"keep the run's value ({section}.{key}={json.dumps(a[section][key])}) or "
+                    "start a new run folder"
                 )
             raise ConfigError(f"{section}: differs from the run being resumed")
+
+
+class _Trainer:
+    """Model, optimizer, training generator and EMA of one run, restored from its latest
+    checkpoint when resuming; ``save`` writes a checkpoint of the current state."""
+
+    def __init__(self, cfg: Config, run: RunFolder, device: torch.device, resume_from: int | None):
+        self.cfg, self.run = cfg, run
+        self.model = init_model(cfg).to(device)
+        self.opt = torch.optim.AdamW(
+            self.model.parameters(), lr=cfg.train.lr, weight_decay=cfg.train.weight_decay
+        )
+        self.gen = torch.Generator().manual_seed(cfg.seed + 1)  # training draws, on the CPU
+        self.ema = _EMA(self.model, cfg.train.ema) if cfg.train.ema > 0 else None
+        self.start = 0
+        if resume_from is not None:
+            _, state = load_train_state(run.checkpoint_path(resume_from))
+            self.model.load_state_dict(state.model)
+            if state.optimizer is not None:
+                self.opt.load_state_dict(state.optimizer)
+            if state.rng is not None:
+                self.gen.set_state(state.rng)
+            if self.ema is not None:
+                self.ema = _EMA(self.model, cfg.train.ema, state.ema)
+            self.start = state.step
+
+    def save(self, step: int, rng: torch.Tensor | None = None) -> None:
+        state = TrainState(
+            step=step,
+            model=self.model.state_dict(),
+            ema=self.ema.params if self.ema else None,
+            optimizer=self.opt.state_dict(),
+            rng=self.gen.get_state() if rng is None else rng,
+        )
+        save_checkpoint(self.run.checkpoint_path(step), self.cfg, state)
+        self.run.log(CheckpointRow(step=step))
 
 
 def train(
@@ -148,62 +171,40 @@ def train(
     existing = run.checkpoint_steps()
     if existing and not resume:
         raise ConfigError(
-            f"--out: {run.root} already holds checkpoints; pass --resume or choose a new folder"
+            f"out: {run.root} already holds checkpoints; resume it or choose a new folder"
         )
     if resume and run.config_path.is_file():
-        _check_resume_config(run.read_config(), cfg)
+        check_resume_config(run.read_config(), cfg)
     device = resolve_device(cfg.train.device)
     if cfg.train.threads:
         torch.set_num_threads(cfg.train.threads)
-
-    model = init_model(cfg).to(device)
-    opt = torch.optim.AdamW(
-        model.parameters(), lr=cfg.train.lr, weight_decay=cfg.train.weight_decay
-    )
-    gen = torch.Generator().manual_seed(cfg.seed + 1)  # training draws, on the CPU
-    ema = _EMA(model, cfg.train.ema) if cfg.train.ema > 0 else None
-    start = 0
-    if resume and existing:
-        _, state = load_train_state(run.checkpoint_path(existing[-1]))
-        model.load_state_dict(state.model)
-        if state.optimizer is not None:
-            opt.load_state_dict(state.optimizer)
-        if state.rng is not None:
-            gen.set_state(state.rng)
-        if ema is not None:
-            ema = _EMA(model, cfg.train.ema, state.ema)
-        start = state.step
+    trainer = _Trainer(cfg, run, device, existing[-1] if resume and existing else None)
     run.write_config(cfg)
-
     x_0, cond = training_data(cfg, device)
-    abar = alphas_cumprod(cfg.diffusion).to(device)
     schedule = set(
         checkpoint_schedule(cfg.train.steps, cfg.train.checkpoints, cfg.train.first_checkpoint)
     )
-    batch, total = cfg.train.batch_size, cfg.train.steps
-    log_every = max(1, total // 200)
-
-    def save(step: int, rng: torch.Tensor | None = None) -> None:
-        state = TrainState(
-            step=step,
-            model=model.state_dict(),
-            ema=ema.params if ema else None,
-            optimizer=opt.state_dict(),
-            rng=gen.get_state() if rng is None else rng,
-        )
-        save_checkpoint(run.checkpoint_path(step), cfg, state)
-        run.log("checkpoint", step=step)
-
-    if start == 0:
-        run.log(
-            "start",
+    if trainer.start == 0:
+        start = StartRow(
             step=0,
             n_images=x_0.shape[0],
-            parameters=count_parameters(model),
+            parameters=count_parameters(trainer.model),
             device=str(device),
             schedule=sorted(schedule),
         )
-        save(0)
+        run.log(start)
+        trainer.save(0)
+    _loop(trainer, x_0, cond, schedule, progress, on_step)
+    return run
+
+
+def _loop(trainer: _Trainer, x_0, cond, schedule: set[int], progress: bool, on_step) -> None:
+    """Optimizer steps from ``trainer.start + 1`` to ``train.steps``: loss rows, checkpoints on
+    the schedule, and on Ctrl-C a checkpoint of the last completed step."""
+    cfg, run, model, gen = trainer.cfg, trainer.run, trainer.model, trainer.gen
+    abar = alphas_cumprod(cfg.diffusion).to(x_0.device)
+    batch, total, start = cfg.train.batch_size, cfg.train.steps, trainer.start
+    log_every = max(1, total // 200)
     model.train()
     bar = tqdm(total=total, initial=start, disable=not progress, desc="train", unit="step")
     running, count, t_start = 0.0, 0, time.perf_counter()
@@ -211,20 +212,19 @@ def train(
     try:
         for step in range(start + 1, total + 1):
             rng_before = gen.get_state()
-            loss = train_step(model, opt, x_0, cond, abar, gen, batch, cfg.train.bf16)
-            if ema is not None:
-                ema.update(model)
+            loss = train_step(model, trainer.opt, x_0, cond, abar, gen, batch, cfg.train.bf16)
+            if trainer.ema is not None:
+                trainer.ema.update(model)
             done = step
             running += loss
             count += 1
             if step % log_every == 0 or step == total:
-                elapsed = time.perf_counter() - t_start
                 mean = float(running) / count  # the only host sync of the loop
-                run.log("train", step=step, loss=mean, seconds=elapsed)
+                run.log(TrainRow(step=step, loss=mean, seconds=time.perf_counter() - t_start))
                 bar.set_postfix(loss=f"{mean:.4f}")
                 running, count = 0.0, 0
             if step in schedule:
-                save(step)
+                trainer.save(step)
             bar.update(1)
             if on_step is not None:
                 on_step(step)
@@ -233,9 +233,8 @@ def train(
         # interrupt inside opt.step() itself could leave weights half-updated; Ctrl-C lands in
         # Python code between ops, which makes that rare, and the resume test covers the rest.
         if done not in schedule and done > start:
-            save(done, rng=None if done == step else rng_before)
-        run.log("interrupted", step=done)
+            trainer.save(done, rng=None if done == step else rng_before)
+        run.log(InterruptedRow(step=done))
         raise
     finally:
         bar.close()
-    return run

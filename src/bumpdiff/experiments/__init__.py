@@ -1,6 +1,53 @@
-"""One module per study; ``EXPERIMENTS`` maps the config's ``experiment`` to its runner."""
+"""One module per study, all of one shape (experiments/base.py); ``EXPERIMENTS`` maps the config's
+``experiment`` to it, and ``run_experiment`` is what ``bumpdiff run`` does with any of them."""
 
-from bumpdiff.experiments import imbalanced, phases
+from __future__ import annotations
 
-EXPERIMENTS = {"phases": phases.main, "imbalanced": imbalanced.main}
-REPORTS = {"phases": phases.write_phases_report, "imbalanced": imbalanced.write_imbalanced_report}
+import time
+from pathlib import Path
+
+from bumpdiff.config import Config, ConfigError
+from bumpdiff.experiments import imbalanced, phases, samplers
+from bumpdiff.experiments.base import Experiment, Log
+from bumpdiff.runfolder import RunFolder
+from bumpdiff.train import check_resume_config
+
+EXPERIMENTS: dict[str, Experiment] = {
+    "phases": phases.EXPERIMENT,
+    "imbalanced": imbalanced.EXPERIMENT,
+    "samplers": samplers.EXPERIMENT,
+}
+
+
+def open_for_run(cfg: Config, out: str | Path, resume: bool) -> RunFolder:
+    """The run folder ``out`` for ``cfg``: new, or (with ``resume``) one holding the same run.
+    The one resume rule of every experiment; config.yaml is written here."""
+    root = RunFolder(out)
+    if root.exists() or root.checkpoint_steps():
+        if not resume:
+            raise ConfigError(
+                f"out: {root.root} already holds a run; resume it or choose a new folder"
+            )
+        check_resume_config(root.read_config(), cfg)
+    root.write_config(cfg)
+    return root
+
+
+def run_experiment(
+    cfg: Config, out: str | Path, resume: bool, log: Log, progress: bool = True
+) -> list[str]:
+    """Train, analyse and report ``cfg.experiment`` into ``out``; returns the headline lines."""
+    experiment = EXPERIMENTS[cfg.experiment]
+    t0 = time.perf_counter()
+    root = open_for_run(cfg, out, resume)
+    experiment.train(cfg, root, log, progress)
+    experiment.analyse(cfg, root, log)
+    lines = experiment.report(cfg, root)
+    seconds = time.perf_counter() - t0
+    return [*lines, f"wall time {seconds:.0f} s; report: {root.report_path}"]
+
+
+def report_run(run: RunFolder) -> list[str]:
+    """Rewrite the report of an analysed run from its files (``bumpdiff report``)."""
+    cfg = run.read_config()
+    return EXPERIMENTS[cfg.experiment].report(cfg, run)

@@ -1,28 +1,28 @@
 """The `imbalanced` experiment (seed paper: dx = 0.1, dy = 1.0): are x and y learned separately or
 together? Trains every (dx, dy) variant for every seed with the same steps, evaluates per-axis
 accuracy and probes R²_x, R²_y at every checkpoint, and measures the coupling of the two curves
-against a factorized baseline (``bumpdiff.coupling``).
+against a factorized baseline (``imbalanced_stats``).
 
-Run folder: ``RUN_DIR/config.yaml``, one sub-run per variant and seed
-(``dx0.1-dy1-s0/`` …, each a full run folder), ``coupling.json``, ``figures/`` and ``report.html``.
+Run folder: ``config.yaml``, one sub-run per variant and seed (``dx0.1-dy1-s0/`` …, each a full
+run folder), ``coupling.json`` (records.CouplingSummary), ``figures/`` and ``report.html``.
 """
 
 from __future__ import annotations
 
-import html
-import time
-from pathlib import Path
-
-import matplotlib.pyplot as plt
 import numpy as np
 
+from bumpdiff.analysis import analyse_pending
 from bumpdiff.config import Config, build_config
-from bumpdiff.coupling import coupling_stats, coupling_verdict, factorized_ratio
 from bumpdiff.data import lattice_from_config
-from bumpdiff.report import html_table, img_tag, save_figure, step_axis, write_html
-from bumpdiff.runfolder import RunFolder, write_json
-from bumpdiff.stages import evaluate_checkpoint, probe_checkpoint
-from bumpdiff.train import train
+from bumpdiff.experiments.base import Experiment, Log, train_to_end
+from bumpdiff.experiments.imbalanced_stats import (
+    coupling_stats,
+    coupling_verdict,
+    factorized_ratio,
+)
+from bumpdiff.records import CouplingSummary, CouplingVariant
+from bumpdiff.report import pages
+from bumpdiff.runfolder import RunFolder
 
 STATS = ("x_step50", "y_step50", "x_step90", "y_step90", "ratio50", "ratio90", "curve_corr")
 
@@ -39,15 +39,24 @@ def variant_config(cfg: Config, dx: float, dy: float, seed: int) -> Config:
     return build_config(tree)
 
 
-def _analyse(run: RunFolder, log) -> None:
-    """Evaluate and probe checkpoints not yet analysed (a re-run picks up where it stopped)."""
-    evals, probes = run.latest_by_step("eval"), run.latest_by_step("probe")
-    for step in run.checkpoint_steps():
-        if step not in evals:
-            evaluate_checkpoint(run, step)
-        if step not in probes:
-            probe_checkpoint(run, step)
-    log(f"  analysed {run.root.name}")
+def _members(cfg: Config, root: RunFolder):
+    """(dx, dy, seed, sub-run) for every variant and seed."""
+    for dx, dy in cfg.imbalanced.variants:
+        for seed in cfg.imbalanced.seeds:
+            yield dx, dy, seed, root.subrun(variant_name(dx, dy, seed))
+
+
+def train_models(cfg: Config, root: RunFolder, log: Log, progress: bool = True) -> None:
+    for dx, dy, seed, sub in _members(cfg, root):
+        log(f"variant dx={dx:g} dy={dy:g} seed {seed} → {sub.root}")
+        train_to_end(variant_config(cfg, dx, dy, seed), sub, log, progress)
+
+
+def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
+    """Evaluate and probe every sub-run's checkpoints not yet analysed."""
+    for _, _, _, sub in _members(cfg, root):
+        analyse_pending(sub, sub.read_config(), log)
+        log(f"  analysed {sub.root.name}")
 
 
 def curves(run: RunFolder) -> dict[str, np.ndarray]:
@@ -56,10 +65,10 @@ def curves(run: RunFolder) -> dict[str, np.ndarray]:
     steps = [s for s in run.checkpoint_steps() if s in evals and s in probes]
     return {
         "steps": np.array(steps),
-        "x_acc": np.array([evals[s]["x_accuracy"] for s in steps]),
-        "y_acc": np.array([evals[s]["y_accuracy"] for s in steps]),
-        "r2_x": np.array([probes[s]["r2_x_pca"] for s in steps]),
-        "r2_y": np.array([probes[s]["r2_y_pca"] for s in steps]),
+        "x_acc": np.array([evals[s].x_accuracy for s in steps]),
+        "y_acc": np.array([evals[s].y_accuracy for s in steps]),
+        "r2_x": np.array([probes[s].r2_x_pca for s in steps]),
+        "r2_y": np.array([probes[s].r2_y_pca for s in steps]),
     }
 
 
@@ -68,13 +77,13 @@ def _distinct(cfg: Config) -> tuple[int, int]:
     return len(np.unique(pts[:, 0])), len(np.unique(pts[:, 1]))
 
 
-def summarise_variants(cfg: Config, root: Path) -> tuple[list[dict], str]:
+def summarise_variants(cfg: Config, root: RunFolder) -> CouplingSummary:
     """coupling.json's content: one object per variant (means and per-seed lists) and a verdict."""
     rows = []
     for dx, dy in cfg.imbalanced.variants:
         per_seed = {k: [] for k in STATS}
         for seed in cfg.imbalanced.seeds:
-            c = curves(RunFolder(root / variant_name(dx, dy, seed)))
+            c = curves(root.subrun(variant_name(dx, dy, seed)))
             stats = coupling_stats(c["steps"], c["x_acc"], c["y_acc"])
             for k in STATS:
                 per_seed[k].append(stats[k])
@@ -105,7 +114,7 @@ def summarise_variants(cfg: Config, root: Path) -> tuple[list[dict], str]:
         verdict = "No imbalanced variant reached 50 % accuracy on both axes; nothing to compare."
     else:
         verdict = " ".join(sentences)
-    return rows, verdict
+    return CouplingSummary(variants=[CouplingVariant(**r) for r in rows], verdict=verdict)
 
 
 def _sentence(row: dict, balanced: dict) -> str:
@@ -124,119 +133,30 @@ def _sentence(row: dict, balanced: dict) -> str:
     )
 
 
-def curves_figure(cfg: Config, root: Path, path: Path) -> bytes:
-    """x/y accuracy and R² against step per variant; mean over seeds with a min–max band."""
-    variants = cfg.imbalanced.variants
-    fig, axes = plt.subplots(2, len(variants), figsize=(4 * len(variants), 6), squeeze=False)
-    for j, (dx, dy) in enumerate(variants):
-        runs = [curves(RunFolder(root / variant_name(dx, dy, s))) for s in cfg.imbalanced.seeds]
-        steps = runs[0]["steps"]
-        for i, (kx, ky, label) in enumerate(
-            (("x_acc", "y_acc", "accuracy"), ("r2_x", "r2_y", "R² on top PCs"))
-        ):
-            ax = axes[i, j]
-            for key, color, name in ((kx, "tab:blue", "x"), (ky, "tab:red", "y")):
-                stack = np.array([r[key] for r in runs if len(r[key]) == len(steps)])
-                ax.plot(steps, stack.mean(axis=0), color=color, label=f"{name} {label}")
-                ax.fill_between(
-                    steps, stack.min(axis=0), stack.max(axis=0), color=color, alpha=0.2, lw=0
-                )
-            step_axis(ax, steps)
-            ax.set_ylim(-0.05, 1.05)
-            ax.legend(fontsize=7)
-            if i == 0:
-                ax.set_title(f"dx = {dx:g}, dy = {dy:g}")
-    fig.suptitle("Per-axis learning: mean over seeds, band = min–max", fontsize=9)
-    return save_figure(fig, path)
-
-
-def write_imbalanced_report(root_run: RunFolder) -> dict:
-    cfg = root_run.read_config()
-    rows, verdict = summarise_variants(cfg, root_run.root)
-    write_json(root_run.root / "coupling.json", {"variants": rows, "verdict": verdict})
-    png = curves_figure(cfg, root_run.root, root_run.figures_dir / "coupling.png")
-    table = html_table(
-        [
-            "dx",
-            "dy",
-            "x values",
-            "y values",
-            "x step 50 %",
-            "y step 50 %",
-            "ratio 50 %",
-            "factorized ratio 50 %",
-            "x step 90 %",
-            "y step 90 %",
-            "ratio 90 %",
-            "curve corr.",
-            "verdict",
-        ],
-        [
-            [
-                r["dx"],
-                r["dy"],
-                r["n_x"],
-                r["n_y"],
-                *(
-                    _num(r[k])
-                    for k in (
-                        "x_step50",
-                        "y_step50",
-                        "ratio50",
-                        "factorized_ratio50",
-                        "x_step90",
-                        "y_step90",
-                        "ratio90",
-                        "curve_corr",
-                    )
-                ),
-                r["verdict"],
-            ]
-            for r in rows
-        ],
-    )
-    method = (
-        "Every variant trains with the same steps, schedule and seeds. x (y) accuracy: share of "
-        f"generated images with one bump whose x̂ (ŷ) is within {cfg.eval.tolerance} px. Steps "
-        "to 50 % and 90 % are interpolated between log-spaced checkpoints. Factorized baseline "
-        "(ours): a 1D task over n values sampled uniformly visits each value ∝ 1/n, so its steps "
-        "scale ∝ n; the balanced ratio is rescaled by the change in distinct values per axis. "
-        "'Coupled' means the measured log-ratio is nearer the balanced one than the factorized one."
-    )
-    sections = [
-        ("Verdict", f"<p>{html.escape(verdict).replace('**', '')}</p>{table}"),
-        ("Learning curves per axis", img_tag(png, "coupling curves")),
-        ("Method", f"<p class='note'>{html.escape(method)}</p>"),
-    ]
-    write_html(root_run.root / "report.html", "bumpdiff · imbalanced data", sections)
-    return {"variants": rows, "verdict": verdict}
-
-
 def _two(v) -> str:
     return "n/a" if v is None else f"{v:.2f}"
 
 
-def _num(v):
-    return float("nan") if v is None else v
-
-
-def main(cfg: Config, out: str | Path, resume: bool, console) -> dict:
-    """`bumpdiff run` for the imbalanced experiment."""
-    t0 = time.perf_counter()
-    root = RunFolder(out)
-    root.write_config(cfg)
+def _panels(cfg: Config, root: RunFolder):
+    """Per variant: title, steps and each curve stacked over the seeds that reached every step."""
+    panels = []
     for dx, dy in cfg.imbalanced.variants:
-        for seed in cfg.imbalanced.seeds:
-            sub = RunFolder(root.root / variant_name(dx, dy, seed))
-            console.print(f"variant dx={dx:g} dy={dy:g} seed {seed} → {sub.root}")
-            done = sub.checkpoint_steps()
-            if not done or done[-1] < cfg.train.steps:
-                train(variant_config(cfg, dx, dy, seed), sub.root, resume=bool(done) or resume)
-            _analyse(sub, console.print)
-    result = write_imbalanced_report(root)
-    console.print(result["verdict"].replace("**", ""))
-    console.print(
-        f"wall time {time.perf_counter() - t0:.0f} s; coupling: {root.root / 'coupling.json'}; "
-        f"report: {root.root / 'report.html'}"
-    )
-    return result
+        runs = [curves(root.subrun(variant_name(dx, dy, s))) for s in cfg.imbalanced.seeds]
+        steps = runs[0]["steps"]
+        stacks = {
+            key: np.array([r[key] for r in runs if len(r[key]) == len(steps)])
+            for key in ("x_acc", "y_acc", "r2_x", "r2_y")
+        }
+        panels.append((f"dx = {dx:g}, dy = {dy:g}", steps, stacks))
+    return panels
+
+
+def report(cfg: Config, root: RunFolder) -> list[str]:
+    """coupling.json, figures and report.html from the sub-runs; the headline lines."""
+    summary = summarise_variants(cfg, root)
+    root.write_coupling(summary)
+    pages.imbalanced_page(root, cfg, summary, _panels(cfg, root))
+    return [summary.verdict.replace("**", ""), f"coupling: {root.coupling_path}"]
+
+
+EXPERIMENT = Experiment(train_models, analyse, report)

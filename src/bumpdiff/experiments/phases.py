@@ -2,102 +2,76 @@
 checkpoints, then evaluate and probe every checkpoint, and report whether the representation phases
 (A → B → C, from the probe alone) line up with the generation outcomes (multiple bumps → one bump at
 the wrong place → right place), as the paper claims.
+
+Run folder: the trained run itself, plus ``phases.json`` (records.PhaseEntry per checkpoint),
+``figures/`` and ``report.html``.
 """
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable
-from pathlib import Path
-
 import numpy as np
 
+from bumpdiff.analysis import analyse_pending
 from bumpdiff.config import Config
-from bumpdiff.evaluate import OUTCOMES, fractions
-from bumpdiff.report import (
-    examples_figure,
-    html_table,
-    img_tag,
-    order_figure,
-    outcomes_figure,
-    umap_figure,
-    write_html,
-)
-from bumpdiff.runfolder import RunFolder, load_npz, write_json
-from bumpdiff.stages import evaluate_checkpoint, probe_checkpoint
-from bumpdiff.train import train
+from bumpdiff.evaluate import OUTCOMES
+from bumpdiff.experiments.base import Experiment, Log, train_to_end
+from bumpdiff.records import PhaseEntry, PhaseProbe
+from bumpdiff.report import pages
+from bumpdiff.runfolder import RunFolder, load_npz
 
 # The seed paper's correspondence (DESIGN.md, "What it is for"): phase → dominant outcome.
 EXPECTED_OUTCOME = {"A": "multiple", "B": "mislocated", "C": "correct"}
 
 
-def analyse_checkpoints(run: RunFolder, progress: Callable[[str], None] | None = None) -> None:
-    """Evaluate and probe every checkpoint of ``run`` (each appends to metrics.jsonl)."""
-    steps = run.checkpoint_steps()
-    for i, step in enumerate(steps):
-        ev = evaluate_checkpoint(run, step)
-        pr = probe_checkpoint(run, step)
-        if progress:
-            progress(
-                f"[{i + 1}/{len(steps)}] step {step}: phase {pr['phase']}, "
-                f"accuracy {ev['accuracy']:.2f} (multiple {ev['frac_multiple']:.2f}, "
-                f"mislocated {ev['frac_mislocated']:.2f})"
-            )
+def train_models(cfg: Config, root: RunFolder, log: Log, progress: bool = True) -> None:
+    train_to_end(cfg, root, log, progress)
 
 
-def phase_table(run: RunFolder) -> list[dict]:
-    """One object per checkpoint: step, phase, accuracy, outcome fractions, R²_x, R²_y (+ probe)."""
+def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
+    """Evaluate and probe every checkpoint not yet analysed."""
+    analyse_pending(root, cfg, log)
+
+
+def phase_table(run: RunFolder) -> list[PhaseEntry]:
+    """One entry per checkpoint with both an eval and a probe row."""
     evals = run.latest_by_step("eval")
     probes = run.latest_by_step("probe")
-    rows = []
+    entries = []
     for step in run.checkpoint_steps():
         if step not in evals or step not in probes:
             continue
         ev, pr = evals[step], probes[step]
-        rows.append(
-            {
-                "step": step,
-                "phase": pr["phase"],
-                "accuracy": ev["accuracy"],
-                "fractions": fractions(ev),
-                "x_accuracy": ev["x_accuracy"],
-                "y_accuracy": ev["y_accuracy"],
-                "r2_x": pr["r2_x"],
-                "r2_y": pr["r2_y"],
-                "probe": {
-                    k: pr[k]
-                    for k in (
-                        "condition_share",
-                        "knn_overlap",
-                        "trustworthiness",
-                        "knn_chance",
-                        "dimension",
-                        "participation_ratio",
-                        "r2_x_pca",
-                        "r2_y_pca",
-                        "spread",
-                    )
-                },
-                "sampler": f"{ev['sampler']}-{ev['sampler_steps']}",
-            }
+        entries.append(
+            PhaseEntry(
+                step=step,
+                phase=pr.phase,
+                accuracy=ev.accuracy,
+                fractions=ev.fractions(),
+                x_accuracy=ev.x_accuracy,
+                y_accuracy=ev.y_accuracy,
+                r2_x=pr.r2_x,
+                r2_y=pr.r2_y,
+                probe=PhaseProbe(**pr.model_dump(include=set(PhaseProbe.model_fields))),
+                sampler=f"{ev.sampler}-{ev.sampler_steps}",
+            )
         )
-    return rows
+    return entries
 
 
-def phase_summary(rows: list[dict]) -> tuple[list[dict], bool, str]:
+def phase_summary(rows: list[PhaseEntry]) -> tuple[list[dict], bool, str]:
     """Per phase: step range and dominant outcome; agreement with the paper; the verdict."""
     summary = []
     for phase in ("A", "B", "C"):
-        members = [r for r in rows if r["phase"] == phase]
+        members = [r for r in rows if r.phase == phase]
         if not members:
             continue
-        mean = {o: float(np.mean([r["fractions"][o] for r in members])) for o in OUTCOMES}
+        mean = {o: float(np.mean([r.fractions[o] for r in members])) for o in OUTCOMES}
         dominant = max(mean, key=mean.get)
         summary.append(
             {
                 "phase": phase,
-                "first_step": members[0]["step"],
-                "last_step": members[-1]["step"],
+                "first_step": members[0].step,
+                "last_step": members[-1].step,
                 "checkpoints": len(members),
                 "fractions": mean,
                 "dominant": dominant,
@@ -105,7 +79,7 @@ def phase_summary(rows: list[dict]) -> tuple[list[dict], bool, str]:
                 "agrees": dominant == EXPECTED_OUTCOME[phase],
             }
         )
-    order = [r["phase"] for r in rows]
+    order = [r.phase for r in rows]
     in_order = all(a <= b for a, b in zip(order, order[1:]))
     seen = [s["phase"] for s in summary]
     agrees = in_order and seen == ["A", "B", "C"] and all(s["agrees"] for s in summary)
@@ -131,11 +105,11 @@ def phase_summary(rows: list[dict]) -> tuple[list[dict], bool, str]:
     return summary, agrees, verdict
 
 
-def _snapshots(run: RunFolder, rows: list[dict]) -> list[tuple[str, np.ndarray, np.ndarray]]:
+def _snapshots(run: RunFolder, rows: list[PhaseEntry]) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """First and last checkpoint of each phase (distinct), as UMAP panels."""
     chosen = []
     for phase in ("A", "B", "C"):
-        steps = [r["step"] for r in rows if r["phase"] == phase]
+        steps = [r.step for r in rows if r.phase == phase]
         for step in dict.fromkeys([steps[0], steps[-1]] if steps else []):
             chosen.append((phase, step))
     panels = []
@@ -145,10 +119,11 @@ def _snapshots(run: RunFolder, rows: list[dict]) -> list[tuple[str, np.ndarray, 
     return panels
 
 
-def _examples(run: RunFolder, rows: list[dict], per_row: int = 8):
+def _examples(run: RunFolder, rows: list[PhaseEntry], per_row: int = 8):
+    """The middle checkpoint of each phase: ``per_row`` generations spread over the conditions."""
     examples = []
     for phase in ("A", "B", "C"):
-        steps = [r["step"] for r in rows if r["phase"] == phase]
+        steps = [r.step for r in rows if r.phase == phase]
         if not steps:
             continue
         step = steps[len(steps) // 2]
@@ -162,156 +137,41 @@ def _examples(run: RunFolder, rows: list[dict], per_row: int = 8):
     return examples
 
 
-def write_phases_report(run: RunFolder) -> dict:
-    """phases.json, figures/*.png and report.html from the eval and probe rows of ``run``."""
-    cfg = run.read_config()
-    rows = phase_table(run)
-    summary, agrees, verdict = phase_summary(rows)
-    write_json(run.root / "phases.json", rows)
-    steps = [r["step"] for r in rows]
-    phases = [r["phase"] for r in rows]
-    figs = run.figures_dir
-    png_outcomes = outcomes_figure(
-        steps, [r["fractions"] for r in rows], phases, figs / "outcomes.png"
-    )
-    probe_rows = [{**r["probe"], "r2_x": r["r2_x"], "r2_y": r["r2_y"]} for r in rows]
-    png_order = order_figure(steps, probe_rows, phases, figs / "order.png")
-    png_umap = umap_figure(_snapshots(run, rows), figs / "umap.png")
-    png_examples = examples_figure(_examples(run, rows), figs / "examples.png")
-    table = html_table(
-        [
-            "phase",
-            "steps",
-            "checkpoints",
-            "none",
-            "multiple",
-            "mislocated",
-            "correct",
-            "dominant outcome",
-            "paper's outcome",
-            "agrees",
-        ],
-        [
-            [
-                s["phase"],
-                f"{s['first_step']}–{s['last_step']}",
-                s["checkpoints"],
-                *[s["fractions"][o] for o in OUTCOMES],
-                s["dominant"],
-                s["expected"],
-                "yes" if s["agrees"] else "no",
-            ]
-            for s in summary
-        ],
-    )
-    per_ckpt = html_table(
-        [
-            "step",
-            "phase",
-            "accuracy",
-            "multiple",
-            "mislocated",
-            "R²x (UMAP)",
-            "R²y (UMAP)",
-            "trustworthiness",
-            "R²x (PCs)",
-            "R²y (PCs)",
-            "cond. share",
-            "dimension",
-        ],
-        [
-            [
-                r["step"],
-                r["phase"],
-                r["accuracy"],
-                r["fractions"]["multiple"],
-                r["fractions"]["mislocated"],
-                r["r2_x"],
-                r["r2_y"],
-                r["probe"]["trustworthiness"],
-                r["probe"]["r2_x_pca"],
-                r["probe"]["r2_y_pca"],
-                r["probe"]["condition_share"],
-                r["probe"]["dimension"],
-            ]
-            for r in rows
-        ],
-    )
-    final = rows[-1] if rows else None
-    intro = _intro(cfg, rows)
-    sections = [
-        ("Summary", f"<p>{intro}</p><p><b>{html.escape(verdict)}</b></p>{table}"),
-        ("Generation outcomes against training", img_tag(png_outcomes, "outcomes")),
-        ("Order and dimension of the representation", img_tag(png_order, "order")),
-        ("UMAP snapshots", img_tag(png_umap, "umap")),
-        ("Example generations per phase", img_tag(png_examples, "examples")),
-        ("Every checkpoint", per_ckpt),
-        ("Method", _method(cfg)),
-    ]
-    write_html(run.root / "report.html", "bumpdiff · phases", sections)
-    return {"rows": rows, "summary": summary, "agrees": agrees, "verdict": verdict, "final": final}
-
-
-def _intro(cfg: Config, rows: list[dict]) -> str:
+def _intro(rows: list[PhaseEntry]) -> str:
     if not rows:
         return "No evaluated checkpoints."
     last = rows[-1]
-    f = last["fractions"]
-    return html.escape(
-        f"{len(rows)} checkpoints from step 0 to {last['step']}. Final accuracy "
-        f"{last['accuracy']:.1%} (none {f['none']:.1%}, multiple {f['multiple']:.1%}, "
-        f"mislocated {f['mislocated']:.1%}), final phase {last['phase']}."
+    f = last.fractions
+    return (
+        f"{len(rows)} checkpoints from step 0 to {last.step}. Final accuracy "
+        f"{last.accuracy:.1%} (none {f['none']:.1%}, multiple {f['multiple']:.1%}, "
+        f"mislocated {f['mislocated']:.1%}), final phase {last.phase}."
     )
 
 
-def _method(cfg: Config) -> str:
-    d, s, e, p = cfg.data, cfg.sample, cfg.eval, cfg.probe
-    text = (
-        f"Data: {d.size}×{d.size} canvas, σ = {d.sigma} px, lattice dx = {d.dx}, dy = {d.dy}. "
-        f"Evaluation: sampler {s.sampler} ({s.steps} steps unless ddpm), {s.draws} draws per "
-        f"condition, seed {s.seed}; outcome by components above {e.threshold} and centre within "
-        f"{e.tolerance} px per axis ({e.detector}). Probe: layer {p.layer}, input '{p.input}' at "
-        f"t = {p.t}, {p.draws} draws per condition, UMAP to 3D on per-condition means "
-        f"(n_neighbors {p.umap_neighbors}, min_dist {p.umap_min_dist}, seed {p.seed}). Phase rule "
-        f"(thresholds ours): A if the chance-corrected condition share < "
-        f"{cfg.phase.min_condition_share} (or, with one draw, local dimension > "
-        f"{cfg.phase.max_dimension}); C if trustworthiness ≥ {cfg.phase.min_trustworthiness} "
-        f"and R²x, R²y on the top {p.pcs} PCs ≥ {cfg.phase.min_r2}; B otherwise. The phase comes "
-        "from the representation "
-        "alone; the outcomes are measured separately, so their correspondence is a finding. "
-        "Settings not stated by the papers are ours (see config.yaml)."
-    )
-    return f"<p class='note'>{html.escape(text)}</p>"
-
-
-def run_phases(
-    cfg: Config,
-    out: str | Path,
-    resume: bool = False,
-    progress: bool = True,
-    log: Callable[[str], None] | None = None,
-) -> dict:
-    """Train, evaluate and probe every checkpoint, and write the report; returns the summary."""
-    run = train(cfg, out, resume=resume, progress=progress)
-    analyse_checkpoints(run, log)
-    return write_phases_report(run)
-
-
-def main(cfg: Config, out: str | Path, resume: bool, console) -> dict:
-    """`bumpdiff run` for the phases experiment: run it and print the headline numbers."""
-    import time
-
-    t0 = time.perf_counter()
-    result = run_phases(cfg, out, resume=resume, log=console.print)
-    seconds = time.perf_counter() - t0
-    final = result["final"]
-    if final:
-        f = final["fractions"]
-        console.print(
-            f"final (step {final['step']}): accuracy {final['accuracy']:.1%} | none "
+def report(cfg: Config, root: RunFolder) -> list[str]:
+    """phases.json, figures and report.html from the eval and probe rows; the headline lines."""
+    entries = phase_table(root)
+    summary, agrees, verdict = phase_summary(entries)
+    root.write_phases(entries)
+    analysis = {
+        "summary": summary,
+        "verdict": verdict,
+        "intro": _intro(entries),
+        "snapshots": _snapshots(root, entries),
+        "examples": _examples(root, entries),
+    }
+    pages.phases_page(root, cfg, entries, analysis)
+    lines = []
+    if entries:
+        final = entries[-1]
+        f = final.fractions
+        lines.append(
+            f"final (step {final.step}): accuracy {final.accuracy:.1%} | none "
             f"{f['none']:.1%}, multiple {f['multiple']:.1%}, mislocated {f['mislocated']:.1%}, "
-            f"correct {f['correct']:.1%} | phase {final['phase']}"
+            f"correct {f['correct']:.1%} | phase {final.phase}"
         )
-    console.print(result["verdict"])
-    console.print(f"wall time {seconds:.0f} s; report: {Path(out) / 'report.html'}")
-    return result
+    return [*lines, verdict, f"phases: {root.phases_path}"]
+
+
+EXPERIMENT = Experiment(train_models, analyse, report)

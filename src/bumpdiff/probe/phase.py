@@ -24,19 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+import bumpdiff.probe.metrics as m
 from bumpdiff.config import PhaseConfig, ProbeConfig
-from bumpdiff.probe.metrics import (
-    condition_means,
-    condition_share,
-    condition_share_null,
-    knn_overlap,
-    local_pca_dimension,
-    participation_ratio,
-    pca_embed,
-    r2_linear,
-    trustworthiness,
-    umap_embed,
-)
 
 
 @dataclass
@@ -52,23 +41,23 @@ def representation_metrics(
     activations: np.ndarray, conditions: np.ndarray, probe: ProbeConfig
 ) -> tuple[dict[str, float], np.ndarray, np.ndarray, np.ndarray]:
     """All order metrics of a representation; returns (metrics, conditions, UMAP, PCA)."""
-    share = condition_share(activations, conditions)
-    share_null = condition_share_null(activations, conditions, seed=probe.seed)
-    uniq, means, _ = condition_means(activations, conditions)
-    emb = umap_embed(means, 3, probe.umap_neighbors, probe.umap_min_dist, probe.seed)
-    pcs, ratios = pca_embed(means, probe.pcs)
+    share = m.condition_share(activations, conditions)
+    share_null = m.condition_share_null(activations, conditions, seed=probe.seed)
+    uniq, means, _ = m.condition_means(activations, conditions)
+    emb = m.umap_embed(means, 3, probe.umap_neighbors, probe.umap_min_dist, probe.seed)
+    pcs, ratios = m.pca_embed(means, probe.pcs)
     metrics = {
         "condition_share": share,
         "condition_share_null": share_null,
-        "dimension": local_pca_dimension(means, probe.knn),
-        "participation_ratio": participation_ratio(means),
-        "knn_overlap": knn_overlap(uniq, means, probe.knn),
+        "dimension": m.local_pca_dimension(means, probe.knn),
+        "participation_ratio": m.participation_ratio(means),
+        "knn_overlap": m.knn_overlap(uniq, means, probe.knn),
         "knn_chance": min(probe.knn, len(uniq) - 1) / max(len(uniq) - 1, 1),
-        "trustworthiness": trustworthiness(uniq, means, probe.knn),
-        "r2_x": r2_linear(emb, uniq[:, 0]),
-        "r2_y": r2_linear(emb, uniq[:, 1]),
-        "r2_x_pca": r2_linear(pcs, uniq[:, 0]),
-        "r2_y_pca": r2_linear(pcs, uniq[:, 1]),
+        "trustworthiness": m.trustworthiness(uniq, means, probe.knn),
+        "r2_x": m.r2_linear(emb, uniq[:, 0]),
+        "r2_y": m.r2_linear(emb, uniq[:, 1]),
+        "r2_x_pca": m.r2_linear(pcs, uniq[:, 0]),
+        "r2_y_pca": m.r2_linear(pcs, uniq[:, 1]),
         "pca_top4": float(ratios[:4].sum()),
         "spread": float(np.sqrt(((means - means.mean(axis=0)) ** 2).sum(axis=1).mean())),
     }

@@ -1,4 +1,4 @@
-"""Coupling statistics of per-axis learning curves; pure functions (seed paper, imbalanced data).
+"""Coupling statistics of per-axis learning curves for the imbalanced experiment; pure functions.
 
 A learning curve is accuracy against training step at the checkpoints. If a model factorized the
 task into two 1D problems, each axis would be learned at its own pace; if learning is coupled, x and

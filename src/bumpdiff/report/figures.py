@@ -1,9 +1,8 @@
-"""Figures (matplotlib, Agg) and self-contained HTML pages (images embedded as base64 PNG)."""
+"""Every figure bumpdiff draws (matplotlib, Agg): each function takes data, writes one PNG
+atomically and returns its bytes, which the pages embed (report/pages.py)."""
 
 from __future__ import annotations
 
-import base64
-import html
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +13,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from bumpdiff.runfolder import atomic_write_bytes, atomic_write_text  # noqa: E402
+from bumpdiff.evaluate import OUTCOMES  # noqa: E402
+from bumpdiff.runfolder import atomic_write_bytes  # noqa: E402
 
 OUTCOME_COLORS = {
     "none": "#bbbbbb",
@@ -176,36 +176,53 @@ def image_grid_figure(images, titles, path: Path, cols: int = 8) -> bytes:
     return save_figure(fig, path)
 
 
-def html_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in row) + "</tr>" for row in rows
-    )
-    return f"<table><tr>{head}</tr>{body}</table>"
+def outcome_examples_figure(images, conditions, outcomes, path: Path, per_row: int = 8) -> bytes:
+    """Up to ``per_row`` generated images of each outcome, one row per outcome that occurs."""
+    rows = []
+    for outcome in OUTCOMES:
+        idx = [i for i, o in enumerate(outcomes) if o == outcome][:per_row]
+        if idx:
+            labels = [f"({c[0]:.1f},{c[1]:.1f})" for c in conditions[idx]]
+            rows.append((f"{outcome}\n{len(idx)} shown", images[idx], labels))
+    return examples_figure(rows, path)
 
 
-def _fmt(value: object) -> str:
-    if isinstance(value, float):
-        return "–" if not np.isfinite(value) else f"{value:.3g}"
-    return str(value)
+def axis_curves_figure(panels, path: Path) -> bytes:
+    """Per-axis learning curves, one column per dataset variant: accuracy (top) and R² on the top
+    PCs (bottom) of x and y, mean over seeds with a min–max band.
+
+    ``panels``: list of (title, steps (k,), {"x_acc", "y_acc", "r2_x", "r2_y"}: (seeds, k) arrays).
+    """
+    fig, axes = plt.subplots(2, len(panels), figsize=(4 * len(panels), 6), squeeze=False)
+    for j, (title, steps, curves) in enumerate(panels):
+        for i, (kx, ky, label) in enumerate(
+            (("x_acc", "y_acc", "accuracy"), ("r2_x", "r2_y", "R² on top PCs"))
+        ):
+            ax = axes[i, j]
+            for key, color, name in ((kx, "tab:blue", "x"), (ky, "tab:red", "y")):
+                stack = curves[key]
+                ax.plot(steps, stack.mean(axis=0), color=color, label=f"{name} {label}")
+                ax.fill_between(
+                    steps, stack.min(axis=0), stack.max(axis=0), color=color, alpha=0.2, lw=0
+                )
+            step_axis(ax, steps)
+            ax.set_ylim(-0.05, 1.05)
+            ax.legend(fontsize=7)
+            if i == 0:
+                ax.set_title(title)
+    fig.suptitle("Per-axis learning: mean over seeds, band = min–max", fontsize=9)
+    return save_figure(fig, path)
 
 
-def write_html(path: Path, title: str, sections: Sequence[tuple[str, str]]) -> None:
-    """One self-contained page: ``sections`` are (heading, inner HTML); images come embedded."""
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>{html.escape(title)}</title><style>",
-        "body{font-family:sans-serif;max-width:1100px;margin:2em auto;line-height:1.4}",
-        "table{border-collapse:collapse;font-size:90%}td,th{border:1px solid #ccc;padding:3px 7px}",
-        "img{max-width:100%}.note{color:#555;font-size:90%}</style></head><body>",
-        f"<h1>{html.escape(title)}</h1>",
-    ]
-    for heading, inner in sections:
-        parts.append(f"<h2>{html.escape(heading)}</h2>{inner}")
-    parts.append("</body></html>")
-    atomic_write_text(path, "\n".join(parts))
-
-
-def img_tag(png: bytes, alt: str) -> str:
-    data = base64.b64encode(png).decode()
-    return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{data}'>"
+def sampler_cost_figure(labels, seconds, worst, path: Path) -> bytes:
+    """Each candidate's seconds per image against its worst outcome-fraction difference from
+    DDPM-T (points), the cost–faithfulness trade-off of the sampler study."""
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    ax.scatter(seconds, worst, color="tab:blue")
+    for label, x, y in zip(labels, seconds, worst):
+        ax.annotate(label, (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_xlabel("seconds per image")
+    ax.set_ylabel("worst outcome-fraction difference (points)")
+    ax.set_title("Samplers against DDPM-T")
+    return save_figure(fig, path)

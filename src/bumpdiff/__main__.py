@@ -1,0 +1,5 @@
+"""``python -m bumpdiff …`` is ``bumpdiff …``."""
+
+from bumpdiff.cli import main
+
+main()

@@ -1,0 +1,194 @@
+"""Analysis of checkpoints: what a checkpoint generates (evaluation) and represents (probe).
+
+DESIGN.md, "Data flow": each checkpoint's network is loaded once and handed to both;
+``evaluate_model`` samples the seeded lattice conditions and classifies every image,
+``probe_model`` captures the probe layer over the probe grid and names the phase.
+``analyse_checkpoint`` runs them on one checkpoint of a run folder and writes ``samples/<k>.npz``,
+``probes/<k>.npz`` and one typed row each to ``metrics.jsonl``; ``sample_checkpoint`` generates at
+a user's conditions (``bumpdiff sample``). The latest row of a step is the one that counts.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from bumpdiff.checkpoint import load_model
+from bumpdiff.config import Config
+from bumpdiff.data import check_centers_for, lattice_from_config, subgrid
+from bumpdiff.diffusion import alphas_cumprod
+from bumpdiff.evaluate import Classification, classify, summarize
+from bumpdiff.model import resolve_device
+from bumpdiff.probe import capture_activations, phase_of, probe_inputs
+from bumpdiff.records import EvalRow, ProbeMetrics, ProbeRow
+from bumpdiff.runfolder import RunFolder, save_npz
+from bumpdiff.sampling import SamplerSpec, generate, resolve_sampler
+
+PARTS = ("eval", "probe")
+
+
+def eval_conditions(cfg: Config) -> np.ndarray:
+    """The evaluation grid: the training lattice, thinned to ``sample.max_conditions``."""
+    return subgrid(lattice_from_config(cfg.data), cfg.sample.max_conditions)
+
+
+def probe_conditions(cfg: Config) -> np.ndarray:
+    """The probe grid: the training lattice, thinned to ``probe.max_conditions``."""
+    return subgrid(lattice_from_config(cfg.data), cfg.probe.max_conditions)
+
+
+def classify_images(cfg: Config, images: np.ndarray, cond: np.ndarray) -> Classification:
+    """``evaluate.classify`` with the run's evaluation settings and canvas."""
+    e = cfg.eval
+    return classify(
+        images, cond, e.tolerance, e.threshold, e.detector, cfg.data.periodic, e.background
+    )
+
+
+@dataclass
+class SampleSet:
+    """Generated images with their conditions, classification and the sampler that made them."""
+
+    images: np.ndarray  # (n, N, N) data scale [0, 1]
+    conditions: np.ndarray  # (n, 2) pixels
+    result: Classification
+    spec: SamplerSpec
+
+    def save(self, path) -> None:
+        """samples/<step>.npz: images, conditions, outcomes, detected centres and the sampler."""
+        save_npz(
+            path,
+            images=self.images.astype(np.float32),
+            conditions=self.conditions,
+            outcome=self.result.outcome,
+            centers=self.result.centers,
+            sampler=np.array(self.spec.name),
+            steps=np.array(self.spec.steps),
+        )
+
+
+def evaluate_model(model: torch.nn.Module, cfg: Config, step: int) -> tuple[EvalRow, SampleSet]:
+    """Sample ``sample.draws`` images per evaluation condition with the config's sampler, seeded
+    by ``sample.seed`` (the same noise at every checkpoint), and classify them."""
+    spec = resolve_sampler(cfg)
+    t0 = time.perf_counter()
+    images, cond = generate(model, cfg, eval_conditions(cfg), cfg.sample.draws, cfg.sample.seed)
+    seconds = time.perf_counter() - t0
+    result = classify_images(cfg, images, cond)
+    row = EvalRow(
+        step=step,
+        sampler=spec.name,
+        sampler_steps=spec.steps,
+        seconds=seconds,
+        **summarize(result),
+    )
+    return row, SampleSet(images, cond, result, spec)
+
+
+def probe_model(model: torch.nn.Module, cfg: Config, step: int) -> tuple[ProbeRow, dict]:
+    """Capture ``probe.layer`` over the probe grid, measure its order and name the phase;
+    returns the row and the arrays of probes/<step>.npz."""
+    p = cfg.probe
+    x, cond = probe_inputs(
+        probe_conditions(cfg),
+        p.draws,
+        p.input,
+        cfg.data.size,
+        p.seed,
+        p.t,
+        alphas_cumprod(cfg.diffusion),
+        cfg.data.sigma,
+        cfg.data.periodic,
+    )
+    t0 = time.perf_counter()
+    acts = capture_activations(model, p.layer, x, cond, p.t, cfg.sample.batch_size)
+    t_capture = time.perf_counter() - t0
+    result = phase_of(acts, cond.numpy(), cfg.phase, p)
+    row = ProbeRow(
+        step=step,
+        phase=result.phase,
+        layer=p.layer,
+        input=p.input,
+        features=int(acts.shape[1]),
+        capture_seconds=t_capture,
+        metrics_seconds=time.perf_counter() - t0 - t_capture,
+        **ProbeMetrics(**result.metrics).model_dump(),
+    )
+    arrays = {
+        "conditions": result.conditions,
+        "umap": result.umap,
+        "pca": result.pca,
+        "phase": np.array(result.phase),
+        "layer": np.array(p.layer),
+    }
+    return row, arrays
+
+
+def load_checkpoint_model(run: RunFolder, cfg: Config, step: int) -> torch.nn.Module:
+    """The network of checkpoint ``step`` on ``train.device`` (EMA weights where kept)."""
+    model, _, _ = load_model(run.checkpoint_path(step), resolve_device(cfg.train.device))
+    return model
+
+
+def analyse_checkpoint(
+    run: RunFolder, cfg: Config, step: int, parts: Sequence[str] = PARTS
+) -> dict[str, EvalRow | ProbeRow]:
+    """Load checkpoint ``step`` once, then evaluate and/or probe it (``parts``); writes
+    samples/<step>.npz and probes/<step>.npz, logs the rows and returns them by part."""
+    model = load_checkpoint_model(run, cfg, step)
+    rows: dict[str, EvalRow | ProbeRow] = {}
+    if "eval" in parts:
+        row, samples = evaluate_model(model, cfg, step)
+        samples.save(run.samples_path(step))
+        run.log(row)
+        rows["eval"] = row
+    if "probe" in parts:
+        row, arrays = probe_model(model, cfg, step)
+        save_npz(run.probe_path(step), **arrays)
+        run.log(row)
+        rows["probe"] = row
+    return rows
+
+
+def analyse_pending(
+    run: RunFolder, cfg: Config, log: Callable[[str], None] | None = None
+) -> list[int]:
+    """Evaluate and probe every checkpoint that lacks an eval or probe row (the resume rule of
+    every experiment: an interrupted analysis continues where it stopped); returns their steps."""
+    evals, probes = run.latest_by_step("eval"), run.latest_by_step("probe")
+    steps = run.checkpoint_steps()
+    done = []
+    for i, step in enumerate(steps):
+        parts = [p for p, rows in zip(PARTS, (evals, probes)) if step not in rows]
+        if not parts:
+            continue
+        rows = analyse_checkpoint(run, cfg, step, parts)
+        done.append(step)
+        ev = rows.get("eval") or evals[step]
+        pr = rows.get("probe") or probes[step]
+        if log:
+            log(
+                f"[{i + 1}/{len(steps)}] step {step}: phase {pr.phase}, accuracy "
+                f"{ev.accuracy:.2f} (multiple {ev.frac_multiple:.2f}, mislocated "
+                f"{ev.frac_mislocated:.2f})"
+            )
+    return done
+
+
+def sample_checkpoint(
+    run: RunFolder, cfg: Config, step: int, conditions: np.ndarray, n: int, seed: int
+) -> tuple[SampleSet, dict, object]:
+    """``n`` images at each user-given condition with the config's sampler; writes
+    samples/<step>.npz (or <step>-<k>.npz, never over evaluation samples). Returns the samples,
+    their summary and the path written."""
+    conditions = check_centers_for(cfg.data, conditions)
+    model = load_checkpoint_model(run, cfg, step)
+    images, cond = generate(model, cfg, conditions, n, seed)
+    samples = SampleSet(images, cond, classify_images(cfg, images, cond), resolve_sampler(cfg))
+    path = run.free_samples_path(step)
+    samples.save(path)
+    return samples, summarize(samples.result), path

@@ -1,0 +1,40 @@
+"""The one shape of every experiment and the resume rule they share.
+
+An experiment is three steps over a run folder, each re-runnable alone:
+- ``train``: train every model the experiment needs, each continuing from its latest checkpoint
+  (a finished model is not touched);
+- ``analyse``: evaluate and probe every checkpoint not yet analysed (and any study of its own,
+  continuing where it stopped);
+- ``report``: write the experiment's summary JSON, figures and report.html from what is on disk,
+  and return the headline lines the command prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bumpdiff.config import Config
+from bumpdiff.runfolder import RunFolder
+from bumpdiff.train import train
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """The entry points of one experiment (module docstring)."""
+
+    train: Callable[[Config, RunFolder, Log, bool], None]  # (cfg, root, log, progress bar)
+    analyse: Callable[[Config, RunFolder, Log], None]
+    report: Callable[[Config, RunFolder], list[str]]  # headline lines, summary path last
+
+
+def train_to_end(cfg: Config, run: RunFolder, log: Log, progress: bool = True) -> RunFolder:
+    """Train ``cfg`` into ``run`` from its latest checkpoint; a finished run is left as it is."""
+    done = run.checkpoint_steps()
+    if done and done[-1] >= cfg.train.steps:
+        return run
+    if done:
+        log(f"continuing {run.root} from step {done[-1]}")
+    return train(cfg, run.root, resume=bool(done), progress=progress)

@@ -1,0 +1,135 @@
+"""The `samplers` experiment: which cheaper sampler may stand in for the papers' DDPM-T?
+
+DESIGN.md, "Samplers": a sampler is a valid stand-in only after its outcome fractions match
+DDPM-T's on checkpoints of every phase (not accuracy alone). The study takes an analysed phases run
+(``samplers.source``, or one it trains in ``<out>/model``), picks the middle checkpoint of each
+phase seen and the trained one, and generates with DDPM-T and every candidate
+(``samplers.candidates``) from the same conditions and per-image seeds, so image i of one sampler
+starts from the same x_T as image i of another and differences can be paired
+(``samplers_stats``). ``fp32`` candidates run without autocast on every device; ``bf16`` ones run
+the network under bf16 autocast (emulated on CPUs without bf16 units).
+
+Run folder: ``config.yaml``, ``model/`` (the trained phases run, unless ``samplers.source``),
+``samplers.json`` (records.SamplerStudy, rewritten after every row, so an interrupted study keeps
+what it measured and continues), ``figures/`` and ``report.html``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from bumpdiff.analysis import classify_images, eval_conditions, load_checkpoint_model
+from bumpdiff.config import Config, ConfigError
+from bumpdiff.evaluate import OUTCOMES, summarize
+from bumpdiff.experiments.base import Experiment, Log, train_to_end
+from bumpdiff.experiments.phases import analyse as analyse_phases
+from bumpdiff.experiments.phases import report as report_phases
+from bumpdiff.experiments.samplers_stats import choice_sentence, choose_sampler
+from bumpdiff.records import PhaseEntry, SamplerRow, SamplerStudy
+from bumpdiff.report import pages
+from bumpdiff.runfolder import RunFolder
+from bumpdiff.sampling import SamplerSpec, candidate_spec, generate
+
+
+def model_config(cfg: Config) -> Config:
+    """The config of the phases run the study trains when no ``samplers.source`` is given."""
+    return cfg.model_copy(update={"experiment": "phases"})
+
+
+def source_run(cfg: Config, root: RunFolder) -> RunFolder:
+    if cfg.samplers.source is None:
+        return root.subrun("model")
+    source = RunFolder(Path(cfg.samplers.source))
+    if not source.exists():
+        raise ConfigError(
+            f"samplers.source: must be a bumpdiff run folder, got {cfg.samplers.source!r}"
+        )
+    return source
+
+
+def train_models(cfg: Config, root: RunFolder, log: Log, progress: bool = True) -> None:
+    if cfg.samplers.source is None:
+        train_to_end(model_config(cfg), root.subrun("model"), log, progress)
+
+
+def phase_checkpoints(entries: list[PhaseEntry]) -> dict[str, int]:
+    """The middle checkpoint of each phase seen (the final one excluded), then the final one."""
+    final = entries[-1].step
+    picks = {}
+    for phase in ("A", "B", "C"):
+        steps = [e.step for e in entries if e.phase == phase and e.step != final]
+        if steps:
+            picks[phase] = steps[len(steps) // 2]
+    return {**picks, "final": final}
+
+
+def specs(cfg: Config) -> list[SamplerSpec]:
+    """DDPM-T (the reference) first, then every distinct candidate."""
+    texts = ["ddpm", *cfg.samplers.candidates]
+    return list(dict.fromkeys(candidate_spec(cfg, t) for t in texts))
+
+
+def sampled_row(model, cfg: Config, n: int, seed: int, spec: SamplerSpec) -> dict:
+    """``n`` images from the evaluation conditions (seeded draws, the same for every sampler),
+    classified: cost, accuracy, outcome fractions and each image's outcome code."""
+    grid = eval_conditions(cfg)
+    t0 = time.perf_counter()
+    images, conds = generate(model, cfg, grid, -(-n // len(grid)), seed, spec)
+    seconds = time.perf_counter() - t0
+    result = classify_images(cfg, images[:n], conds[:n])
+    summary = summarize(result)
+    return {
+        "sampler": spec.name,
+        "steps": spec.steps,
+        "precision": spec.precision,
+        "nfe": spec.steps,
+        "images": n,
+        "seconds_per_image": seconds / len(images),
+        "accuracy": summary["accuracy"],
+        "fractions": {o: summary[f"frac_{o}"] for o in OUTCOMES},
+        "outcome_codes": "".join(str(OUTCOMES.index(o)) for o in result.outcome),
+    }
+
+
+def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
+    """Analyse the source run (phases.json), then measure every (checkpoint, sampler) pair not
+    yet in samplers.json, saving after each."""
+    source = source_run(cfg, root)
+    model_cfg = source.read_config()
+    analyse_phases(model_cfg, source, log)
+    report_phases(model_cfg, source)
+    picks = phase_checkpoints(source.read_phases())
+    study = root.read_samplers() or SamplerStudy(run=str(source.root), checkpoints=picks)
+    # fp32 means fp32 on every device: the run's CUDA autocast (train.bf16) is switched off here.
+    model_cfg = model_cfg.model_copy(
+        update={"train": model_cfg.train.model_copy(update={"bf16": False})}
+    )
+    done = {(r.checkpoint, r.sampler, r.steps, r.precision) for r in study.rows}
+    for ckpt, step in picks.items():
+        todo = [s for s in specs(cfg) if (ckpt, s.name, s.steps, s.precision) not in done]
+        if not todo:
+            continue
+        model = load_checkpoint_model(source, model_cfg, step)
+        n = cfg.samplers.images if ckpt == "final" else cfg.samplers.phase_images
+        for spec in todo:
+            log(f"{spec.label} on {ckpt} (step {step}), {n} images …")
+            row = sampled_row(model, model_cfg, n, cfg.samplers.seed, spec)
+            study.rows.append(SamplerRow(checkpoint=ckpt, step=step, **row))
+            root.write_samplers(study)
+
+
+def report(cfg: Config, root: RunFolder) -> list[str]:
+    """The rule's choice into samplers.json, figures and report.html; the headline lines."""
+    study = root.read_samplers()
+    if study is None or not study.rows:
+        raise ConfigError(f"run: no samplers.json in {root.root} (run the study first)")
+    s = cfg.samplers
+    study.choice = choose_sampler(study.rows, s.accuracy_tolerance, s.fraction_tolerance, s.z)
+    root.write_samplers(study)
+    verdict = choice_sentence(study.choice)
+    pages.samplers_page(root, cfg, study, verdict)
+    return [verdict, f"samplers: {root.samplers_path}"]
+
+
+EXPERIMENT = Experiment(train_models, analyse, report)

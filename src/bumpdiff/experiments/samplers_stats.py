@@ -1,0 +1,162 @@
+"""Statistics of the sampler study (experiments/samplers.py); pure functions of its rows.
+
+A candidate sampler stands in for the papers' DDPM with T steps only when its accuracy on the
+trained checkpoint is within ``accuracy_tolerance`` of DDPM-T's and every outcome fraction on the
+earlier checkpoints within ``fraction_tolerance`` (issue #6's rule, on the point estimates).
+Each candidate also gets the standard error of its worst difference and an evidence word.
+"""
+
+from __future__ import annotations
+
+import statistics
+
+import numpy as np
+
+from bumpdiff.evaluate import OUTCOMES
+from bumpdiff.records import SamplerChoice, SamplerRow, SamplerVerdict
+
+
+def _key(row: SamplerRow) -> tuple[str, int, str]:
+    return row.sampler, row.steps, row.precision
+
+
+def diff_and_se(mine: SamplerRow, ref: SamplerRow, outcome: str) -> tuple[float, float]:
+    """Difference of one outcome fraction (candidate − reference) and its standard error: paired
+    over images when both rows carry per-image outcomes for the same images, else independent.
+
+    Paired (McNemar): with u images that have the outcome only under the candidate and d only
+    under the reference, out of n, SE = sqrt(u + d - (u - d)² / n) / n; one pseudo-discordant
+    pair keeps the error from reading 0 when a few images happen to agree.
+    """
+    diff = mine.fractions[outcome] - ref.fractions[outcome]
+    a, b = mine.outcome_codes, ref.outcome_codes
+    if a and b and len(a) == len(b):
+        k = str(OUTCOMES.index(outcome))
+        mine_k = np.array([c == k for c in a])
+        ref_k = np.array([c == k for c in b])
+        n, up, down = len(a), int((mine_k & ~ref_k).sum()), int((~mine_k & ref_k).sum())
+        se = float(np.sqrt(max(up + down + 1 - (up - down) ** 2 / n, 0.0)) / n)
+    else:
+        p, q = mine.fractions[outcome], ref.fractions[outcome]
+        se = float(np.sqrt(p * (1 - p) / mine.images + q * (1 - q) / ref.images))
+    return float(diff), se
+
+
+def _checks(mine: dict[str, SamplerRow], ref: dict[str, SamplerRow], acc_tol, frac_tol):
+    """(|diff|, se, tolerance, checkpoint, what) for every comparison the rule makes."""
+    checks = []
+    for ckpt, r in mine.items():
+        if ckpt == "final":
+            d, se = diff_and_se(r, ref[ckpt], "correct")
+            checks.append((abs(d), se, acc_tol, ckpt, "accuracy"))
+        else:
+            for o in OUTCOMES:
+                d, se = diff_and_se(r, ref[ckpt], o)
+                checks.append((abs(d), se, frac_tol, ckpt, o))
+    return checks
+
+
+def _evidence(checks, z: float) -> str:
+    if all(d + z * se < tol for d, se, tol, _, _ in checks):
+        return "equivalent"
+    if any(d - z * se > tol for d, se, tol, _, _ in checks):
+        return "different"
+    return "unresolved"
+
+
+def choose_sampler(
+    rows: list[SamplerRow], acc_tol: float = 0.01, frac_tol: float = 0.03, z: float = 1.96
+) -> SamplerChoice:
+    """The cheapest candidate that passes the rule (module docstring), and every candidate's
+    verdict. Evidence: "reference" for DDPM-T itself, "equivalent" when every difference is within
+    its tolerance by more than ``z`` standard errors, "different" when some difference exceeds its
+    tolerance by more than ``z`` standard errors, else "unresolved". A candidate without a row on
+    the trained checkpoint does not pass."""
+    t = max(r.steps for r in rows if r.sampler == "ddpm")
+    reference = ("ddpm", t, "fp32")
+    ref = {r.checkpoint: r for r in rows if _key(r) == reference}
+    verdicts = []
+    for cand in dict.fromkeys(_key(r) for r in rows):
+        mine = {r.checkpoint: r for r in rows if _key(r) == cand}
+        checks = _checks(mine, ref, acc_tol, frac_tol)
+        fracs = [c for c in checks if c[3] != "final"]
+        worst = max(fracs, default=(0.0, 0.0, frac_tol, None, None))
+        final = next((c for c in checks if c[3] == "final"), None)
+        verdicts.append(
+            SamplerVerdict(
+                sampler=cand[0],
+                steps=cand[1],
+                precision=cand[2],
+                passes="final" in mine and all(d <= tol for d, _, tol, _, _ in checks),
+                evidence="reference" if cand == reference else _evidence(checks, z),
+                final_accuracy_diff=(
+                    mine["final"].accuracy - ref["final"].accuracy if final else None
+                ),
+                final_accuracy_se=final[1] if final else None,
+                worst_fraction_diff=worst[0],
+                worst_fraction_se=worst[1],
+                worst_fraction_at=f"{worst[3]}:{worst[4]}" if worst[3] else None,
+            )
+        )
+    passing = sorted((v for v in verdicts if v.passes), key=lambda v: v.steps)
+    return SamplerChoice(
+        chosen=passing[0] if passing else None,
+        candidates=sorted(verdicts, key=lambda v: (v.steps, v.sampler, v.precision)),
+        accuracy_tolerance=acc_tol,
+        fraction_tolerance=frac_tol,
+        z=z,
+    )
+
+
+def _name(sampler: str, steps: int, precision: str) -> str:
+    return f"{sampler.upper()}-{steps}" + ("" if precision == "fp32" else f" {precision}")
+
+
+def choice_sentence(choice: SamplerChoice) -> str:
+    """One line naming the sampler the rule chooses and the rule itself."""
+    chosen = choice.chosen
+    name = (
+        _name(chosen.sampler, chosen.steps, chosen.precision)
+        if chosen
+        else "none (no sampler has rows on the trained checkpoint)"
+    )
+    return (
+        f"Chosen by the rule: {name} (accuracy within {100 * choice.accuracy_tolerance:g} "
+        f"point, fractions within {100 * choice.fraction_tolerance:g} points; evidence at "
+        f"{choice.z:g} SE)."
+    )
+
+
+def sampler_table(rows: list[SamplerRow]) -> str:
+    """Markdown table of a study: cost, accuracy on the trained checkpoint, worst outcome-fraction
+    difference from DDPM-T (± its standard error) and the rule's verdict. The choice is recomputed
+    from the rows, so older files (without per-image outcomes) read the same way as new ones."""
+    choice = choose_sampler(rows)
+    by_key = {(*_key(r), r.checkpoint): r for r in rows}
+    n_final = next((r.images for r in rows if r.checkpoint == "final"), 0)
+    phases = sorted({r.checkpoint for r in rows} - {"final"})
+    n_phase = sorted({r.images for r in rows if r.checkpoint != "final"})
+    lines = [
+        f"| sampler | NFE | s / image (median) | accuracy, trained ({n_final} images) "
+        f"| worst fraction diff. ± SE, phases {'/'.join(phases)} ({'/'.join(map(str, n_phase))} "
+        "images) | rule | evidence |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c in sorted(choice.candidates, key=lambda c: (-c.steps, c.sampler, c.precision)):
+        key = (c.sampler, c.steps, c.precision)
+        final = by_key.get((*key, "final"))  # absent if a study was cut short
+        accuracy = f"{100 * final.accuracy:.1f} %" if final else "not measured"
+        cost = statistics.median(r.seconds_per_image for k, r in by_key.items() if k[:3] == key)
+        reference = c.evidence == "reference"
+        worst = (
+            "0"
+            if reference
+            else f"{100 * c.worst_fraction_diff:.1f} ± {100 * c.worst_fraction_se:.1f} pts "
+            f"({c.worst_fraction_at})"
+        )
+        rule = "reference" if reference else ("passes" if c.passes else "fails")
+        lines.append(
+            f"| {_name(*key)} | {c.steps} | {cost:.3g} | {accuracy} | {worst} | {rule} "
+            f"| {c.evidence} |"
+        )
+    return "\n".join([*lines, "", choice_sentence(choice)])

@@ -1,0 +1,207 @@
+"""Every page and run-folder figure bumpdiff writes. Experiments and commands hand data here; this
+module draws (report/figures.py) and fills the Jinja2 templates (report/templates/), each page
+self-contained with its figures embedded and a Method section generated from the config."""
+
+from __future__ import annotations
+
+import base64
+
+import numpy as np
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from bumpdiff.config import Config
+from bumpdiff.evaluate import OUTCOMES
+from bumpdiff.records import CouplingSummary, PhaseEntry, SamplerStudy
+from bumpdiff.report import figures
+from bumpdiff.report.method import method_settings
+from bumpdiff.runfolder import RunFolder, atomic_write_text, load_npz
+from bumpdiff.sampling import resolve_sampler
+
+
+def _cell(value: object) -> str:
+    """A table cell: floats to 3 significant digits, NaN and None as a dash."""
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return "–" if not np.isfinite(value) else f"{value:.3g}"
+    return str(value)
+
+
+_ENV = Environment(
+    loader=PackageLoader("bumpdiff.report", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_ENV.filters["cell"] = _cell
+_ENV.filters["b64"] = lambda png: base64.b64encode(png).decode()
+
+
+def render(run: RunFolder, template: str, title: str, cfg: Config, **context) -> None:
+    """Fill ``template`` and write the run's report.html (atomically)."""
+    page = _ENV.get_template(template).render(
+        title=title,
+        cfg=cfg,
+        sampler=resolve_sampler(cfg).label,
+        settings=method_settings(cfg),
+        **context,
+    )
+    atomic_write_text(run.report_path, page)
+
+
+# ---- figures of a run folder, drawn from its files ----------------------------------------------
+def outcomes(run: RunFolder) -> bytes:
+    """figures/outcomes.png: outcome fractions of every evaluated checkpoint, with the phase of the
+    representation above them where the checkpoint was probed (the one writer of this figure)."""
+    evals = sorted(run.latest_by_step("eval").values(), key=lambda r: r.step)
+    probes = run.latest_by_step("probe")
+    phases = [probes[r.step].phase if r.step in probes else "" for r in evals]
+    title = "Generation outcomes" + ("; strip: phase of the representation" if any(phases) else "")
+    return figures.outcomes_figure(
+        [r.step for r in evals],
+        [r.fractions() for r in evals],
+        phases,
+        run.figure_path("outcomes"),
+        title=title,
+    )
+
+
+def outcome_examples(run: RunFolder, step: int) -> None:
+    """figures/examples-<step>.png: up to 8 generated images of each outcome at ``step``."""
+    s = load_npz(run.samples_path(step))
+    figures.outcome_examples_figure(
+        s["images"], s["conditions"], s["outcome"], run.figure_path(f"examples-{step}")
+    )
+
+
+def samples_grid(run: RunFolder, step: int, images, conditions, cols: int) -> None:
+    """figures/samples-<step>.png: the images of ``bumpdiff sample``, titled by condition."""
+    titles = [f"({c[0]:g},{c[1]:g})" for c in conditions]
+    figures.image_grid_figure(images, titles, run.figure_path(f"samples-{step}"), cols=cols)
+
+
+# ---- the experiments' pages -------------------------------------------------------------------
+def phases_page(run: RunFolder, cfg: Config, entries: list[PhaseEntry], analysis: dict) -> None:
+    """report.html and figures of the phases experiment. ``analysis``: "summary" (per phase),
+    "verdict", "intro", "snapshots" (UMAP panels) and "examples" (rows of generations)."""
+    steps = [e.step for e in entries]
+    phases = [e.phase for e in entries]
+    probe_rows = [{**e.probe.model_dump(), "r2_x": e.r2_x, "r2_y": e.r2_y} for e in entries]
+    pngs = {
+        "outcomes": outcomes(run),
+        "order": figures.order_figure(steps, probe_rows, phases, run.figure_path("order")),
+        "umap": figures.umap_figure(analysis["snapshots"], run.figure_path("umap")),
+        "examples": figures.examples_figure(analysis["examples"], run.figure_path("examples")),
+    }
+    summary_rows = [
+        [
+            s["phase"],
+            f"{s['first_step']}–{s['last_step']}",
+            s["checkpoints"],
+            *[s["fractions"][o] for o in OUTCOMES],
+            s["dominant"],
+            s["expected"],
+            "yes" if s["agrees"] else "no",
+        ]
+        for s in analysis["summary"]
+    ]
+    checkpoint_rows = [
+        [
+            e.step,
+            e.phase,
+            e.accuracy,
+            e.fractions["multiple"],
+            e.fractions["mislocated"],
+            e.r2_x,
+            e.r2_y,
+            e.probe.trustworthiness,
+            e.probe.r2_x_pca,
+            e.probe.r2_y_pca,
+            e.probe.condition_share,
+            e.probe.dimension,
+        ]
+        for e in entries
+    ]
+    render(
+        run,
+        "phases.html.j2",
+        "bumpdiff · phases",
+        cfg,
+        intro=analysis["intro"],
+        verdict=analysis["verdict"],
+        summary_rows=summary_rows,
+        checkpoint_rows=checkpoint_rows,
+        figures=pngs,
+    )
+
+
+_COUPLING_COLUMNS = (
+    "x_step50",
+    "y_step50",
+    "ratio50",
+    "factorized_ratio50",
+    "x_step90",
+    "y_step90",
+    "ratio90",
+    "curve_corr",
+)
+
+
+def imbalanced_page(run: RunFolder, cfg: Config, summary: CouplingSummary, panels) -> None:
+    """report.html and figures/coupling.png of the imbalanced experiment; ``panels`` as
+    figures.axis_curves_figure takes them."""
+    rows = [
+        [v.dx, v.dy, v.n_x, v.n_y, *(getattr(v, k) for k in _COUPLING_COLUMNS), v.verdict]
+        for v in summary.variants
+    ]
+    curves = figures.axis_curves_figure(panels, run.figure_path("coupling"))
+    render(
+        run,
+        "imbalanced.html.j2",
+        "bumpdiff · imbalanced data",
+        cfg,
+        verdict=summary.verdict.replace("**", ""),
+        variant_rows=rows,
+        figures={"curves": curves},
+    )
+
+
+def samplers_page(run: RunFolder, cfg: Config, study: SamplerStudy, verdict: str) -> None:
+    """report.html and figures/samplers.png of the sampler study."""
+    final = {(r.sampler, r.steps, r.precision): r for r in study.rows if r.checkpoint == "final"}
+    seconds = {}
+    for r in study.rows:
+        seconds.setdefault((r.sampler, r.steps, r.precision), []).append(r.seconds_per_image)
+    rows, labels, cost, worst = [], [], [], []
+    for c in study.choice.candidates:
+        key = (c.sampler, c.steps, c.precision)
+        label = f"{c.sampler.upper()}-{c.steps}" + ("" if c.precision == "fp32" else "-bf16")
+        rule = "reference" if c.evidence == "reference" else "passes" if c.passes else "fails"
+        s = float(np.median(seconds[key]))
+        acc = final[key].accuracy if key in final else None
+        rows.append(
+            [label, c.steps, s, acc, 100 * c.worst_fraction_diff, 100 * c.worst_fraction_se,
+             c.worst_fraction_at, rule, c.evidence]
+        )  # fmt: skip
+        labels.append(label)
+        cost.append(s)
+        worst.append(100 * c.worst_fraction_diff)
+    study_rows = [
+        [r.checkpoint, r.step, f"{r.sampler}-{r.steps}-{r.precision}", r.images,
+         r.seconds_per_image, *(r.fractions[o] for o in OUTCOMES)]
+        for r in study.rows
+    ]  # fmt: skip
+    png = figures.sampler_cost_figure(labels, cost, worst, run.figure_path("samplers"))
+    render(
+        run,
+        "samplers.html.j2",
+        "bumpdiff · sampler study",
+        cfg,
+        verdict=verdict,
+        candidate_rows=rows,
+        study_rows=study_rows,
+        figures={"cost": png},
+        source=study.run,
+        checkpoints=", ".join(f"{k} = step {v}" for k, v in study.checkpoints.items()),
+    )

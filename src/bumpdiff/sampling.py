@@ -1,0 +1,87 @@
+"""Generating images from a trained network: the one place that turns the config into a sampler.
+
+``resolve_sampler`` reads ``sample.sampler`` and ``sample.steps`` (None means T, the papers'
+ancestral DDPM with every step); every command and experiment samples through ``generate`` with
+that spec or one it was handed explicitly (the sampler study's candidates). Commands that take
+``--sampler`` / ``--steps`` write them into those config fields first.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from bumpdiff.config import Config, SamplerName, parse_candidate
+from bumpdiff.data import to_data_scale
+from bumpdiff.diffusion import sample_batched
+
+
+@dataclass(frozen=True)
+class SamplerSpec:
+    """A sampler, its number of steps (network evaluations) and the precision of the network."""
+
+    name: SamplerName
+    steps: int
+    precision: str = "fp32"  # "bf16": the network under bf16 autocast, on any device
+
+    @property
+    def label(self) -> str:
+        """e.g. "ddpm-100", "ddpm-100-bf16" (as written into results)."""
+        tail = "" if self.precision == "fp32" else f"-{self.precision}"
+        return f"{self.name}-{self.steps}{tail}"
+
+
+def resolve_sampler(cfg: Config) -> SamplerSpec:
+    """The evaluation sampler of ``cfg``: ``sample.sampler`` with ``sample.steps`` steps, or T
+    (``diffusion.timesteps``) steps when that is None. The config validates the range."""
+    return SamplerSpec(cfg.sample.sampler, cfg.sample.steps or cfg.diffusion.timesteps)
+
+
+def candidate_spec(cfg: Config, text: str) -> SamplerSpec:
+    """A study candidate "NAME[:STEPS[:PRECISION]]" as a spec; no STEPS means T."""
+    name, steps, precision = parse_candidate(text)
+    return SamplerSpec(name, steps or cfg.diffusion.timesteps, precision)
+
+
+def generate(
+    model: torch.nn.Module,
+    cfg: Config,
+    conditions: np.ndarray,
+    draws: int,
+    seed: int,
+    spec: SamplerSpec | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``draws`` images per condition; image r = condition r // draws, seeded with seed + r.
+
+    Args:
+        model: ε_θ on its device.
+        cfg: the run's config (diffusion schedule, ``sample.batch_size``, ``train.bf16``).
+        conditions: (m, 2) (mu_x, mu_y) in pixels.
+        draws: images per condition.
+        seed: seed of image 0.
+        spec: the sampler; ``resolve_sampler(cfg)`` when None.
+
+    Returns images (m·draws, N, N) on the data scale [0, 1] and their conditions (m·draws, 2).
+    """
+    spec = spec or resolve_sampler(cfg)
+    device = next(model.parameters()).device
+    cond = np.repeat(conditions, draws, axis=0)
+    seeds = seed + np.arange(len(cond))
+    precision = (
+        torch.autocast(device.type, torch.bfloat16) if spec.precision == "bf16" else nullcontext()
+    )
+    with precision:
+        x = sample_batched(
+            model,
+            torch.from_numpy(cond.astype(np.float32)).to(device),
+            cfg.diffusion,
+            spec.name,
+            spec.steps,
+            seeds,
+            cfg.sample.batch_size,
+            bf16=cfg.train.bf16,
+        )
+    return to_data_scale(x[:, 0].numpy()), cond

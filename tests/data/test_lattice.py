@@ -1,0 +1,48 @@
+"""Lattices of bump centres: counts, exact values, periodic ends, thinning."""
+
+import numpy as np
+import pytest
+
+from bumpdiff.config import ConfigError
+from bumpdiff.data import axis_values, lattice, subgrid
+
+
+@pytest.mark.parametrize(
+    ("dx", "dy", "x_range", "y_range", "count"),
+    [
+        (1.0, 1.0, (2, 9), (2, 9), 64),
+        (0.1, 1.0, (2, 9), (2, 9), 71 * 8),
+        (1.0, 0.1, (2, 9), (2, 9), 8 * 71),
+        (2.0, 1.0, None, None, 6 * 12),
+        (0.5, 3.0, (0, 11), (1, 10), 23 * 4),
+    ],
+)
+def test_lattice_counts(dx, dy, x_range, y_range, count):
+    pts = lattice(12, dx, dy, x_range, y_range)
+    assert pts.shape == (count, 2)
+    assert len(np.unique(pts[:, 0])) * len(np.unique(pts[:, 1])) == count
+
+
+def test_lattice_values_are_exact_multiples():
+    xs = axis_values(2.0, 9.0, 0.1)
+    assert len(xs) == 71 and xs[-1] == pytest.approx(9.0) and xs[1] == pytest.approx(2.1)
+
+
+def test_periodic_lattice_drops_the_duplicate_end():
+    pts = lattice(8, 1.0, 1.0, (0, 8), (0, 8), periodic=True)
+    assert pts[:, 0].max() == 7 and len(pts) == 64
+
+
+def test_bad_spacing_and_range_are_refused():
+    with pytest.raises(ConfigError, match="spacing"):
+        lattice(12, 0.0, 1.0)
+    with pytest.raises(ConfigError, match="x_range"):
+        lattice(12, 1.0, 1.0, (2, 14))
+
+
+def test_subgrid_keeps_a_regular_grid_and_all_y_rows():
+    pts = lattice(12, 0.1, 1.0, (2, 9), (2, 9))
+    sub = subgrid(pts, 144)
+    assert len(sub) <= 144
+    assert len(np.unique(sub[:, 1])) == 8  # the coarse axis is not thinned first
+    assert len(sub) == len(np.unique(sub[:, 0])) * 8

@@ -1,0 +1,49 @@
+"""Coupling statistics on synthetic curves with known lags."""
+
+import numpy as np
+import pytest
+
+from bumpdiff.experiments.imbalanced_stats import (
+    coupling_stats,
+    coupling_verdict,
+    curve_correlation,
+    factorized_ratio,
+    step_to_reach,
+)
+
+STEPS = np.array([0, 10, 20, 40, 80, 160, 320, 640, 1280])
+
+
+def logistic(steps, midpoint, width=0.4):
+    """Accuracy rising around ``midpoint`` on a log axis."""
+    return 1 / (1 + np.exp(-(np.log1p(steps) - np.log1p(midpoint)) / width))
+
+
+def test_step_to_reach_interpolates_on_the_log_axis():
+    curve = np.array([0, 0, 0, 0.2, 0.8, 1, 1, 1, 1.0])
+    s50 = step_to_reach(STEPS, curve, 0.5)
+    assert 40 < s50 < 80
+    assert s50 == pytest.approx(np.expm1((np.log1p(40) + np.log1p(80)) / 2))
+    assert step_to_reach(STEPS, curve, 0.2) == 40
+    assert np.isnan(step_to_reach(STEPS, curve * 0.4, 0.5))
+
+
+def test_known_lag_gives_the_known_ratio():
+    x = logistic(STEPS, 320)
+    y = logistic(STEPS, 80)  # y learned 4x earlier
+    stats = coupling_stats(STEPS, x, y)
+    assert stats["x_step50"] == pytest.approx(320, rel=0.05)
+    assert stats["y_step50"] == pytest.approx(80, rel=0.05)
+    assert stats["ratio50"] == pytest.approx(4.0, rel=0.1)
+    same = coupling_stats(STEPS, x, x)
+    assert same["ratio50"] == 1.0 and same["ratio90"] == 1.0 and same["curve_corr"] == 1.0
+    assert curve_correlation(x, np.ones_like(x)) != curve_correlation(x, np.ones_like(x))  # NaN
+
+
+def test_factorized_baseline_and_verdict():
+    # 71 x values and 8 y values against 8 x 8 balanced: x should take 71/8 times as long
+    fact = factorized_ratio(1.0, 71, 8, 8, 8)
+    assert fact == pytest.approx(71 / 8)
+    assert coupling_verdict(1.2, 1.0, fact) == "coupled"
+    assert coupling_verdict(7.0, 1.0, fact) == "factorized"
+    assert coupling_verdict(float("nan"), 1.0, fact) == "undetermined"

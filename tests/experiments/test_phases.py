@@ -1,0 +1,91 @@
+"""The phases experiment: the verdict can say each answer, and a tiny run end to end."""
+
+import json
+import re
+
+import pytest
+import yaml
+from conftest import TINY
+from typer.testing import CliRunner
+
+from bumpdiff.cli import app
+from bumpdiff.experiments.phases import phase_summary
+from bumpdiff.records import PhaseEntry, PhaseProbe
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def tiny_yaml(tmp_path):
+    path = tmp_path / "tiny.yaml"
+    path.write_text(yaml.safe_dump(TINY))
+    return path
+
+
+def _entry(step: int, phase: str, dominant: str) -> PhaseEntry:
+    fractions = {o: 0.1 for o in ("none", "multiple", "mislocated", "correct")}
+    fractions[dominant] = 0.7
+    probe = PhaseProbe(**{k: 0.5 for k in PhaseProbe.model_fields})
+    return PhaseEntry(step=step, phase=phase, accuracy=fractions["correct"], fractions=fractions,
+                      x_accuracy=0.5, y_accuracy=0.5, r2_x=0.5, r2_y=0.5, probe=probe,
+                      sampler="ddpm-100")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("entries", "agrees", "says"),
+    [
+        ([(0, "A", "multiple"), (10, "B", "mislocated"), (20, "C", "correct")], True,
+         "agrees with the paper"),
+        ([(0, "A", "none"), (10, "B", "mislocated"), (20, "C", "correct")], False,
+         "in phase A the dominant outcome was 'none'"),
+        ([(0, "A", "multiple"), (10, "C", "correct"), (20, "B", "mislocated")], False,
+         "did not follow each other in order"),
+        ([(0, "A", "multiple"), (20, "C", "correct")], False, "the phases seen were A, C"),
+    ],
+)  # fmt: skip
+def test_the_phase_verdict_can_say_each_answer(entries, agrees, says):
+    summary, verdict_agrees, verdict = phase_summary([_entry(*e) for e in entries])
+    assert verdict_agrees is agrees and says in verdict
+
+
+def test_tiny_phases_run_writes_report_and_phases_json(tiny_yaml, tmp_path):
+    run = tmp_path / "run"
+    res = invoke("run", tiny_yaml, "--out", run)
+    assert res.exit_code == 0, res.output
+    assert "final (step 6): accuracy" in res.output and "report:" in res.output
+    html = (run / "report.html").read_text()
+    for section in [
+        "Summary",
+        "Generation outcomes against training",
+        "Order and dimension",
+        "UMAP snapshots",
+        "Example generations per phase",
+        "Every checkpoint",
+        "Method",
+        "data:image/png;base64,",
+    ]:
+        assert section in html, section
+    assert not re.search(r"src=[\"']?http", html)  # opens offline
+    phases = json.loads((run / "phases.json").read_text())
+    assert [p["step"] for p in phases] == [0, 2, 3, 6]
+    for entry in phases:
+        assert entry["phase"] in {"A", "B", "C"}
+        assert set(entry["fractions"]) == {"none", "multiple", "mislocated", "correct"}
+        assert abs(sum(entry["fractions"].values()) - 1) < 1e-9
+        assert {"accuracy", "r2_x", "r2_y"} <= set(entry)
+    for name in ["outcomes", "order", "umap", "examples"]:
+        assert (run / "figures" / f"{name}.png").is_file()
+    res = invoke("report", run)
+    assert res.exit_code == 0 and json.loads((run / "phases.json").read_text()) == phases
+    # the same folder again: refused without --resume, continued (nothing redone) with it
+    res = invoke("run", tiny_yaml, "--out", run)
+    assert res.exit_code == 2 and "already holds a run" in res.output
+    before = (run / "metrics.jsonl").read_text()
+    res = invoke("run", tiny_yaml, "--out", run, "--resume")
+    assert res.exit_code == 0 and (run / "metrics.jsonl").read_text() == before
+    res = invoke("run", tiny_yaml, "--out", run, "--resume", "--set", "train.lr=0.1")
+    assert res.exit_code == 2 and "train.lr: differs from the run being resumed" in res.output

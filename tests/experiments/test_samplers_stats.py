@@ -1,0 +1,125 @@
+"""The sampler rule on synthetic study rows whose answer is known (passes, fails, evidence)."""
+
+import pytest
+
+from bumpdiff.experiments.samplers_stats import choose_sampler, sampler_table
+from bumpdiff.records import SamplerRow
+
+
+def _row(ckpt, sampler, steps, acc, multiple):
+    mis = 1 - acc - multiple
+    fractions = {"none": 0.0, "multiple": multiple, "mislocated": mis, "correct": acc}
+    return SamplerRow(
+        checkpoint=ckpt,
+        step=0,
+        sampler=sampler,
+        steps=steps,
+        nfe=steps,
+        images=512,
+        seconds_per_image=1.0,
+        accuracy=acc,
+        fractions=fractions,
+    )
+
+
+def test_sampler_choice_checks_fractions_on_early_checkpoints_not_only_accuracy():
+    rows = [
+        _row("final", "ddpm", 1000, 0.97, 0.0),
+        _row("B", "ddpm", 1000, 0.1, 0.1),
+        # DDIM-10 matches on the trained model but turns mislocated bumps into multiple ones
+        _row("final", "ddim", 10, 0.97, 0.0),
+        _row("B", "ddim", 10, 0.1, 0.6),
+        _row("final", "ddpm", 50, 0.965, 0.0),
+        _row("B", "ddpm", 50, 0.11, 0.11),
+        _row("final", "dpmpp", 20, 0.90, 0.0),
+        _row("B", "dpmpp", 20, 0.1, 0.1),
+    ]
+    choice = choose_sampler(rows)
+    assert (choice.chosen.sampler, choice.chosen.steps) == ("ddpm", 50)
+    failing = {(c.sampler, c.steps) for c in choice.candidates if not c.passes}
+    assert failing == {("ddim", 10), ("dpmpp", 20)}
+
+
+def _coded(ckpt, steps, codes):
+    """A row from per-image outcome codes (index into OUTCOMES: 0 none … 3 correct)."""
+    n = len(codes)
+    fr = {
+        o: codes.count(str(k)) / n
+        for k, o in enumerate(("none", "multiple", "mislocated", "correct"))
+    }
+    return SamplerRow(
+        checkpoint=ckpt,
+        step=0,
+        sampler="ddpm",
+        steps=steps,
+        nfe=steps,
+        images=n,
+        seconds_per_image=1.0,
+        accuracy=fr["correct"],
+        fractions=fr,
+        outcome_codes=codes,
+    )
+
+
+@pytest.mark.parametrize(
+    "n, switched, evidence",
+    [
+        (1000, 5, "equivalent"),  # 0.5 points apart, paired SE 0.25: inside 3 points for sure
+        (1000, 100, "different"),  # 10 points apart, SE 1: outside for sure
+        (200, 4, "unresolved"),  # 2 points apart, SE 1.1: these images cannot tell
+    ],
+)
+def test_sampler_evidence_uses_paired_standard_errors(n, switched, evidence):
+    ref_b = "2" * (n // 2) + "1" * (n // 2)
+    cand_b = "1" * switched + ref_b[switched:]  # mislocated → multiple on `switched` images
+    rows = [
+        _coded("final", 1000, "3" * n),
+        _coded("B", 1000, ref_b),
+        _coded("final", 50, "3" * n),
+        _coded("B", 50, cand_b),
+    ]
+    choice = choose_sampler(rows)
+    cand = next(c for c in choice.candidates if c.steps == 50)
+    assert cand.evidence == evidence
+    assert cand.passes == (switched / n <= 0.03)
+    assert cand.worst_fraction_diff == pytest.approx(switched / n)
+    ref = next(c for c in choice.candidates if c.steps == 1000)
+    assert ref.evidence == "reference"
+
+
+def test_a_study_cut_short_neither_passes_nor_breaks_the_table():
+    rows = [_coded("final", 1000, "3" * 100), _coded("B", 1000, "2" * 100)]
+    rows.append(_coded("B", 50, "2" * 100))  # identical on B, but never run on the trained model
+    choice = choose_sampler(rows)
+    cand = next(c for c in choice.candidates if c.steps == 50)
+    assert not cand.passes and choice.chosen.steps == 1000
+    table = sampler_table(rows)
+    assert "| DDPM-50 | 50 | 1 | not measured |" in table
+
+
+def test_a_bf16_candidate_is_compared_with_the_fp32_reference_of_the_same_sampler():
+    ref = [_coded("final", 1000, "3" * 100), _coded("B", 1000, "2" * 50 + "1" * 50)]
+    bf16 = [r.model_copy(update={"precision": "bf16"}) for r in ref]
+    bf16[1] = bf16[1].model_copy(
+        update={
+            "outcome_codes": "1" * 20 + "2" * 30 + "1" * 50,
+            "fractions": {"none": 0.0, "multiple": 0.7, "mislocated": 0.3, "correct": 0.0},
+        }
+    )
+    choice = choose_sampler(ref + bf16)
+    cand = next(c for c in choice.candidates if c.precision == "bf16")
+    assert not cand.passes and cand.evidence == "different"
+    assert cand.worst_fraction_diff == pytest.approx(0.2)
+    assert choice.chosen.precision == "fp32"
+
+
+def test_old_benchmark_files_still_read():
+    """The committed 512-image study (bench's old format) gives the table it gave then."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).parents[2] / "benchmarks" / "cpu-2core-samplers512.json"
+    rows = [SamplerRow.model_validate(r) for r in json.loads(path.read_text())["sampling"]]
+    table = sampler_table(rows)
+    assert "| DDPM-1000 | 1000 |" in table and "reference" in table
+    assert "Chosen by the rule: DDPM-1000" in table  # nothing cheaper passed at 512 images

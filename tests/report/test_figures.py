@@ -1,0 +1,32 @@
+"""Every figure function writes one PNG atomically and returns the bytes it wrote."""
+
+import numpy as np
+
+from bumpdiff.report import figures
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def _check(png: bytes, path) -> None:
+    assert png.startswith(PNG) and path.read_bytes() == png
+    assert not list(path.parent.glob(".*.tmp"))  # no temporary file left behind
+
+
+def test_figures_write_what_they_return(tmp_path):
+    steps = [0, 10, 100]
+    fractions = [{"none": 0.5, "multiple": 0.5, "mislocated": 0.0, "correct": 0.0}] * 3
+    path = tmp_path / "outcomes.png"
+    _check(figures.outcomes_figure(steps, fractions, ["A", "B", "C"], path), path)
+    _check(figures.outcomes_figure(steps, fractions, ["", "", ""], path), path)  # no strip
+    images = np.random.default_rng(0).random((5, 8, 8))
+    conds = np.zeros((5, 2))
+    outcomes = np.array(["none", "correct", "correct", "multiple", "none"])
+    path = tmp_path / "examples.png"
+    _check(figures.outcome_examples_figure(images, conds, outcomes, path), path)
+    curves = {
+        k: np.random.default_rng(1).random((2, 3)) for k in ("x_acc", "y_acc", "r2_x", "r2_y")
+    }
+    path = tmp_path / "curves.png"
+    _check(figures.axis_curves_figure([("dx = 1", np.array(steps), curves)], path), path)
+    path = tmp_path / "cost.png"
+    _check(figures.sampler_cost_figure(["A", "B"], [1.0, 0.1], [0.0, 4.0], path), path)

@@ -1,0 +1,33 @@
+"""Pages are rendered from templates: escaped, self-contained, figures drawn from the run."""
+
+import numpy as np
+
+from bumpdiff.analysis import analyse_pending
+from bumpdiff.experiments.phases import phase_table
+from bumpdiff.report import pages
+from bumpdiff.train import train
+
+
+def test_a_page_escapes_text_and_embeds_its_figures(tmp_path, tiny):
+    run = train(tiny, tmp_path / "run", progress=False)
+    analyse_pending(run, tiny)
+    entries = phase_table(run)
+    analysis = {
+        "summary": [],
+        "verdict": "a <script>alert(1)</script> verdict",
+        "intro": "intro & more",
+        "snapshots": [("s", np.zeros((4, 2)), np.zeros((4, 3)))],
+        "examples": [("row", np.zeros((1, 8, 8)), ["x"])],
+    }
+    pages.phases_page(run, tiny, entries, analysis)
+    html = run.report_path.read_text()
+    assert "<script>" not in html and "&lt;script&gt;" in html and "intro &amp; more" in html
+    assert html.count('src="data:image/png;base64,') == 4
+    assert "<td>train.lr</td><td>0.001</td>" in html  # the Method table, from the config
+    for name in ("outcomes", "order", "umap", "examples"):
+        assert run.figure_path(name).is_file()
+
+
+def test_cells_format_numbers_and_missing_values():
+    assert pages._cell(0.123456) == "0.123" and pages._cell(float("nan")) == "–"
+    assert pages._cell(None) == "–" and pages._cell(7) == "7"
