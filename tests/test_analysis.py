@@ -43,3 +43,12 @@ def test_samples_at_user_conditions_never_replace_evaluation_samples(tiny_run, t
     assert samples.images.shape == (3, 8, 8) and summary["n"] == 3
     with pytest.raises(ConfigError, match="mu_x: must be in"):
         sample_checkpoint(tiny_run, tiny, 6, np.array([[9.0, 3.0]]), 1, 0)
+
+
+def test_rows_made_with_other_classification_settings_are_redone(tiny_run, tiny):
+    analyse_pending(tiny_run, tiny)
+    stricter = tiny.model_copy(update={"eval": tiny.eval.model_copy(update={"prominence": 0.4})})
+    assert analyse_pending(tiny_run, stricter) == [0, 2, 3, 6]  # eval again, probes kept
+    assert len(tiny_run.read_metrics("probe")) == 4
+    no_clip = tiny.model_copy(update={"sample": tiny.sample.model_copy(update={"clip": False})})
+    assert analyse_pending(tiny_run, no_clip) == [0, 2, 3, 6]

@@ -34,3 +34,14 @@ def test_images_depend_on_their_seed_not_on_the_batch(tiny, sampler):
     assert torch.allclose(again, whole[:1], atol=1e-5)
     other = sample(model, cond[:1], tiny.diffusion, sampler, 5, [99])
     assert not torch.allclose(other, whole[:1], atol=1e-3)
+
+
+def test_clipping_keeps_samples_in_range_and_samples_are_not_clamped_after(tiny):
+    """diffusers clips x̂₀ at every step when asked; without it an untrained network's samples
+    leave [-1, 1], and nothing clamps them afterwards (what the sampler made is kept)."""
+    model = init_model(tiny).eval()
+    cond = torch.tensor([[2.0, 3.0], [5.0, 5.0]])
+    clipped = sample(model, cond, tiny.diffusion, "ddpm", 10, [0, 1], clip=True)
+    free = sample(model, cond, tiny.diffusion, "ddpm", 10, [0, 1], clip=False)
+    assert clipped.abs().max() <= 1.0 + 1e-6
+    assert free.abs().max() > 1.5

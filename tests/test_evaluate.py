@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from bumpdiff.data import render_bumps
-from bumpdiff.evaluate import classify, summarize
+from bumpdiff.evaluate import classify, classify_threshold, confusion, summarize
 
 
 def one(center, target=None, size=16, sigma=1.0, periodic=False, **kw):
@@ -15,14 +15,15 @@ def one(center, target=None, size=16, sigma=1.0, periodic=False, **kw):
 @pytest.mark.parametrize("center", [(7.0, 8.0), (7.3, 8.6), (4.55, 10.2), (9.9, 3.45)])
 def test_subpixel_centre_is_found_within_005_px(center):
     r = one(center)
-    assert r.outcome[0] == "correct" and r.n_components[0] == 1
+    assert r.outcome[0] == "correct" and r.n_bumps[0] == 1
     assert np.abs(r.centers[0] - center).max() < 0.05
 
 
 def test_centroid_detector_is_biased_where_the_fit_is_not():
     center = (7.3, 8.6)
     fit = one(center).centers[0]
-    cen = one(center, detector="centroid").centers[0]
+    img = render_bumps([center], 16, 1.0)
+    cen = classify_threshold(img, [center], detector="centroid").centers[0]
     assert np.abs(fit - center).max() < 0.01
     assert np.abs(cen - center).max() > 0.05  # the bias the fit exists to remove
 
@@ -45,9 +46,12 @@ def test_two_bumps_are_multiple_and_blank_is_none():
     blank = np.zeros((1, 16, 16), np.float32)
     r = classify(np.concatenate([two, blank]), [(4, 4), (4, 4)])
     assert list(r.outcome) == ["multiple", "none"]
-    assert list(r.n_components) == [2, 0]
-    assert np.isnan(r.centers).all()
-    assert not r.x_correct.any() and not r.y_correct.any()
+    assert list(r.n_bumps) == [2, 0]
+    assert np.isnan(r.centers[1]).all()  # no bump: no centre
+    assert (
+        np.abs(r.centers[0] - (4, 4)).max() < 0.05 or np.abs(r.centers[0] - (11, 11)).max() < 0.05
+    )
+    assert not r.x_correct.any() and not r.y_correct.any()  # per-axis counts single bumps only
 
 
 def test_bump_with_low_amplitude_noise_is_still_correct():
@@ -61,7 +65,7 @@ def test_bump_with_low_amplitude_noise_is_still_correct():
 def test_bump_wrapping_the_border_on_a_periodic_canvas():
     center = (0.5, 15.6)  # straddles the left/right and top/bottom borders
     flat = one(center, periodic=True, sigma=1.0)
-    assert flat.outcome[0] == "correct" and flat.n_components[0] == 1
+    assert flat.outcome[0] == "correct" and flat.n_bumps[0] == 1
     err = (flat.centers[0] - center + 8) % 16 - 8
     assert np.abs(err).max() < 0.05
     img = render_bumps([center], 16, 1.0, periodic=True)
@@ -87,7 +91,8 @@ def test_summary_fractions_and_region_mask():
     assert s["accuracy"] == s["frac_correct"] == 0.25
     assert (s["frac_mislocated"], s["frac_multiple"], s["frac_none"]) == (0.25, 0.25, 0.25)
     assert s["x_accuracy"] == 0.25 and s["y_accuracy"] == 0.5
-    assert s["median_error"] == pytest.approx(1.5, abs=0.05)
+    assert s["median_error"] == pytest.approx(0.0, abs=0.05)  # dominant bumps of 3 images
+    assert s["frac_raised"] == 0.0
     region = summarize(r, mask=np.array([True, False, False, False]))
     assert region["n"] == 1 and region["accuracy"] == 1.0
 
@@ -102,12 +107,20 @@ def test_large_batch_is_vectorised():
 
 
 def test_raised_uniform_background_is_not_one_big_bump():
-    """Half-trained models often generate a raised background; the threshold follows it."""
+    """Half-trained models often generate a raised background; prominence ignores its level."""
     rng = np.random.default_rng(0)
     flat = 0.7 + rng.normal(0, 0.02, (1, 12, 12))  # no bump at all
     raised = 0.3 + 0.7 * render_bumps([(6.3, 4.8)], 12, 1.0)  # a bump on a raised background
     r = classify(np.concatenate([flat, raised]), [(6.3, 4.8), (6.3, 4.8)])
-    assert list(r.outcome) == ["none", "correct"]
+    assert list(r.outcome) == ["none", "correct"] and r.raised.all()
     assert np.abs(r.centers[1] - (6.3, 4.8)).max() < 0.05
-    absolute = classify(flat, [(6.3, 4.8)], background="zero")
-    assert absolute.n_components[0] == 1  # the flaw the median removes
+    absolute = classify_threshold(flat, [(6.3, 4.8)], background="zero")
+    assert absolute.n_bumps[0] == 1  # the flaw of an absolute threshold
+
+
+def test_confusion_counts_each_image_once():
+    images = np.concatenate([np.clip(0.6 + render_bumps([(5, 5)], 12, 1.0), 0, 1)] * 3)
+    new = classify(images, [(5, 5)] * 3)
+    old = classify_threshold(images, [(5, 5)] * 3)
+    table = np.array(confusion(new, old))
+    assert table.sum() == 3 and table[3, 0] == 3  # correct now, "none" under the median rule

@@ -16,7 +16,12 @@ SRC = ROOT / "src" / "bumpdiff"
 FILES = sorted(SRC.rglob("*.py"))
 
 # distribution name (pyproject) -> the module it is imported as
-IMPORT_NAME = {"scikit-learn": "sklearn", "umap-learn": "umap", "pyyaml": "yaml"}
+IMPORT_NAME = {
+    "scikit-learn": "sklearn",
+    "scikit-image": "skimage",
+    "umap-learn": "umap",
+    "pyyaml": "yaml",
+}
 
 
 def _module(path: Path) -> str:

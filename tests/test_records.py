@@ -12,7 +12,7 @@ def test_eval_row_declares_every_summary_field():
     images = np.zeros((2, 8, 8))
     images[0, 3, 4] = 1.0
     summary = summarize(classify(images, np.array([[4.0, 3.0], [2.0, 2.0]])))
-    own = {"event", "step", "sampler", "sampler_steps", "seconds"}
+    own = {"event", "step", "sampler", "sampler_steps", "seconds", "detector", "clip"}
     assert set(EvalRow.model_fields) - own == set(summary)
 
 

@@ -53,7 +53,7 @@ def test_tiny_run_writes_the_run_folder(tmp_path, tiny):
     model, cfg2, step = load_model(run.checkpoint_path(6))
     assert step == 6 and cfg2 == tiny
     x = sample(model, torch.tensor([[3.0, 3.0]]), cfg2.diffusion, "dpmpp", 3)
-    assert x.shape == (1, 1, 8, 8) and x.abs().max() <= 1
+    assert x.shape == (1, 1, 8, 8) and torch.isfinite(x).all()  # unclamped: as sampled
 
 
 def _weights(run: RunFolder, step: int) -> dict:

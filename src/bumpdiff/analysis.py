@@ -20,8 +20,9 @@ import torch
 from bumpdiff.checkpoint import load_model
 from bumpdiff.config import Config
 from bumpdiff.data import check_centers_for, lattice_from_config, subgrid
+from bumpdiff.detect import default_window
 from bumpdiff.diffusion import alphas_cumprod
-from bumpdiff.evaluate import Classification, classify, summarize
+from bumpdiff.evaluate import Classification, classify, classify_threshold, summarize
 from bumpdiff.model import resolve_device
 from bumpdiff.probe import capture_activations, phase_of, probe_inputs
 from bumpdiff.records import EvalRow, ProbeMetrics, ProbeRow
@@ -41,11 +42,32 @@ def probe_conditions(cfg: Config) -> np.ndarray:
     return subgrid(lattice_from_config(cfg.data), cfg.probe.max_conditions)
 
 
-def classify_images(cfg: Config, images: np.ndarray, cond: np.ndarray) -> Classification:
-    """``evaluate.classify`` with the run's evaluation settings and canvas."""
+def eval_window(cfg: Config) -> int:
+    """``eval.window``, or the default for the run's bump width."""
+    return cfg.eval.window or default_window(cfg.data.sigma)
+
+
+def detector_signature(cfg: Config) -> str:
+    """The classification settings in one string, written into every eval row: a row made with
+    other settings is stale and its checkpoint is evaluated again."""
     e = cfg.eval
+    if e.rule == "prominence":
+        return (
+            f"prominence {e.prominence:g}, window {eval_window(cfg)}, raised above "
+            f"{e.raised_level:g}, tolerance {e.tolerance:g}"
+        )
+    return (
+        f"threshold {e.threshold:g} above {e.background}, {e.detector}, tolerance {e.tolerance:g}"
+    )
+
+
+def classify_images(cfg: Config, images: np.ndarray, cond: np.ndarray) -> Classification:
+    """``evaluate.classify`` (or the threshold rule) with the run's settings and canvas."""
+    e = cfg.eval
+    if e.rule == "threshold":
+        return classify_threshold(images, cond, e.tolerance, e.threshold, e.background, e.detector)
     return classify(
-        images, cond, e.tolerance, e.threshold, e.detector, cfg.data.periodic, e.background
+        images, cond, e.tolerance, e.prominence, eval_window(cfg), cfg.data.periodic, e.raised_level
     )
 
 
@@ -58,16 +80,28 @@ class SampleSet:
     result: Classification
     spec: SamplerSpec
 
-    def save(self, path) -> None:
-        """samples/<step>.npz: images, conditions, outcomes, detected centres and the sampler."""
+    def save(self, path, clip: bool) -> None:
+        """samples/<step>.npz: the unclamped images, conditions, outcomes, what was detected
+        (bump count and positions, the dominant bump's centre, amplitude, width; background)
+        and the sampler."""
+        r = self.result
+        detected = {
+            "n_bumps": r.n_bumps,
+            "background": r.background,
+            "amplitude": r.amplitude,
+            "width": r.width,
+            "positions": r.positions,
+        }
         save_npz(
             path,
             images=self.images.astype(np.float32),
             conditions=self.conditions,
-            outcome=self.result.outcome,
-            centers=self.result.centers,
+            outcome=r.outcome,
+            centers=r.centers,
+            **{k: v for k, v in detected.items() if v is not None},
             sampler=np.array(self.spec.name),
             steps=np.array(self.spec.steps),
+            clip=np.array(clip),
         )
 
 
@@ -85,6 +119,8 @@ def evaluate_model(model: torch.nn.Module, cfg: Config, step: int) -> tuple[Eval
         sampler_steps=spec.steps,
         seconds=seconds,
         **summarize(result),
+        detector=detector_signature(cfg),
+        clip=cfg.sample.clip,
     )
     return row, SampleSet(images, cond, result, spec)
 
@@ -143,7 +179,7 @@ def analyse_checkpoint(
     rows: dict[str, EvalRow | ProbeRow] = {}
     if "eval" in parts:
         row, samples = evaluate_model(model, cfg, step)
-        samples.save(run.samples_path(step))
+        samples.save(run.samples_path(step), cfg.sample.clip)
         run.log(row)
         rows["eval"] = row
     if "probe" in parts:
@@ -157,9 +193,14 @@ def analyse_checkpoint(
 def analyse_pending(
     run: RunFolder, cfg: Config, log: Callable[[str], None] | None = None
 ) -> list[int]:
-    """Evaluate and probe every checkpoint that lacks an eval or probe row (the resume rule of
-    every experiment: an interrupted analysis continues where it stopped); returns their steps."""
+    """Evaluate and probe every checkpoint that lacks an eval or probe row, or whose eval row was
+    made with other classification or clipping settings (the resume rule of every experiment:
+    an interrupted analysis continues where it stopped); returns their steps."""
     evals, probes = run.latest_by_step("eval"), run.latest_by_step("probe")
+    signature = detector_signature(cfg)
+    evals = {
+        k: r for k, r in evals.items() if r.detector == signature and r.clip == cfg.sample.clip
+    }
     steps = run.checkpoint_steps()
     done = []
     for i, step in enumerate(steps):
@@ -190,5 +231,5 @@ def sample_checkpoint(
     images, cond = generate(model, cfg, conditions, n, seed)
     samples = SampleSet(images, cond, classify_images(cfg, images, cond), resolve_sampler(cfg))
     path = run.free_samples_path(step)
-    samples.save(path)
+    samples.save(path, cfg.sample.clip)
     return samples, summarize(samples.result), path

@@ -23,7 +23,8 @@ console = Console(stderr=True)
 out_console = Console(soft_wrap=True)
 
 SetOpt = Annotated[
-    list[str] | None, typer.Option("--set", help="override a field: --set train.lr=1e-3")
+    list[str] | None,
+    typer.Option("--set", help="override a field: --set train.lr=1e-3 (repeat)"),
 ]
 OutOpt = Annotated[Path, typer.Option("--out", help="run folder to write")]
 ResumeOpt = Annotated[bool, typer.Option("--resume", help="continue from the latest checkpoint")]
@@ -169,6 +170,7 @@ def sample(
     steps: StepsOpt = None,
     seed: Annotated[int, typer.Option(help="seed of image 0; image i uses seed + i")] = 0,
     device: DeviceOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Generate images at given conditions; writes samples/<step>.npz and a PNG grid."""
     import numpy as np
@@ -178,7 +180,7 @@ def sample(
 
     _check_n(n)
     fields = _overrides(sample__sampler=sampler, sample__steps=steps, train__device=device)
-    rf, cfg = _run_folder(run_dir, fields)
+    rf, cfg = _run_folder(run_dir, [*(set_ or []), *fields])
     k = rf.require_checkpoint(step)
     conds = [_parse_xy(a) for a in (at or [])]
     if not conds:
@@ -214,6 +216,15 @@ def evaluate(
     sampler: SamplerOpt = None,
     steps: StepsOpt = None,
     device: DeviceOpt = None,
+    set_: SetOpt = None,
+    rescore: Annotated[
+        bool,
+        typer.Option(
+            "--rescore",
+            help="re-classify saved samples (every checkpoint unless --step) under the run's "
+            "rule and the earlier ones, without sampling; writes rescore.json",
+        ),
+    ] = False,
 ) -> None:
     """Sample at the seeded lattice conditions, classify, append to metrics.jsonl."""
     from bumpdiff.report import pages
@@ -221,16 +232,32 @@ def evaluate(
     fields = _overrides(
         sample__sampler=sampler, sample__steps=steps, sample__draws=n, train__device=device
     )
-    rf, last = _analyse_each(run_dir, step, every, fields, "eval", _describe_eval)
+    if rescore:
+        rf, last = _rescore(run_dir, step, [*(set_ or []), *fields])
+    else:
+        rf, last = _analyse_each(run_dir, step, every, [*(set_ or []), *fields], "eval")
     pages.outcome_examples(rf, last)
     pages.outcomes(rf)
 
 
-def _analyse_each(run_dir, step, every, fields, part, describe) -> tuple[RunFolder, int]:
+def _rescore(run_dir: Path, step: int | None, fields: list[str]) -> tuple[RunFolder, int]:
+    from bumpdiff.rescore import rescore_run
+
+    rf, cfg = _run_folder(run_dir, fields)
+    steps = rf.sample_steps() if step is None else [step]
+    if not steps or not all(rf.samples_path(k).is_file() for k in steps):
+        raise ConfigError(f"step: no saved evaluation samples for {steps} in {rf.root}")
+    rescore_run(rf, cfg, steps, out_console.print)
+    out_console.print(f"rescore: {rf.rescore_path}")
+    return rf, steps[-1]
+
+
+def _analyse_each(run_dir, step, every, fields, part) -> tuple[RunFolder, int]:
     """``part`` ("eval" or "probe") of the asked checkpoints, one line each; returns the run
     folder and the last step analysed."""
     from bumpdiff.analysis import analyse_checkpoint
 
+    describe = _describe_eval if part == "eval" else _describe_probe
     rf, cfg = _run_folder(run_dir, fields)
     for k in _steps(rf, step, every):
         row = analyse_checkpoint(rf, cfg, k, parts=(part,))[part]
@@ -256,9 +283,15 @@ def _describe_probe(row) -> str:
 
 @app.command()
 @user_errors
-def probe(run_dir: RunArg, step: StepOpt = None, every: AllOpt = False, device: DeviceOpt = None):
+def probe(
+    run_dir: RunArg,
+    step: StepOpt = None,
+    every: AllOpt = False,
+    device: DeviceOpt = None,
+    set_: SetOpt = None,
+) -> None:
     """Capture the probe layer, measure order and name the phase; writes probes/<step>.npz."""
-    _analyse_each(run_dir, step, every, _overrides(train__device=device), "probe", _describe_probe)
+    _analyse_each(run_dir, step, every, [*(set_ or []), *_overrides(train__device=device)], "probe")
 
 
 @app.command()

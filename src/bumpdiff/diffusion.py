@@ -27,8 +27,12 @@ SCHEDULERS: dict[str, type] = {
 }
 
 
-def make_scheduler(cfg: DiffusionConfig, sampler: SamplerName = "ddpm"):
-    """A diffusers scheduler on the config's linear β schedule (defaults otherwise)."""
+def make_scheduler(cfg: DiffusionConfig, sampler: SamplerName = "ddpm", clip: bool = True):
+    """A diffusers scheduler on the config's linear β schedule (defaults otherwise).
+
+    ``clip``: DDPM and DDIM clip the predicted x̂₀ to [-1, 1] at every step (diffusers'
+    default, ``clip_sample``); DPM-Solver++ has no such clipping (its ``thresholding`` is off).
+    """
     cls = SCHEDULERS[sampler]
     kwargs = dict(
         num_train_timesteps=cfg.timesteps,
@@ -38,6 +42,8 @@ def make_scheduler(cfg: DiffusionConfig, sampler: SamplerName = "ddpm"):
     )
     if sampler == "dpmpp":
         kwargs["algorithm_type"] = "dpmsolver++"
+    else:
+        kwargs["clip_sample"] = clip
     return cls(**kwargs)
 
 
@@ -97,8 +103,10 @@ def sample(
     seeds: torch.Tensor | list[int] | None = None,
     bf16: bool = False,
     progress: bool = False,
+    clip: bool = True,
 ) -> torch.Tensor:
-    """Generate one image per condition; returns (B, 1, N, N) on the training scale [-1, 1].
+    """Generate one image per condition; returns (B, 1, N, N) on the training scale, unclamped
+    (what the sampler made: within [-1, 1] when x̂₀ is clipped, possibly far outside when not).
 
     Args:
         model: ε_θ, called as model(x_t, t, cond).
@@ -108,13 +116,14 @@ def sample(
         steps: number of sampler steps (network evaluations).
         seeds: (B,) one seed per image; defaults to 0..B-1.
         bf16: autocast the network to bf16 on CUDA.
+        clip: clip x̂₀ at every step (``make_scheduler``).
     """
     device = cond.device
     size = model.unet.config.sample_size
     batch = cond.shape[0]
     seeds = list(range(batch)) if seeds is None else seeds
     gens = per_image_generators(seeds)  # CPU generators: identical streams on every device
-    scheduler = make_scheduler(cfg, sampler)
+    scheduler = make_scheduler(cfg, sampler, clip)
     scheduler.set_timesteps(steps or cfg.timesteps)
     x_t = initial_noise(gens, size).to(device) * scheduler.init_noise_sigma
     for t in tqdm(scheduler.timesteps, disable=not progress, desc=f"{sampler}", leave=False):
@@ -125,7 +134,7 @@ def sample(
         # only that noise to the device (randn_tensor), so it does not depend on batch or device.
         x_t = scheduler.step(eps_hat, t, x_t, generator=gens if sampler == "ddpm" else None)
         x_t = x_t.prev_sample
-    return x_t.clamp(-1, 1)
+    return x_t
 
 
 def sample_batched(
@@ -137,10 +146,13 @@ def sample_batched(
     seeds: torch.Tensor | list[int],
     batch_size: int,
     bf16: bool = False,
+    clip: bool = True,
 ) -> torch.Tensor:
     """``sample`` in chunks of ``batch_size``; same images for any chunking (per-image seeds)."""
     out = []
     for lo in range(0, cond.shape[0], batch_size):
         hi = lo + batch_size
-        out.append(sample(model, cond[lo:hi], cfg, sampler, steps, list(seeds[lo:hi]), bf16).cpu())
+        seeds_chunk = list(seeds[lo:hi])
+        x = sample(model, cond[lo:hi], cfg, sampler, steps, seeds_chunk, bf16, clip=clip)
+        out.append(x.cpu())
     return torch.cat(out) if out else torch.empty(0, 1, 1, 1)

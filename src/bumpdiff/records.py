@@ -67,6 +67,9 @@ class EvalRow(_Record):
     y_accuracy: float
     mean_error: float
     median_error: float
+    frac_raised: float | None = None  # images on a raised background (prominence rule)
+    detector: str = ""  # analysis.detector_signature: rows made otherwise are analysed again
+    clip: bool | None = None  # sample.clip
 
     def fractions(self) -> dict[str, float]:
         """The outcome fractions as {"none", "multiple", "mislocated", "correct"}."""
@@ -152,9 +155,30 @@ class PhaseEntry(_Record):
     r2_y: float
     probe: PhaseProbe
     sampler: str
+    raised: float | None = None  # share of images on a raised background
+    detector: str = ""
 
 
 PHASE_ENTRIES = TypeAdapter(list[PhaseEntry])
+
+
+# ---- rescore.json ----------------------------------------------------------------------------
+class RescoreStep(_Record):
+    """One checkpoint's saved samples classified under every rule, and how the rules disagree."""
+
+    step: int
+    images: int
+    fractions: dict[str, dict[str, float]]  # rule → outcome → share of images
+    confusion: dict[str, list[list[int]]]  # earlier rule → 4×4 counts, rows: the current rule
+    raised: float  # share of images on a raised background
+
+
+class Rescore(_Record):
+    """rescore.json (``bumpdiff evaluate RUN --rescore``): the rules and every checkpoint."""
+
+    rules: dict[str, str]  # name → what it does
+    outcomes: list[str]  # the order of the confusion tables' rows and columns
+    steps: list[RescoreStep]
 
 
 # ---- coupling.json ---------------------------------------------------------------------------

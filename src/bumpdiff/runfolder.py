@@ -25,6 +25,7 @@ from bumpdiff.records import (
     PHASE_ENTRIES,
     CouplingSummary,
     PhaseEntry,
+    Rescore,
     SamplerStudy,
 )
 
@@ -35,6 +36,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.chmod(tmp, 0o644)  # mkstemp makes the file private; a run's files are ordinary ones
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -83,6 +85,7 @@ class RunFolder:
     phases_path = _At("phases.json")  # records.PhaseEntry per checkpoint
     coupling_path = _At("coupling.json")  # records.CouplingSummary
     samplers_path = _At("samplers.json")  # records.SamplerStudy
+    rescore_path = _At("rescore.json")  # records.Rescore
 
     def __init__(self, root: str | Path):
         self.root = Path(root)
@@ -112,6 +115,13 @@ class RunFolder:
 
     def probe_path(self, step: int) -> Path:
         return self.root / "probes" / f"{step}.npz"
+
+    def sample_steps(self) -> list[int]:
+        """Steps with evaluation samples (samples/<k>.npz; not the -1, -2 … of ``sample``)."""
+        folder = self.root / "samples"
+        if not folder.is_dir():
+            return []
+        return sorted(int(p.stem) for p in folder.glob("*.npz") if p.stem.isdigit())
 
     # config: config.yaml is the one source of a run's settings --------------------------------
     def write_config(self, cfg: Config) -> None:
@@ -198,6 +208,9 @@ class RunFolder:
 
     def write_coupling(self, summary: CouplingSummary) -> None:
         write_json(self.coupling_path, summary.model_dump(mode="python"))
+
+    def write_rescore(self, rescore: Rescore) -> None:
+        write_json(self.rescore_path, rescore.model_dump(mode="python"))
 
     def write_samplers(self, study: SamplerStudy) -> None:
         write_json(self.samplers_path, study.model_dump(mode="python"))

@@ -64,7 +64,9 @@ def generate(
         seed: seed of image 0.
         spec: the sampler; ``resolve_sampler(cfg)`` when None.
 
-    Returns images (m·draws, N, N) on the data scale [0, 1] and their conditions (m·draws, 2).
+    Returns images (m·draws, N, N) on the data scale (bump 1 on background 0; unclamped, as
+    the sampler made them, ``sample.clip`` deciding whether x̂₀ is clipped on the way) and
+    their conditions (m·draws, 2).
     """
     spec = spec or resolve_sampler(cfg)
     device = next(model.parameters()).device
@@ -83,5 +85,6 @@ def generate(
             seeds,
             cfg.sample.batch_size,
             bf16=cfg.train.bf16,
+            clip=cfg.sample.clip,
         )
     return to_data_scale(x[:, 0].numpy()), cond

@@ -63,7 +63,7 @@ def test_tiny_phases_run_writes_report_and_phases_json(tiny_yaml, tmp_path):
         "Generation outcomes against training",
         "Order and dimension",
         "UMAP snapshots",
-        "Example generations per phase",
+        "Generated images per phase and outcome",
         "Every checkpoint",
         "Method",
         "data:image/png;base64,",
@@ -77,7 +77,7 @@ def test_tiny_phases_run_writes_report_and_phases_json(tiny_yaml, tmp_path):
         assert set(entry["fractions"]) == {"none", "multiple", "mislocated", "correct"}
         assert abs(sum(entry["fractions"].values()) - 1) < 1e-9
         assert {"accuracy", "r2_x", "r2_y"} <= set(entry)
-    for name in ["outcomes", "order", "umap", "examples"]:
+    for name in ["outcomes", "order", "umap", "gallery"]:
         assert (run / "figures" / f"{name}.png").is_file()
     res = invoke("report", run)
     assert res.exit_code == 0 and json.loads((run / "phases.json").read_text()) == phases

@@ -21,8 +21,12 @@ def test_figures_write_what_they_return(tmp_path):
     images = np.random.default_rng(0).random((5, 8, 8))
     conds = np.zeros((5, 2))
     outcomes = np.array(["none", "correct", "correct", "multiple", "none"])
-    path = tmp_path / "examples.png"
-    _check(figures.outcome_examples_figure(images, conds, outcomes, path), path)
+    path = tmp_path / "gallery.png"
+    positions = np.full((5, 2, 2), np.nan)
+    positions[1, 0] = (3, 4)
+    rows = [(o, images[outcomes == o], conds[outcomes == o], positions[outcomes == o])
+            for o in ("none", "correct", "multiple")]  # fmt: skip
+    _check(figures.gallery_figure(rows, path), path)
     curves = {
         k: np.random.default_rng(1).random((2, 3)) for k in ("x_acc", "y_acc", "r2_x", "r2_y")
     }

@@ -17,14 +17,14 @@ def test_a_page_escapes_text_and_embeds_its_figures(tmp_path, tiny):
         "verdict": "a <script>alert(1)</script> verdict",
         "intro": "intro & more",
         "snapshots": [("s", np.zeros((4, 2)), np.zeros((4, 3)))],
-        "examples": [("row", np.zeros((1, 8, 8)), ["x"])],
+        "gallery": [("row", np.zeros((1, 8, 8)), np.zeros((1, 2)), np.zeros((1, 0, 2)))],
     }
     pages.phases_page(run, tiny, entries, analysis)
     html = run.report_path.read_text()
     assert "<script>" not in html and "&lt;script&gt;" in html and "intro &amp; more" in html
     assert html.count('src="data:image/png;base64,') == 4
     assert "<td>train.lr</td><td>0.001</td>" in html  # the Method table, from the config
-    for name in ("outcomes", "order", "umap", "examples"):
+    for name in ("outcomes", "order", "umap", "gallery"):
         assert run.figure_path(name).is_file()
 
 

@@ -53,6 +53,8 @@ def phase_table(run: RunFolder) -> list[PhaseEntry]:
                 r2_y=pr.r2_y,
                 probe=PhaseProbe(**pr.model_dump(include=set(PhaseProbe.model_fields))),
                 sampler=f"{ev.sampler}-{ev.sampler_steps}",
+                raised=ev.frac_raised,
+                detector=ev.detector,
             )
         )
     return entries
@@ -119,22 +121,16 @@ def _snapshots(run: RunFolder, rows: list[PhaseEntry]) -> list[tuple[str, np.nda
     return panels
 
 
-def _examples(run: RunFolder, rows: list[PhaseEntry], per_row: int = 8):
-    """The middle checkpoint of each phase: ``per_row`` generations spread over the conditions."""
-    examples = []
+def _gallery(run: RunFolder, rows: list[PhaseEntry]) -> list[tuple]:
+    """The middle checkpoint of each phase: random images of each outcome, annotated."""
+    gallery = []
     for phase in ("A", "B", "C"):
         steps = [r.step for r in rows if r.phase == phase]
-        if not steps:
-            continue
-        step = steps[len(steps) // 2]
-        samples = load_npz(run.samples_path(step))
-        pick = np.linspace(0, len(samples["images"]) - 1, per_row).round().astype(int)
-        labels = [
-            f"({c[0]:.1f},{c[1]:.1f}) {o}"
-            for c, o in zip(samples["conditions"][pick], samples["outcome"][pick])
-        ]
-        examples.append((f"phase {phase}\nstep {step}", samples["images"][pick], labels))
-    return examples
+        if steps:
+            step = steps[len(steps) // 2]
+            samples = load_npz(run.samples_path(step))
+            gallery += pages.gallery_rows(samples, f"phase {phase}, step {step}", seed=step)
+    return gallery
 
 
 def _intro(rows: list[PhaseEntry]) -> str:
@@ -159,7 +155,7 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
         "verdict": verdict,
         "intro": _intro(entries),
         "snapshots": _snapshots(root, entries),
-        "examples": _examples(root, entries),
+        "gallery": _gallery(root, entries),
     }
     pages.phases_page(root, cfg, entries, analysis)
     lines = []

@@ -13,7 +13,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from bumpdiff.evaluate import OUTCOMES  # noqa: E402
 from bumpdiff.runfolder import atomic_write_bytes  # noqa: E402
 
 OUTCOME_COLORS = {
@@ -145,25 +144,6 @@ def umap_figure(snapshots, path: Path) -> bytes:
     return save_figure(fig, path)
 
 
-def examples_figure(examples, path: Path) -> bytes:
-    """Rows of example generations; ``examples``: list of (row title, images (k, N, N), labels)."""
-    cols = max((len(imgs) for _, imgs, _ in examples), default=1)
-    fig, axes = plt.subplots(
-        len(examples), cols, figsize=(1.2 * cols, 1.35 * len(examples)), squeeze=False
-    )
-    for i, (title, imgs, labels) in enumerate(examples):
-        for j in range(cols):
-            ax = axes[i, j]
-            ax.axis("off")
-            if j < len(imgs):
-                ax.imshow(imgs[j], cmap="gray", vmin=0, vmax=1)
-                ax.set_title(labels[j], fontsize=6)
-        axes[i, 0].text(
-            -0.15, 0.5, title, transform=axes[i, 0].transAxes, ha="right", va="center", fontsize=8
-        )
-    return save_figure(fig, path)
-
-
 def image_grid_figure(images, titles, path: Path, cols: int = 8) -> bytes:
     """A plain grid of images with titles (``bumpdiff sample``)."""
     rows = -(-len(images) // cols)
@@ -176,15 +156,26 @@ def image_grid_figure(images, titles, path: Path, cols: int = 8) -> bytes:
     return save_figure(fig, path)
 
 
-def outcome_examples_figure(images, conditions, outcomes, path: Path, per_row: int = 8) -> bytes:
-    """Up to ``per_row`` generated images of each outcome, one row per outcome that occurs."""
-    rows = []
-    for outcome in OUTCOMES:
-        idx = [i for i, o in enumerate(outcomes) if o == outcome][:per_row]
-        if idx:
-            labels = [f"({c[0]:.1f},{c[1]:.1f})" for c in conditions[idx]]
-            rows.append((f"{outcome}\n{len(idx)} shown", images[idx], labels))
-    return examples_figure(rows, path)
+def gallery_figure(rows, path: Path) -> bytes:
+    """Generated images with what the detector found: a red + on every detected bump, a green
+    circle on the target. ``rows``: list of (title, images (k, N, N), targets (k, 2),
+    bump positions (k, m, 2) NaN-padded)."""
+    cols = max((len(imgs) for _, imgs, _, _ in rows), default=1)
+    fig, axes = plt.subplots(len(rows), cols, figsize=(1.25 * cols, 1.3 * len(rows)), squeeze=False)
+    for i, (title, imgs, targets, positions) in enumerate(rows):
+        for j in range(cols):
+            ax = axes[i, j]
+            ax.axis("off")
+            if j >= len(imgs):
+                continue
+            ax.imshow(imgs[j], cmap="gray", vmin=0, vmax=1)
+            ax.scatter(*targets[j], s=60, facecolors="none", edgecolors="lime", linewidths=1)
+            ax.scatter(positions[j, :, 0], positions[j, :, 1], marker="+", c="red", s=40)
+        axes[i, 0].text(
+            -0.15, 0.5, title, transform=axes[i, 0].transAxes, ha="right", va="center", fontsize=7
+        )
+    fig.suptitle("Random generations per phase and outcome: + detected bump, ○ target", fontsize=8)
+    return save_figure(fig, path)
 
 
 def axis_curves_figure(panels, path: Path) -> bytes:

@@ -9,6 +9,7 @@ import base64
 import numpy as np
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from bumpdiff.analysis import detector_signature
 from bumpdiff.config import Config
 from bumpdiff.evaluate import OUTCOMES
 from bumpdiff.records import CouplingSummary, PhaseEntry, SamplerStudy
@@ -44,6 +45,7 @@ def render(run: RunFolder, template: str, title: str, cfg: Config, **context) ->
         title=title,
         cfg=cfg,
         sampler=resolve_sampler(cfg).label,
+        detector=detector_signature(cfg),
         settings=method_settings(cfg),
         **context,
     )
@@ -67,12 +69,28 @@ def outcomes(run: RunFolder) -> bytes:
     )
 
 
+def gallery_rows(samples: dict, label: str, seed: int, per_row: int = 6) -> list[tuple]:
+    """For each outcome in ``samples`` (a samples/<k>.npz), up to ``per_row`` images drawn at
+    random (seeded, never hand-picked) with their targets and detected bumps: rows for
+    ``figures.gallery_figure``, titled ``label`` and the outcome's share."""
+    rng = np.random.default_rng(seed)
+    n = len(samples["images"])
+    positions = samples.get("positions", np.full((n, 0, 2), np.nan))
+    rows = []
+    for outcome in OUTCOMES:
+        members = np.flatnonzero(samples["outcome"] == outcome)
+        if members.size == 0:
+            continue
+        pick = np.sort(rng.choice(members, min(per_row, members.size), replace=False))
+        title = f"{label}\n{outcome} ({members.size / n:.0%})"
+        rows.append((title, samples["images"][pick], samples["conditions"][pick], positions[pick]))
+    return rows
+
+
 def outcome_examples(run: RunFolder, step: int) -> None:
-    """figures/examples-<step>.png: up to 8 generated images of each outcome at ``step``."""
-    s = load_npz(run.samples_path(step))
-    figures.outcome_examples_figure(
-        s["images"], s["conditions"], s["outcome"], run.figure_path(f"examples-{step}")
-    )
+    """figures/examples-<step>.png: random images of each outcome at ``step``, annotated."""
+    rows = gallery_rows(load_npz(run.samples_path(step)), f"step {step}", seed=step)
+    figures.gallery_figure(rows, run.figure_path(f"examples-{step}"))
 
 
 def samples_grid(run: RunFolder, step: int, images, conditions, cols: int) -> None:
@@ -84,7 +102,7 @@ def samples_grid(run: RunFolder, step: int, images, conditions, cols: int) -> No
 # ---- the experiments' pages -------------------------------------------------------------------
 def phases_page(run: RunFolder, cfg: Config, entries: list[PhaseEntry], analysis: dict) -> None:
     """report.html and figures of the phases experiment. ``analysis``: "summary" (per phase),
-    "verdict", "intro", "snapshots" (UMAP panels) and "examples" (rows of generations)."""
+    "verdict", "intro", "snapshots" (UMAP panels) and "gallery" (rows of generations)."""
     steps = [e.step for e in entries]
     phases = [e.phase for e in entries]
     probe_rows = [{**e.probe.model_dump(), "r2_x": e.r2_x, "r2_y": e.r2_y} for e in entries]
@@ -92,7 +110,7 @@ def phases_page(run: RunFolder, cfg: Config, entries: list[PhaseEntry], analysis
         "outcomes": outcomes(run),
         "order": figures.order_figure(steps, probe_rows, phases, run.figure_path("order")),
         "umap": figures.umap_figure(analysis["snapshots"], run.figure_path("umap")),
-        "examples": figures.examples_figure(analysis["examples"], run.figure_path("examples")),
+        "gallery": figures.gallery_figure(analysis["gallery"], run.figure_path("gallery")),
     }
     summary_rows = [
         [

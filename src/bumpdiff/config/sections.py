@@ -1,4 +1,4 @@
-"""Every setting of a bumpdiff run: pydantic models, YAML presets, overrides, one-line errors.
+"""The sections of a bumpdiff config: pydantic models with bounds and descriptions, one-line errors.
 
 Each number is a field with bounds and a description saying whether the value comes from the papers
 (Liang, Liu & Fiete, arXiv 2402.03305; Liang, Liu, Ostrow & Fiete, arXiv 2408.13256) or is ours.
@@ -7,11 +7,9 @@ The fully resolved config is written to ``config.yaml`` in every run folder.
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 SamplerName = Literal["ddpm", "ddim", "dpmpp"]
 ExperimentName = Literal["phases", "imbalanced", "samplers"]
@@ -134,6 +132,11 @@ class SampleConfig(_Section):
     max_conditions: int = Field(
         256, ge=1, le=100000, description="evaluate at most this many lattice conditions (ours)"
     )
+    clip: bool = Field(
+        True,
+        description="clip the predicted x̂₀ to [-1, 1] at every step (diffusers' default; "
+        "ours, measured: see results/)",
+    )
     batch_size: int = Field(512, ge=1, le=65536, description="images per network call")
     seed: int = Field(
         1234, ge=0, description="seed of the evaluation noise, fixed across checkpoints"
@@ -141,15 +144,33 @@ class SampleConfig(_Section):
 
 
 class EvalConfig(_Section):
+    """How generated images are classified (evaluate.py, detect.py)."""
+
+    rule: Literal["prominence", "threshold"] = Field(
+        "prominence", description="bumps by prominence, or the earlier threshold rule (ours)"
+    )
     tolerance: float = Field(1.0, gt=0, description="max centre error per axis, pixels (ours)")
+    prominence: float = Field(
+        0.25,
+        gt=0,
+        lt=1,
+        description="a bump stands out this much from its local floor and from the saddle to a "
+        "higher peak, units of the training amplitude (ours; measured, see results/)",
+    )
+    window: int | None = Field(
+        None, ge=3, le=255, description="local-floor window side, pixels; None = 2·ceil(2.5σ)+1"
+    )
+    raised_level: float = Field(
+        0.25, ge=0, le=1, description="a median above this is a raised background (ours)"
+    )
     threshold: float = Field(
-        0.5, gt=0, lt=1, description="component threshold, fraction of bump amplitude (ours)"
+        0.5, gt=0, lt=1, description="threshold rule: level above the background (ours)"
     )
     detector: Literal["gauss_fit", "centroid"] = Field(
-        "gauss_fit", description="centre estimate: log-parabola fit (unbiased) or centroid"
+        "gauss_fit", description="threshold rule: centre by log-parabola fit or centroid"
     )
     background: Literal["median", "zero"] = Field(
-        "median", description="threshold above each image's median, or above 0 (ours)"
+        "median", description="threshold rule: level above each image's median, or above 0"
     )
 
 
@@ -306,81 +327,3 @@ class Config(_Section):
                 f"{levels} UNet levels, got {self.data.size}"
             )
         return self
-
-
-def _error_line(err: ValidationError) -> str:
-    """The first validation error as one line: field, what is allowed, and the value given."""
-    first = err.errors()[0]
-    loc = ".".join(str(p) for p in first["loc"])
-    msg = first["msg"].removeprefix("Value error, ")
-    head = msg.split(" ", 1)[0]
-    if head.endswith(":") and "." in head or head == f"{loc}:":
-        return msg  # a validator's own message already names the field and the value
-    got = first.get("input")
-    where = loc or "config"
-    if first["type"] == "extra_forbidden":
-        return f"{where}: unknown field"
-    return f"{where}: {msg}, got {got!r}"
-
-
-def _set_dotted(tree: dict[str, Any], key: str, value: Any) -> None:
-    node = tree
-    parts = key.split(".")
-    for part in parts[:-1]:
-        child = node.setdefault(part, {})
-        if not isinstance(child, dict):
-            raise ConfigError(f"{key}: '{part}' is not a section")
-        node = child
-    node[parts[-1]] = value
-
-
-def parse_overrides(items: list[str] | None) -> dict[str, Any]:
-    """``["train.lr=1e-3", "model.channels=[32,64]"]`` → a nested dict (values read as YAML)."""
-    tree: dict[str, Any] = {}
-    for item in items or []:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"set: expected section.field=value, got {item!r}")
-        _set_dotted(tree, key.strip(), yaml.safe_load(raw))
-    return tree
-
-
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def build_config(tree: dict[str, Any] | None = None, overrides: list[str] | None = None) -> Config:
-    """Validate a config tree plus dotted overrides; ConfigError (one line) on bad input."""
-    merged = _merge(tree or {}, parse_overrides(overrides))
-    try:
-        return Config.model_validate(merged)
-    except ValidationError as err:
-        raise ConfigError(_error_line(err)) from None
-
-
-def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
-    """Read a YAML preset, apply ``--set`` overrides, validate."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"config: file not found: {path}")
-    try:
-        tree = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as err:
-        raise ConfigError(f"config: {path} is not valid YAML ({err.__class__.__name__})") from None
-    if not isinstance(tree, dict):
-        raise ConfigError(f"config: {path} must hold a mapping of sections")
-    return build_config(tree, overrides)
-
-
-def config_to_yaml(cfg: Config, extra: dict[str, Any] | None = None) -> str:
-    """The fully resolved config as YAML, every default written out, plus ``extra`` keys."""
-    tree = cfg.model_dump(mode="json")
-    if extra:
-        tree = {**extra, **tree}
-    return yaml.safe_dump(tree, sort_keys=False)

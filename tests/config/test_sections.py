@@ -1,10 +1,8 @@
 """Config validation: every bounded field refuses out-of-range values with one line naming it."""
 
 import typing
-from pathlib import Path
 
 import pytest
-import yaml
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 
@@ -12,9 +10,7 @@ from bumpdiff.config import (
     Config,
     ConfigError,
     build_config,
-    load_config,
     parse_candidate,
-    parse_overrides,
 )
 
 
@@ -70,32 +66,6 @@ def test_unknown_field_is_refused():
         build_config({}, ["train.learning_rate=1"])
 
 
-def test_public_override_keys(tmp_path):
-    keys = [
-        "seed=3",
-        "data.size=16",
-        "data.sigma=1.5",
-        "data.dx=0.5",
-        "data.dy=2",
-        "model.channels=[32,64]",
-        "model.attention_levels=[1]",
-        "train.steps=7",
-        "train.batch_size=4",
-        "train.lr=1e-3",
-        "train.device=cpu",
-    ]
-    cfg = build_config({}, keys)
-    assert (cfg.seed, cfg.data.size, cfg.data.sigma, cfg.data.dx, cfg.data.dy) == (
-        3,
-        16,
-        1.5,
-        0.5,
-        2,
-    )
-    assert cfg.model.channels == [32, 64] and cfg.train.steps == 7 and cfg.train.lr == 1e-3
-    assert cfg.train.batch_size == 4 and cfg.train.device == "cpu"
-
-
 def test_cross_field_checks():
     with pytest.raises(ConfigError, match=r"data.x_range: must satisfy 0 <= lo <= hi <= 11"):
         build_config({}, ["data.size=12", "model.channels=[32]", "data.x_range=[0,12]"])
@@ -109,25 +79,6 @@ def test_cross_field_checks():
         build_config({}, ["model.attention_levels=[5]"])
     with pytest.raises(ConfigError, match="model.channels"):
         build_config({}, ["model.channels=[30,64]"])
-
-
-def test_presets_load_and_round_trip(tmp_path):
-    for path in sorted(Path("configs").glob("*.yaml")):
-        cfg = load_config(path)
-        dumped = tmp_path / "c.yaml"
-        dumped.write_text(yaml.safe_dump(cfg.model_dump(mode="json")))
-        assert load_config(dumped) == cfg
-
-
-def test_bad_override_syntax_and_missing_file(tmp_path):
-    with pytest.raises(ConfigError, match="set: expected"):
-        parse_overrides(["train.lr"])
-    with pytest.raises(ConfigError, match="not found"):
-        load_config(tmp_path / "nope.yaml")
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("train: [1, 2\n")
-    with pytest.raises(ConfigError, match="not valid YAML"):
-        load_config(bad)
 
 
 def test_every_name_a_config_refers_to_is_checked_at_load():

@@ -1,0 +1,52 @@
+"""Markdown tables of committed results, for README.md (which a test checks against them).
+
+python results/tables.py phases results/quick/phases.json   # the demo's phase ↔ outcome table
+python results/tables.py compare results/quick/clip.json    # runs side by side, per checkpoint
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+OUTCOMES = ("none", "multiple", "mislocated", "correct")
+
+
+def phases_table(entries: list[dict]) -> str:
+    """One column per checkpoint: the phase of the representation and the outcome fractions."""
+    steps = [str(e["step"]) for e in entries]
+    lines = [
+        "| step | " + " | ".join(steps) + " |",
+        "|---|" + "---|" * len(steps),
+        "| phase (representation) | " + " | ".join(e["phase"] for e in entries) + " |",
+    ]
+    for outcome in OUTCOMES:
+        cells = [f"{100 * e['fractions'][outcome]:.0f} %" for e in entries]
+        lines.append(f"| {outcome} | " + " | ".join(cells) + " |")
+    if all(e.get("raised") is not None for e in entries):
+        cells = [f"{100 * e['raised']:.0f} %" for e in entries]
+        lines.append("| raised background | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def compare_table(result: dict) -> str:
+    """Per checkpoint and outcome, each run's fraction (runs as in ``result["runs"]``)."""
+    names = list(result["runs"])
+    lines = [
+        "| step | " + " | ".join(f"{o}: {' / '.join(names)}" for o in OUTCOMES) + " |",
+        "|---|" + "---|" * len(OUTCOMES),
+    ]
+    for row in result["steps"]:
+        cells = [
+            " / ".join(f"{100 * row[name][o]:.0f}" for name in names if name in row)
+            for o in OUTCOMES
+        ]
+        lines.append(f"| {row['step']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    kind, path = sys.argv[1], Path(sys.argv[2])
+    data = json.loads(path.read_text())
+    print(phases_table(data) if kind == "phases" else compare_table(data))

@@ -1,0 +1,55 @@
+"""Every setting of a bumpdiff run: the sections (``sections.py``: bounds, descriptions saying
+which values are the papers' and which are ours) and reading them (``loading.py``: presets,
+``--set`` overrides, one-line errors). The fully resolved config is written to ``config.yaml``."""
+
+from bumpdiff.config.loading import (
+    build_config,
+    config_to_yaml,
+    load_config,
+    parse_overrides,
+)
+from bumpdiff.config.sections import (
+    PRECISIONS,
+    SAMPLER_NAMES,
+    Config,
+    ConfigError,
+    DataConfig,
+    DiffusionConfig,
+    EvalConfig,
+    ExperimentName,
+    ImbalancedConfig,
+    ModelConfig,
+    PhaseConfig,
+    ProbeConfig,
+    SampleConfig,
+    SamplerName,
+    SamplersConfig,
+    TrainConfig,
+    parse_candidate,
+    probe_point_names,
+)
+
+__all__ = [
+    "PRECISIONS",
+    "SAMPLER_NAMES",
+    "Config",
+    "ConfigError",
+    "DataConfig",
+    "DiffusionConfig",
+    "EvalConfig",
+    "ExperimentName",
+    "ImbalancedConfig",
+    "ModelConfig",
+    "PhaseConfig",
+    "ProbeConfig",
+    "SampleConfig",
+    "SamplerName",
+    "SamplersConfig",
+    "TrainConfig",
+    "build_config",
+    "config_to_yaml",
+    "load_config",
+    "parse_candidate",
+    "parse_overrides",
+    "probe_point_names",
+]
