@@ -1,9 +1,16 @@
 """Checkpoints as safetensors: weights, EMA, optimizer and RNG state, plus the config that rebuilds
 the model (in the metadata). No pickled code; written to a temporary name and renamed.
+
+Integrity: the metadata carries a SHA-256 of every tensor (name, dtype, shape and bytes, in name
+order) and of the config, both checked on every load, so a flipped byte or a truncated file is
+refused with a message naming the file, and two checkpoints compare equal by content
+(``content_digest``) whatever the order of their metadata. Weights that are not finite (a
+diverged run) are refused for evaluation and probing.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +60,20 @@ def _unflatten_optimizer(tensors: dict[str, torch.Tensor], meta: str) -> dict[st
     return {"state": state, "param_groups": info["param_groups"]}
 
 
+def tensors_digest(tensors: dict[str, torch.Tensor]) -> str:
+    """SHA-256 over every tensor's name, dtype, shape and bytes, in name order."""
+    h = hashlib.sha256()
+    for name in sorted(tensors):
+        t = tensors[name].detach().cpu().contiguous()
+        h.update(f"{name}|{t.dtype}|{tuple(t.shape)}|".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    return h.hexdigest()
+
+
+def _config_digest(config_json: str) -> str:
+    return hashlib.sha256(config_json.encode()).hexdigest()
+
+
 def save_checkpoint(path: Path, cfg: Config, state: TrainState) -> None:
     """Write one checkpoint atomically (temporary name, then rename)."""
     tensors = {f"model.{k}": v.detach().cpu().contiguous() for k, v in state.model.items()}
@@ -69,6 +90,8 @@ def save_checkpoint(path: Path, cfg: Config, state: TrainState) -> None:
         metadata["optimizer"] = opt_meta
     if state.rng is not None:
         tensors["rng.train"] = state.rng.clone()
+    metadata["tensors_sha256"] = tensors_digest(tensors)
+    metadata["config_sha256"] = _config_digest(metadata["config"])
     atomic_write_bytes(path, save(tensors, metadata=metadata))
 
 
@@ -86,7 +109,22 @@ def _read(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
         ) from None
     if "config" not in metadata or "step" not in metadata:
         raise ConfigError(f"checkpoint: {path} lacks bumpdiff metadata (config, step)")
+    # Checkpoints written before checksums existed carry none; they load as they are.
+    if "tensors_sha256" in metadata and tensors_digest(tensors) != metadata["tensors_sha256"]:
+        raise ConfigError(
+            f"checkpoint: {path} is corrupt (its tensors do not match their checksum)"
+        )
+    if "config_sha256" in metadata and (
+        _config_digest(metadata["config"]) != metadata["config_sha256"]
+    ):
+        raise ConfigError(f"checkpoint: {path} is corrupt (its config does not match its checksum)")
     return tensors, metadata
+
+
+def content_digest(path: str | Path) -> str:
+    """The checksum of a checkpoint's tensors, recomputed: equal for equal content."""
+    tensors, _ = _read(path)
+    return tensors_digest(tensors)
 
 
 def load_train_state(path: str | Path) -> tuple[Config, TrainState]:
@@ -118,6 +156,12 @@ def load_model(path: str | Path, device: str | torch.device = "cpu", ema: bool =
     cfg, state = load_train_state(path)
     model: ConditionalUNet = build_model(cfg.model, cfg.data.size)
     weights = state.ema if (ema and state.ema) else state.model
+    bad = [k for k, v in weights.items() if v.is_floating_point() and not torch.isfinite(v).all()]
+    if bad:
+        raise ConfigError(
+            f"checkpoint: {path} holds non-finite weights ({len(bad)} tensors, e.g. {bad[0]}): "
+            "training diverged at or before this step"
+        )
     try:
         model.load_state_dict(weights)
     except RuntimeError as err:

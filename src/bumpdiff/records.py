@@ -3,15 +3,19 @@
 Every row of ``metrics.jsonl`` is one of the ``*Row`` models below, told apart by its ``event``;
 ``phases.json`` is a list of ``PhaseEntry``; ``coupling.json`` a ``CouplingSummary``;
 ``samplers.json`` a ``SamplerStudy``. ``RunFolder`` reads and writes them only through these
-models, so a field is named in one place. Floats may be NaN (an undefined metric); they are written
-as JSON ``NaN`` as before.
+models, so a field is named in one place. Floats may be NaN (an undefined metric): ``null`` in
+the files, which are strict JSON, and NaN again when read.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
+
+# A float that may be undefined: NaN in memory, null in the files (strict JSON has no NaN).
+Real = Annotated[float, BeforeValidator(lambda v: math.nan if v is None else v)]
 
 
 class _Record(BaseModel):
@@ -35,8 +39,8 @@ class TrainRow(_Record):
 
     event: Literal["train"] = "train"
     step: int
-    loss: float
-    seconds: float
+    loss: Real
+    seconds: Real
 
 
 class CheckpointRow(_Record):
@@ -56,22 +60,22 @@ class EvalRow(_Record):
     step: int
     sampler: str
     sampler_steps: int
-    seconds: float
+    seconds: Real
     n: int
-    frac_none: float
-    frac_multiple: float
-    frac_mislocated: float
-    frac_correct: float
-    accuracy: float
-    x_accuracy: float
-    y_accuracy: float
-    mean_error: float
-    median_error: float
+    frac_none: Real
+    frac_multiple: Real
+    frac_mislocated: Real
+    frac_correct: Real
+    accuracy: Real
+    x_accuracy: Real
+    y_accuracy: Real
+    mean_error: Real
+    median_error: Real
     frac_raised: float | None = None  # images on a raised background (prominence rule)
     detector: str = ""  # analysis.detector_signature: rows made otherwise are analysed again
     clip: bool | None = None  # sample.clip
 
-    def fractions(self) -> dict[str, float]:
+    def fractions(self) -> dict[str, Real]:
         """The outcome fractions as {"none", "multiple", "mislocated", "correct"}."""
         return {
             "none": self.frac_none,
@@ -84,19 +88,19 @@ class EvalRow(_Record):
 class ProbeMetrics(_Record):
     """Order metrics of a probed layer (probe.phase.representation_metrics)."""
 
-    condition_share: float
-    condition_share_null: float
-    dimension: float
-    participation_ratio: float
-    knn_overlap: float
-    knn_chance: float
-    trustworthiness: float
-    r2_x: float
-    r2_y: float
-    r2_x_pca: float
-    r2_y_pca: float
-    pca_top4: float
-    spread: float
+    condition_share: Real
+    condition_share_null: Real
+    dimension: Real
+    participation_ratio: Real
+    knn_overlap: Real
+    knn_chance: Real
+    trustworthiness: Real
+    r2_x: Real
+    r2_y: Real
+    r2_x_pca: Real
+    r2_y_pca: Real
+    pca_top4: Real
+    spread: Real
 
 
 class ProbeRow(ProbeMetrics):
@@ -108,8 +112,8 @@ class ProbeRow(ProbeMetrics):
     layer: str
     input: str
     features: int
-    capture_seconds: float
-    metrics_seconds: float
+    capture_seconds: Real
+    metrics_seconds: Real
 
 
 MetricsRow = Annotated[
@@ -131,15 +135,15 @@ EVENTS: dict[str, type[_Record]] = {
 class PhaseProbe(_Record):
     """The probe metrics that phases.json keeps per checkpoint."""
 
-    condition_share: float
-    knn_overlap: float
-    trustworthiness: float
-    knn_chance: float
-    dimension: float
-    participation_ratio: float
-    r2_x_pca: float
-    r2_y_pca: float
-    spread: float
+    condition_share: Real
+    knn_overlap: Real
+    trustworthiness: Real
+    knn_chance: Real
+    dimension: Real
+    participation_ratio: Real
+    r2_x_pca: Real
+    r2_y_pca: Real
+    spread: Real
 
 
 class PhaseEntry(_Record):
@@ -147,12 +151,12 @@ class PhaseEntry(_Record):
 
     step: int
     phase: str
-    accuracy: float
-    fractions: dict[str, float]
-    x_accuracy: float
-    y_accuracy: float
-    r2_x: float
-    r2_y: float
+    accuracy: Real
+    fractions: dict[str, Real]
+    x_accuracy: Real
+    y_accuracy: Real
+    r2_x: Real
+    r2_y: Real
     probe: PhaseProbe
     sampler: str
     raised: float | None = None  # share of images on a raised background
@@ -168,9 +172,9 @@ class RescoreStep(_Record):
 
     step: int
     images: int
-    fractions: dict[str, dict[str, float]]  # rule → outcome → share of images
+    fractions: dict[str, dict[str, Real]]  # rule → outcome → share of images
     confusion: dict[str, list[list[int]]]  # earlier rule → 4×4 counts, rows: the current rule
-    raised: float  # share of images on a raised background
+    raised: Real  # share of images on a raised background
 
 
 class Rescore(_Record):
@@ -185,8 +189,8 @@ class Rescore(_Record):
 class CouplingVariant(_Record):
     """One (dx, dy) dataset of the imbalanced experiment: means over seeds and per-seed lists."""
 
-    dx: float
-    dy: float
+    dx: Real
+    dy: Real
     seeds: list[int]
     n_x: int
     n_y: int
@@ -224,9 +228,9 @@ class SamplerRow(_Record):
     steps: int
     precision: str = "fp32"
     images: int
-    seconds_per_image: float
-    accuracy: float
-    fractions: dict[str, float]
+    seconds_per_image: Real
+    accuracy: Real
+    fractions: dict[str, Real]
     outcome_codes: str = ""
     nfe: int
 
@@ -241,17 +245,17 @@ class SamplerVerdict(_Record):
     evidence: str
     final_accuracy_diff: float | None
     final_accuracy_se: float | None
-    worst_fraction_diff: float
-    worst_fraction_se: float
+    worst_fraction_diff: Real
+    worst_fraction_se: Real
     worst_fraction_at: str | None
 
 
 class SamplerChoice(_Record):
     chosen: SamplerVerdict | None
     candidates: list[SamplerVerdict]
-    accuracy_tolerance: float
-    fraction_tolerance: float
-    z: float
+    accuracy_tolerance: Real
+    fraction_tolerance: Real
+    z: Real
 
 
 class SamplerStudy(_Record):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import re
 import tempfile
@@ -89,6 +90,7 @@ class RunFolder:
 
     def __init__(self, root: str | Path):
         self.root = Path(root)
+        self.torn_line: int | None = None  # set by read_metrics when the last line is cut
 
     def figure_path(self, name: str) -> Path:
         """figures/<name>.png"""
@@ -163,24 +165,77 @@ class RunFolder:
 
     # metrics.jsonl ---------------------------------------------------------------------------
     def log(self, row: BaseModel) -> None:
-        """Append one typed row (records.MetricsRow) to metrics.jsonl (a single write)."""
+        """Append one typed row (records.MetricsRow) to metrics.jsonl (a single write of strict
+        JSON); a torn last line left by a crash is cut first, so no row is glued onto it."""
         self.root.mkdir(parents=True, exist_ok=True)
-        line = json.dumps(row.model_dump(mode="python"), default=_json_default) + "\n"
-        with open(self.metrics_path, "a") as fh:
-            fh.write(line)
+        path = self.metrics_path
+        if path.is_file() and path.stat().st_size:
+            with open(path, "rb") as fh:
+                fh.seek(-1, os.SEEK_END)
+                torn = fh.read(1) != b"\n"
+            if torn:
+                data = path.read_bytes()
+                atomic_write_bytes(path, data[: data.rfind(b"\n") + 1])
+        with open(path, "a") as fh:
+            fh.write(to_json(row.model_dump(mode="python")) + "\n")
+
+    def remove_orphans(self) -> list[Path]:
+        """Delete the temporary files of writes that a kill interrupted (``.<name>.*.tmp``)."""
+        orphans = sorted(self.root.rglob(".*.tmp")) if self.root.is_dir() else []
+        for path in orphans:
+            path.unlink(missing_ok=True)
+        return orphans
+
+    def repair_metrics(self, after_step: int, log=None) -> float:
+        """Before resuming from checkpoint ``after_step``: drop a torn last line and the
+        training rows of steps after it (work the stop lost, redone now), so no row appears
+        twice. Returns the training seconds logged up to that step (the clock continues)."""
+        if not self.metrics_path.is_file():
+            return 0.0
+        lines = self.metrics_path.read_text().splitlines()
+        kept, seconds, dropped = [], 0.0, 0
+        for number, line in enumerate(lines, 1):
+            try:
+                raw = json.loads(line)
+            except json.JSONDecodeError:
+                if number < len(lines):
+                    raise ConfigError(
+                        f"run: {self.metrics_path} line {number} is not JSON"
+                    ) from None
+                if log:
+                    log(f"warning: {self.metrics_path} line {number} was cut by a crash; removed")
+                continue
+            if (
+                raw.get("event") in ("train", "checkpoint", "interrupted")
+                and raw["step"] > after_step
+            ):
+                dropped += 1
+                continue
+            if raw.get("event") == "train":
+                seconds = raw["seconds"]
+            kept.append(line + "\n")
+        if dropped and log:
+            log(f"{self.metrics_path}: {dropped} rows after step {after_step} removed (redone now)")
+        atomic_write_text(self.metrics_path, "".join(kept))
+        return seconds
 
     def read_metrics(self, event: str | None = None) -> list[BaseModel]:
         """Every row of metrics.jsonl (of ``event`` only, if given) as its records model."""
         if not self.metrics_path.is_file():
             return []
         rows = []
-        for number, line in enumerate(self.metrics_path.read_text().splitlines(), 1):
+        text = self.metrics_path.read_text()
+        lines = text.splitlines()
+        for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue
             try:
                 raw = json.loads(line)
             except json.JSONDecodeError:
-                continue  # a line cut by a crash; the others still count
+                if not text.endswith("\n") and number == len(lines):
+                    self.torn_line = number  # cut by a crash; reported, repaired on resume
+                    continue
+                raise ConfigError(f"run: {self.metrics_path} line {number} is not JSON") from None
             if event is not None and raw.get("event") != event:
                 continue
             try:
@@ -229,5 +284,25 @@ def _json_default(obj: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
 
 
+def _strict(obj: Any) -> Any:
+    """``obj`` with every non-finite float as None: strict JSON has no NaN or Infinity."""
+    if isinstance(obj, dict):
+        return {k: _strict(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_strict(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _strict(obj.tolist())
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def to_json(obj: Any, indent: int | None = None) -> str:
+    """Strict JSON (non-finite floats as null); records read them back as NaN."""
+    return json.dumps(_strict(obj), indent=indent, allow_nan=False, default=_json_default)
+
+
 def write_json(path: Path, obj: Any) -> None:
-    atomic_write_text(path, json.dumps(obj, indent=2, default=_json_default) + "\n")
+    atomic_write_text(path, to_json(obj, indent=2) + "\n")

@@ -12,6 +12,9 @@ bit (on the CPU).
 from __future__ import annotations
 
 import json
+import math
+import signal
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -112,9 +115,36 @@ def check_resume_config(saved: Config, given: Config) -> None:
             raise ConfigError(f"{section}: differs from the run being resumed")
 
 
+class TrainingDiverged(ConfigError):
+    """The loss or the weights stopped being finite: training stops, nothing after the last good
+    checkpoint is saved (the CLI prints this on one line and exits 2)."""
+
+
+class _StopRequests:
+    """SIGINT and SIGTERM during training are remembered and acted on after the current step (and
+    its checkpoint, if one is due) has finished, so a stop never cuts a step or a write."""
+
+    def __init__(self):
+        self.signal: int | None = None
+        self._previous: dict[int, object] = {}
+
+    def _handle(self, signum, _frame) -> None:
+        self.signal = signum
+
+    def __enter__(self) -> _StopRequests:
+        if threading.current_thread() is threading.main_thread():  # signals: main thread only
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+
 class _Trainer:
-    """Model, optimizer, training generator and EMA of one run, restored from its latest
-    checkpoint when resuming; ``save`` writes a checkpoint of the current state."""
+    """Model, optimizer, training generator and EMA of one run, restored from a checkpoint when
+    resuming; ``save`` writes a checkpoint of the current state after checking it is finite."""
 
     def __init__(self, cfg: Config, run: RunFolder, device: torch.device, resume_from: int | None):
         self.cfg, self.run = cfg, run
@@ -124,7 +154,7 @@ class _Trainer:
         )
         self.gen = torch.Generator().manual_seed(cfg.seed + 1)  # training draws, on the CPU
         self.ema = _EMA(self.model, cfg.train.ema) if cfg.train.ema > 0 else None
-        self.start = 0
+        self.start = self.last_saved = 0
         if resume_from is not None:
             _, state = load_train_state(run.checkpoint_path(resume_from))
             self.model.load_state_dict(state.model)
@@ -134,9 +164,18 @@ class _Trainer:
                 self.gen.set_state(state.rng)
             if self.ema is not None:
                 self.ema = _EMA(self.model, cfg.train.ema, state.ema)
-            self.start = state.step
+            self.start = self.last_saved = state.step
+
+    def diverged(self, step: int, what: str) -> TrainingDiverged:
+        return TrainingDiverged(
+            f"train.lr: {what} stopped being finite by step {step} (learning rate "
+            f"{self.cfg.train.lr:g} too high?); training stopped, the last good checkpoint is "
+            f"step {self.last_saved}"
+        )
 
     def save(self, step: int, rng: torch.Tensor | None = None) -> None:
+        if not all(torch.isfinite(p).all() for p in self.model.parameters()):
+            raise self.diverged(step, "the weights")
         state = TrainState(
             step=step,
             model=self.model.state_dict(),
@@ -146,6 +185,21 @@ class _Trainer:
         )
         save_checkpoint(self.run.checkpoint_path(step), self.cfg, state)
         self.run.log(CheckpointRow(step=step))
+        self.last_saved = step
+
+
+def _latest_good(run: RunFolder, steps: list[int], log: Callable[[str], None]) -> int | None:
+    """The latest checkpoint that loads; corrupt later ones are set aside (renamed
+    ``*.corrupt``, nothing deleted) with a message."""
+    for step in reversed(steps):
+        try:
+            load_train_state(run.checkpoint_path(step))
+            return step
+        except ConfigError as err:
+            path = run.checkpoint_path(step)
+            path.rename(path.with_name(path.name + ".corrupt"))
+            log(f"warning: {err}; set aside as {path.name}.corrupt, resuming from an earlier one")
+    return None
 
 
 def train(
@@ -154,87 +208,111 @@ def train(
     resume: bool = False,
     progress: bool = True,
     on_step: Callable[[int], None] | None = None,
+    log: Callable[[str], None] | None = None,
 ) -> RunFolder:
     """Train ``cfg`` into the run folder ``out``; returns the folder.
 
     Args:
         cfg: the resolved config.
         out: run folder; must not hold checkpoints unless ``resume``.
-        resume: continue from the latest checkpoint in ``out``.
+        resume: continue from the latest good checkpoint in ``out``.
         progress: show a progress bar with loss and ETA.
         on_step: called with the step number after each optimizer step (tests use it to stop).
+        log: where warnings go (a corrupt checkpoint set aside, a torn metrics line repaired).
 
     Raises:
-        ConfigError: ``out`` already holds a run and ``resume`` is off, or the configs disagree.
+        ConfigError: ``out`` already holds a run and ``resume`` is off, the configs disagree,
+            or (TrainingDiverged) the loss or weights stop being finite.
     """
+    log = log or (lambda _msg: None)
     run = RunFolder(out)
+    run.remove_orphans()
     existing = run.checkpoint_steps()
     if existing and not resume:
         raise ConfigError(
             f"out: {run.root} already holds checkpoints; resume it or choose a new folder"
         )
-    if resume and run.config_path.is_file():
-        check_resume_config(run.read_config(), cfg)
+    saved = run.read_config() if resume and run.config_path.is_file() else None
+    if saved is not None:
+        check_resume_config(saved, cfg)
+    resume_from = _latest_good(run, existing, log) if resume and existing else None
+    if resume_from is not None and cfg.train.steps < resume_from:
+        raise ConfigError(
+            f"train.steps: the run already reached step {resume_from}; resume with at least "
+            f"that many, got {cfg.train.steps}"
+        )
     device = resolve_device(cfg.train.device)
     if cfg.train.threads:
         torch.set_num_threads(cfg.train.threads)
-    trainer = _Trainer(cfg, run, device, existing[-1] if resume and existing else None)
-    run.write_config(cfg)
+    trainer = _Trainer(cfg, run, device, resume_from)
+    if saved is None or saved.train.steps != cfg.train.steps:  # never rewritten otherwise
+        run.write_config(cfg)
+    offset = 0.0
+    if resume_from is not None:
+        offset = run.repair_metrics(after_step=resume_from, log=log)
     x_0, cond = training_data(cfg, device)
     schedule = set(
         checkpoint_schedule(cfg.train.steps, cfg.train.checkpoints, cfg.train.first_checkpoint)
     )
     if trainer.start == 0:
-        start = StartRow(
-            step=0,
-            n_images=x_0.shape[0],
-            parameters=count_parameters(trainer.model),
-            device=str(device),
-            schedule=sorted(schedule),
-        )
-        run.log(start)
-        trainer.save(0)
-    _loop(trainer, x_0, cond, schedule, progress, on_step)
+        _start(trainer, run, x_0, device, schedule)
+    _loop(trainer, x_0, cond, schedule, progress, on_step, offset)
     return run
 
 
-def _loop(trainer: _Trainer, x_0, cond, schedule: set[int], progress: bool, on_step) -> None:
-    """Optimizer steps from ``trainer.start + 1`` to ``train.steps``: loss rows, checkpoints on
-    the schedule, and on Ctrl-C a checkpoint of the last completed step."""
+def _start(trainer: _Trainer, run: RunFolder, x_0, device, schedule: set[int]) -> None:
+    """A new run: the start row and the untrained network's checkpoint (step 0)."""
+    start = StartRow(
+        step=0,
+        n_images=x_0.shape[0],
+        parameters=count_parameters(trainer.model),
+        device=str(device),
+        schedule=sorted(schedule),
+    )
+    run.log(start)
+    trainer.save(0)
+
+
+def _loop(trainer: _Trainer, x_0, cond, schedule, progress: bool, on_step, offset: float) -> None:
+    """Optimizer steps from ``trainer.start + 1`` to ``train.steps``: loss rows (their seconds
+    continuing from ``offset``), checkpoints on the schedule, and on a stop (Ctrl-C, SIGTERM, or
+    ``on_step`` raising KeyboardInterrupt) a checkpoint of the last completed step."""
     cfg, run, model, gen = trainer.cfg, trainer.run, trainer.model, trainer.gen
     abar = alphas_cumprod(cfg.diffusion).to(x_0.device)
     batch, total, start = cfg.train.batch_size, cfg.train.steps, trainer.start
     log_every = max(1, total // 200)
     model.train()
     bar = tqdm(total=total, initial=start, disable=not progress, desc="train", unit="step")
-    running, count, t_start = 0.0, 0, time.perf_counter()
+    running, count, t_start = 0.0, 0, time.perf_counter() - offset
     done, rng_before = start, gen.get_state()  # last completed step; RNG before the current one
-    try:
-        for step in range(start + 1, total + 1):
-            rng_before = gen.get_state()
-            loss = train_step(model, trainer.opt, x_0, cond, abar, gen, batch, cfg.train.bf16)
-            if trainer.ema is not None:
-                trainer.ema.update(model)
-            done = step
-            running += loss
-            count += 1
-            if step % log_every == 0 or step == total:
-                mean = float(running) / count  # the only host sync of the loop
-                run.log(TrainRow(step=step, loss=mean, seconds=time.perf_counter() - t_start))
-                bar.set_postfix(loss=f"{mean:.4f}")
-                running, count = 0.0, 0
-            if step in schedule:
-                trainer.save(step)
-            bar.update(1)
-            if on_step is not None:
-                on_step(step)
-    except KeyboardInterrupt:
-        # Keep the work: save the last completed step with the RNG state that continues it. An
-        # interrupt inside opt.step() itself could leave weights half-updated; Ctrl-C lands in
-        # Python code between ops, which makes that rare, and the resume test covers the rest.
-        if done not in schedule and done > start:
-            trainer.save(done, rng=None if done == step else rng_before)
-        run.log(InterruptedRow(step=done))
-        raise
-    finally:
-        bar.close()
+    with _StopRequests() as stop:
+        try:
+            for step in range(start + 1, total + 1):
+                rng_before = gen.get_state()
+                loss = train_step(model, trainer.opt, x_0, cond, abar, gen, batch, cfg.train.bf16)
+                if trainer.ema is not None:
+                    trainer.ema.update(model)
+                done = step
+                running += loss
+                count += 1
+                if step % log_every == 0 or step == total:
+                    mean = float(running) / count  # the only host sync of the loop
+                    if not math.isfinite(mean):
+                        raise trainer.diverged(step, "the loss")
+                    run.log(TrainRow(step=step, loss=mean, seconds=time.perf_counter() - t_start))
+                    bar.set_postfix(loss=f"{mean:.4f}")
+                    running, count = 0.0, 0
+                if step in schedule:
+                    trainer.save(step)
+                bar.update(1)
+                if on_step is not None:
+                    on_step(step)
+                if stop.signal is not None:
+                    raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            if trainer.last_saved != done and done > start:
+                trainer.save(done, rng=None if done == step else rng_before)
+            run.log(InterruptedRow(step=done))
+            raise
+        finally:
+            bar.close()
