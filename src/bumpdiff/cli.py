@@ -27,10 +27,14 @@ SetOpt = Annotated[
     typer.Option("--set", help="override a field: --set train.lr=1e-3 (repeat)"),
 ]
 OutOpt = Annotated[Path, typer.Option("--out", help="run folder to write")]
-ResumeOpt = Annotated[bool, typer.Option("--resume", help="continue from the latest checkpoint")]
-DryOpt = Annotated[bool, typer.Option("--dry-run", help="print the resolved config and stop")]
+ResumeOpt = Annotated[
+    bool, typer.Option("--resume", metavar="", help="continue from the latest checkpoint")
+]
+DryOpt = Annotated[
+    bool, typer.Option("--dry-run", metavar="", help="print the resolved config and stop")
+]
 StepOpt = Annotated[int | None, typer.Option("--step", help="checkpoint step (default: latest)")]
-AllOpt = Annotated[bool, typer.Option("--all", help="every checkpoint")]
+AllOpt = Annotated[bool, typer.Option("--all", metavar="", help="every checkpoint")]
 DeviceOpt = Annotated[
     str | None, typer.Option("--device", help="auto | cpu | cuda (default: the config's)")
 ]
@@ -65,18 +69,40 @@ def _overrides(**fields) -> list[str]:
     ]
 
 
+_DEBUG = {"on": False}
+
+
+@app.callback()
+def _options(
+    debug: Annotated[
+        bool, typer.Option("--debug", metavar="", help="show the traceback of an error")
+    ] = False,
+) -> None:
+    _DEBUG["on"] = debug
+
+
+def _fail(message: str) -> typer.Exit:
+    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
+
 def user_errors(fn):
-    """Turn ConfigError into one line on stderr and exit 2; Ctrl-C into exit 130."""
+    """Turn bad input (ConfigError) and files that cannot be read or written (OSError) into one
+    line on stderr and exit 2, unless --debug; Ctrl-C into exit 130."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except ConfigError as err:
-            console.print(
-                f"[red]error:[/red] {_with_flag(str(err))}", highlight=False, soft_wrap=True
-            )
-            raise typer.Exit(2) from None
+            if _DEBUG["on"]:
+                raise
+            raise _fail(_with_flag(str(err))) from None
+        except OSError as err:
+            if _DEBUG["on"]:
+                raise
+            where = err.filename or "file"
+            raise _fail(f"{where}: {err.strerror or err.__class__.__name__}") from None
         except KeyboardInterrupt:
             console.print("interrupted; checkpoints so far are kept (continue with --resume)")
             raise typer.Exit(130) from None
@@ -221,6 +247,7 @@ def evaluate(
         bool,
         typer.Option(
             "--rescore",
+            metavar="",
             help="re-classify saved samples (every checkpoint unless --step) under the run's "
             "rule and the earlier ones, without sampling; writes rescore.json",
         ),
@@ -300,7 +327,7 @@ def bench(
     out: Annotated[Path, typer.Option("--out", help="JSON file to write")],
     config: Annotated[Path, typer.Option(help="preset to measure")] = Path("configs/quick.yaml"),
     quick: Annotated[
-        bool, typer.Option("--quick", help="tiny settings: checks the harness")
+        bool, typer.Option("--quick", metavar="", help="tiny settings: checks the harness")
     ] = False,
     device: DeviceOpt = None,
     only: Annotated[

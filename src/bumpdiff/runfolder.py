@@ -12,15 +12,16 @@ import math
 import os
 import re
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from bumpdiff import __version__
 from bumpdiff.config import Config, ConfigError, build_config, config_to_yaml
+from bumpdiff.config.loading import read_tree
 from bumpdiff.records import (
     METRICS_ROW,
     PHASE_ENTRIES,
@@ -59,10 +60,14 @@ def save_npz(path: Path, **arrays: Any) -> None:
 
 
 def load_npz(path: Path) -> dict[str, np.ndarray]:
+    """Every array of an .npz file; ConfigError naming the file when it is missing or corrupt."""
     if not path.is_file():
-        raise ConfigError(f"file not found: {path}")
-    with np.load(path, allow_pickle=False) as data:
-        return {k: data[k] for k in data.files}
+        raise ConfigError(f"run: file not found: {path}")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+        raise ConfigError(f"run: {path} is corrupt ({err.__class__.__name__})") from None
 
 
 class _At:
@@ -137,7 +142,7 @@ class RunFolder:
         """The run's resolved config, with dotted ``overrides`` applied in memory (not written)."""
         if not self.config_path.is_file():
             raise ConfigError(f"run: {self.root} is not a bumpdiff run folder (no config.yaml)")
-        tree = yaml.safe_load(self.config_path.read_text()) or {}
+        tree = read_tree(self.config_path, "run")
         tree.pop("bumpdiff_version", None)
         return build_config(tree, overrides)
 

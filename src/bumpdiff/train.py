@@ -226,6 +226,8 @@ def train(
     """
     log = log or (lambda _msg: None)
     run = RunFolder(out)
+    if run.root.exists() and not run.root.is_dir():
+        raise ConfigError(f"out: {run.root} is a file, not a folder")
     run.remove_orphans()
     existing = run.checkpoint_steps()
     if existing and not resume:

@@ -45,7 +45,11 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
             raise ConfigError(f"set: expected section.field=value, got {item!r}")
-        _set_dotted(tree, key.strip(), yaml.safe_load(raw))
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            raise ConfigError(f"{key.strip()}: the value is not valid YAML, got {raw!r}") from None
+        _set_dotted(tree, key.strip(), value)
     return tree
 
 
@@ -68,18 +72,31 @@ def build_config(tree: dict[str, Any] | None = None, overrides: list[str] | None
         raise ConfigError(_error_line(err)) from None
 
 
-def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
-    """Read a YAML preset, apply ``--set`` overrides, validate."""
+def read_tree(path: str | Path, what: str = "config") -> dict[str, Any]:
+    """The mapping in a YAML file; one-line ConfigError naming ``what`` when the file is missing,
+    empty, not text, not YAML, or not a mapping of sections."""
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"config: file not found: {path}")
+        raise ConfigError(f"{what}: file not found: {path}")
     try:
-        tree = yaml.safe_load(path.read_text()) or {}
+        text = path.read_text()
+        tree = yaml.safe_load(text)
+    except UnicodeDecodeError:
+        raise ConfigError(f"{what}: {path} is not a text file") from None
     except yaml.YAMLError as err:
-        raise ConfigError(f"config: {path} is not valid YAML ({err.__class__.__name__})") from None
+        raise ConfigError(f"{what}: {path} is not valid YAML ({err.__class__.__name__})") from None
+    if tree is None:
+        raise ConfigError(
+            f"{what}: {path} is empty (name at least the experiment, e.g. experiment: phases)"
+        )
     if not isinstance(tree, dict):
-        raise ConfigError(f"config: {path} must hold a mapping of sections")
-    return build_config(tree, overrides)
+        raise ConfigError(f"{what}: {path} must hold a mapping of sections")
+    return tree
+
+
+def load_config(path: str | Path, overrides: list[str] | None = None) -> Config:
+    """Read a YAML preset, apply ``--set`` overrides, validate."""
+    return build_config(read_tree(path), overrides)
 
 
 def config_to_yaml(cfg: Config, extra: dict[str, Any] | None = None) -> str:

@@ -23,6 +23,9 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+MAX_DATA_GB = 4.0  # the training images are held in memory; a 2-core, 24 GiB machine (ours)
+
+
 class DataConfig(_Section):
     size: int = Field(32, ge=4, le=256, description="canvas side N, pixels (paper: 32)")
     sigma: float = Field(1.0, gt=0, le=64, description="bump width, pixels (ours; not stated)")
@@ -48,6 +51,18 @@ class DataConfig(_Section):
                 raise ValueError(
                     f"data.{name}: must satisfy 0 <= lo <= hi <= {hi}, got {list(rng)}"
                 )
+        counts = {}
+        for axis, spacing in (("x", self.dx), ("y", self.dy)):
+            lo_v, hi_v = self.axis_range(axis)
+            counts[axis] = int((hi_v - lo_v) / spacing + 1e-9) + 1
+        gigabytes = counts["x"] * counts["y"] * self.size**2 * 4 / 1e9  # float32 training images
+        if gigabytes > MAX_DATA_GB:
+            axis = "dx" if counts["x"] >= counts["y"] else "dy"
+            raise ValueError(
+                f"data.{axis}: the lattice would hold {counts['x']} × {counts['y']} images "
+                f"({gigabytes:.3g} GB, at most {MAX_DATA_GB:g} GB); use a coarser spacing, "
+                f"got {getattr(self, axis)}"
+            )
         return self
 
     def axis_range(self, axis: Literal["x", "y"]) -> tuple[float, float]:

@@ -23,6 +23,8 @@ def open_for_run(cfg: Config, out: str | Path, resume: bool) -> RunFolder:
     """The run folder ``out`` for ``cfg``: new, or (with ``resume``) one holding the same run.
     The one resume rule of every experiment; config.yaml is written here."""
     root = RunFolder(out)
+    if root.root.exists() and not root.root.is_dir():
+        raise ConfigError(f"out: {root.root} is a file, not a folder")
     if root.exists() or root.checkpoint_steps():
         if not resume:
             raise ConfigError(

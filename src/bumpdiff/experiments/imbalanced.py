@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from bumpdiff.analysis import analyse_pending
-from bumpdiff.config import Config, build_config
+from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.data import lattice_from_config
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
 from bumpdiff.experiments.imbalanced_stats import (
@@ -153,6 +153,9 @@ def _panels(cfg: Config, root: RunFolder):
 
 def report(cfg: Config, root: RunFolder) -> list[str]:
     """coupling.json, figures and report.html from the sub-runs; the headline lines."""
+    for _, _, _, sub in _members(cfg, root):
+        if not len(curves(sub)["steps"]):
+            raise ConfigError(f"run: {sub.root} has no analysed checkpoint; analyse it first")
     summary = summarise_variants(cfg, root)
     root.write_coupling(summary)
     pages.imbalanced_page(root, cfg, summary, _panels(cfg, root))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from bumpdiff.analysis import analyse_pending
-from bumpdiff.config import Config
+from bumpdiff.config import Config, ConfigError
 from bumpdiff.evaluate import OUTCOMES
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
 from bumpdiff.records import PhaseEntry, PhaseProbe
@@ -148,6 +148,11 @@ def _intro(rows: list[PhaseEntry]) -> str:
 def report(cfg: Config, root: RunFolder) -> list[str]:
     """phases.json, figures and report.html from the eval and probe rows; the headline lines."""
     entries = phase_table(root)
+    if not entries:  # nothing to report: keep whatever report the folder has
+        raise ConfigError(
+            f"run: {root.root} has no checkpoint with both an evaluation and a probe; analyse "
+            "it first (bumpdiff run CONFIG --out RUN --resume)"
+        )
     summary, agrees, verdict = phase_summary(entries)
     root.write_phases(entries)
     analysis = {
