@@ -23,7 +23,7 @@ from bumpdiff.data import check_centers_for, lattice_from_config, subgrid
 from bumpdiff.detect import default_window
 from bumpdiff.diffusion import alphas_cumprod
 from bumpdiff.evaluate import Classification, classify, classify_threshold, summarize
-from bumpdiff.model import resolve_device
+from bumpdiff.model import resolve_device, set_threads
 from bumpdiff.probe import capture_activations, phase_of, probe_inputs
 from bumpdiff.records import EvalRow, ProbeMetrics, ProbeRow
 from bumpdiff.runfolder import RunFolder, save_npz
@@ -166,6 +166,7 @@ def probe_model(model: torch.nn.Module, cfg: Config, step: int) -> tuple[ProbeRo
 
 def load_checkpoint_model(run: RunFolder, cfg: Config, step: int) -> torch.nn.Module:
     """The network of checkpoint ``step`` on ``train.device`` (EMA weights where kept)."""
+    set_threads(cfg.train.threads)
     model, _, _ = load_model(run.checkpoint_path(step), resolve_device(cfg.train.device))
     return model
 

@@ -29,7 +29,7 @@ from bumpdiff.data import render_bumps
 from bumpdiff.diffusion import alphas_cumprod
 from bumpdiff.evaluate import classify
 from bumpdiff.experiments import run_experiment
-from bumpdiff.model import init_model, resolve_device
+from bumpdiff.model import init_model, resolve_device, set_threads
 from bumpdiff.probe import capture_activations, condition_means, probe_inputs, umap_embed
 from bumpdiff.probe.phase import representation_metrics
 from bumpdiff.runfolder import write_json
@@ -291,8 +291,7 @@ def run_bench(
         raise ConfigError(f"parts: expected some of {list(PARTS)}, got {list(parts)}")
     parts = parts or PARTS
     device = resolve_device(cfg.train.device)
-    if cfg.train.threads:
-        torch.set_num_threads(cfg.train.threads)
+    set_threads(cfg.train.threads)
     out = Path(out)
     result: dict = {"experiment": cfg.experiment, "quick": quick, "parts": list(parts)}
     result["machine"] = machine_info(device)

@@ -16,7 +16,11 @@ the fourth down block).
 from __future__ import annotations
 
 import math
+import os
+import time
+from pathlib import Path
 
+import numpy as np
 import torch
 from diffusers import UNet2DModel
 from torch import nn
@@ -103,6 +107,32 @@ def init_model(cfg: Config) -> ConditionalUNet:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(cfg.seed)
         return build_model(cfg.model, cfg.data.size)
+
+
+def free_cores(samples: int = 5) -> int:
+    """Cores not busy with other work: the cores this process may use minus the other runnable
+    processes (Linux ``procs_running``, the median of a few readings 20 ms apart; the 1-minute
+    load average elsewhere), at least 1."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        readings = []
+        for _ in range(samples):
+            for line in Path("/proc/stat").read_text().splitlines():
+                if line.startswith("procs_running"):
+                    readings.append(int(line.split()[1]) - 1)  # minus this process
+            time.sleep(0.02)
+        busy = float(np.median(readings))
+    except (OSError, ValueError):
+        busy = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    return max(1, min(cores or 1, round((cores or 1) - busy)))
+
+
+def set_threads(threads: int) -> int:
+    """torch's CPU threads: ``train.threads``, or with 0 the free cores (``free_cores``), so two
+    jobs on one machine do not oversubscribe it. Returns the number set."""
+    threads = threads or free_cores()
+    torch.set_num_threads(threads)
+    return threads
 
 
 def resolve_device(name: str) -> torch.device:

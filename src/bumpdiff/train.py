@@ -27,7 +27,7 @@ from bumpdiff.checkpoint import TrainState, load_train_state, save_checkpoint
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.data import lattice_from_config, render_bumps, to_model_scale
 from bumpdiff.diffusion import alphas_cumprod, autocast, diffusion_loss
-from bumpdiff.model import count_parameters, init_model, resolve_device
+from bumpdiff.model import count_parameters, init_model, resolve_device, set_threads
 from bumpdiff.records import CheckpointRow, InterruptedRow, StartRow, TrainRow
 from bumpdiff.runfolder import RunFolder
 
@@ -244,8 +244,7 @@ def train(
             f"that many, got {cfg.train.steps}"
         )
     device = resolve_device(cfg.train.device)
-    if cfg.train.threads:
-        torch.set_num_threads(cfg.train.threads)
+    set_threads(cfg.train.threads)
     trainer = _Trainer(cfg, run, device, resume_from)
     if saved is None or saved.train.steps != cfg.train.steps:  # never rewritten otherwise
         run.write_config(cfg)

@@ -125,7 +125,13 @@ class TrainConfig(_Section):
     ema: float = Field(0.0, ge=0, lt=1.0, description="EMA decay of the weights; 0 = no EMA (ours)")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto = cuda if available")
     bf16: bool = Field(True, description="bf16 autocast on CUDA (ignored on CPU)")
-    threads: int = Field(0, ge=0, le=256, description="torch CPU threads; 0 = torch's default")
+    threads: int = Field(
+        0,
+        ge=0,
+        le=256,
+        description="torch CPU threads; 0 = the cores not busy with other work (ours; measured, "
+        "benchmarks/cpu-2core-threads.json)",
+    )
     checkpoints: int = Field(
         16, ge=1, le=1000, description="checkpoints kept along training, log-spaced (ours)"
     )
