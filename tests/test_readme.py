@@ -19,3 +19,17 @@ def test_the_demo_table_is_the_committed_phases_json():
     entries = json.loads((ROOT / "results" / "quick" / "phases.json").read_text())
     table = _tables().phases_table(entries)
     assert table in (ROOT / "README.md").read_text()
+
+
+def _hundreds(x: float) -> str:
+    return f"{round(x, -2):,.0f}"
+
+
+def test_speed_figures_are_the_committed_benchmarks():
+    readme = (ROOT / "README.md").read_text()
+    bench = ROOT / "benchmarks"
+    evaluate = json.loads((bench / "cpu-2core-evaluate.json").read_text())["evaluate"]
+    assert f"{_hundreds(evaluate['images_per_s'])} images/s" in readme
+    assert f"{_hundreds(evaluate['noise_images_per_s'])} images/s" in readme
+    threads = json.loads((bench / "cpu-2core-threads.json").read_text())
+    assert f"{threads['beside_a_job_auto_over_2']:.1f}× faster" in readme

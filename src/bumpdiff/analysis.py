@@ -10,6 +10,7 @@ a user's conditions (``bumpdiff sample``). The latest row of a step is the one t
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,11 @@ from bumpdiff.runfolder import RunFolder, save_npz
 from bumpdiff.sampling import SamplerSpec, generate, resolve_sampler
 
 PARTS = ("eval", "probe")
+
+
+def _tty() -> bool:
+    """Progress bars only for a person watching a terminal, never in logs or tests."""
+    return sys.stderr.isatty()
 
 
 def eval_conditions(cfg: Config) -> np.ndarray:
@@ -110,7 +116,9 @@ def evaluate_model(model: torch.nn.Module, cfg: Config, step: int) -> tuple[Eval
     by ``sample.seed`` (the same noise at every checkpoint), and classify them."""
     spec = resolve_sampler(cfg)
     t0 = time.perf_counter()
-    images, cond = generate(model, cfg, eval_conditions(cfg), cfg.sample.draws, cfg.sample.seed)
+    images, cond = generate(
+        model, cfg, eval_conditions(cfg), cfg.sample.draws, cfg.sample.seed, progress=_tty()
+    )
     seconds = time.perf_counter() - t0
     result = classify_images(cfg, images, cond)
     row = EvalRow(
@@ -229,7 +237,7 @@ def sample_checkpoint(
     their summary and the path written."""
     conditions = check_centers_for(cfg.data, conditions)
     model = load_checkpoint_model(run, cfg, step)
-    images, cond = generate(model, cfg, conditions, n, seed)
+    images, cond = generate(model, cfg, conditions, n, seed, progress=_tty())
     samples = SampleSet(images, cond, classify_images(cfg, images, cond), resolve_sampler(cfg))
     path = run.free_samples_path(step)
     samples.save(path, cfg.sample.clip)

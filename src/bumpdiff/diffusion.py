@@ -147,12 +147,17 @@ def sample_batched(
     batch_size: int,
     bf16: bool = False,
     clip: bool = True,
+    progress: bool = False,
 ) -> torch.Tensor:
-    """``sample`` in chunks of ``batch_size``; same images for any chunking (per-image seeds)."""
+    """``sample`` in chunks of ``batch_size``; same images for any chunking (per-image seeds).
+    ``progress``: a bar over the images (and each chunk's sampler steps)."""
     out = []
+    bar = tqdm(total=cond.shape[0], disable=not progress, desc="sampling", unit="image")
     for lo in range(0, cond.shape[0], batch_size):
         hi = lo + batch_size
         seeds_chunk = list(seeds[lo:hi])
-        x = sample(model, cond[lo:hi], cfg, sampler, steps, seeds_chunk, bf16, clip=clip)
+        x = sample(model, cond[lo:hi], cfg, sampler, steps, seeds_chunk, bf16, progress, clip)
         out.append(x.cpu())
+        bar.update(x.shape[0])
+    bar.close()
     return torch.cat(out) if out else torch.empty(0, 1, 1, 1)

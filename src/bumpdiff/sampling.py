@@ -53,6 +53,7 @@ def generate(
     draws: int,
     seed: int,
     spec: SamplerSpec | None = None,
+    progress: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``draws`` images per condition; image r = condition r // draws, seeded with seed + r.
 
@@ -63,6 +64,7 @@ def generate(
         draws: images per condition.
         seed: seed of image 0.
         spec: the sampler; ``resolve_sampler(cfg)`` when None.
+        progress: show a progress bar (commands pass whether stderr is a terminal).
 
     Returns images (m·draws, N, N) on the data scale (bump 1 on background 0; unclamped, as
     the sampler made them, ``sample.clip`` deciding whether x̂₀ is clipped on the way) and
@@ -86,5 +88,6 @@ def generate(
             cfg.sample.batch_size,
             bf16=cfg.train.bf16,
             clip=cfg.sample.clip,
+            progress=progress,
         )
     return to_data_scale(x[:, 0].numpy()), cond
