@@ -124,3 +124,18 @@ def test_confusion_counts_each_image_once():
     old = classify_threshold(images, [(5, 5)] * 3)
     table = np.array(confusion(new, old))
     assert table.sum() == 3 and table[3, 0] == 3  # correct now, "none" under the median rule
+
+
+def test_per_axis_measures_use_the_dominant_bump_of_every_image_that_has_one():
+    """A bump right in x and wrong in y; two bumps, the stronger one right; no bump at all."""
+    right_x = render_bumps([(5.0, 9.0)], 16, 1.0)  # target (5, 5): x right, y 4 px off
+    two = render_bumps([(8.0, 8.0)], 16, 1.0) + 0.6 * render_bumps([(2.0, 13.0)], 16, 1.0)
+    blank = np.zeros((1, 16, 16))
+    r = classify(np.concatenate([right_x, two, blank]), [(5, 5), (8, 8), (5, 5)])
+    assert list(r.outcome) == ["mislocated", "multiple", "none"]
+    s = summarize(r)
+    assert s["frac_bump"] == pytest.approx(2 / 3)
+    assert s["x_accuracy_dominant"] == 1.0  # both images with a bump are right along x
+    assert s["y_accuracy_dominant"] == 0.5  # the single bump is 4 px off along y
+    assert s["y_median_error"] == pytest.approx(2.0, abs=0.05)  # median of 4 and 0
+    assert s["x_accuracy"] == pytest.approx(1 / 3)  # the single-bump definition, beside it

@@ -72,6 +72,11 @@ class EvalRow(_Record):
     mean_error: Real
     median_error: Real
     frac_raised: float | None = None  # images on a raised background (prominence rule)
+    frac_bump: Real | None = None  # images with at least one bump
+    x_accuracy_dominant: Real | None = None  # among images with a bump: dominant bump x right
+    y_accuracy_dominant: Real | None = None
+    x_median_error: Real | None = None  # median |x̂ - mu_x| of the dominant bumps, pixels
+    y_median_error: Real | None = None
     detector: str = ""  # analysis.detector_signature: rows made otherwise are analysed again
     clip: bool | None = None  # sample.clip
 
@@ -208,8 +213,12 @@ class CouplingVariant(_Record):
     ratio50_per_seed: list[float | None]
     ratio90_per_seed: list[float | None]
     curve_corr_per_seed: list[float | None]
-    factorized_ratio50: float | None = None
+    factorized_ratio50: float | None = None  # geometric mean over seeds of the 1D references
+    factorized_ratio50_per_seed: list[float | None] = []  # x alone's step / y alone's step
+    coupled_ratio50_per_seed: list[float | None] = []  # the balanced variant's ratios
+    measure: str = "dominant"  # the per-axis accuracy the curves use
     verdict: str = "undetermined"
+    verdict_stats: dict[str, Real] = {}  # imbalanced_stats.coupling_verdict
 
 
 class CouplingSummary(_Record):

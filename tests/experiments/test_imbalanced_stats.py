@@ -7,7 +7,6 @@ from bumpdiff.experiments.imbalanced_stats import (
     coupling_stats,
     coupling_verdict,
     curve_correlation,
-    factorized_ratio,
     step_to_reach,
 )
 
@@ -40,10 +39,12 @@ def test_known_lag_gives_the_known_ratio():
     assert curve_correlation(x, np.ones_like(x)) != curve_correlation(x, np.ones_like(x))  # NaN
 
 
-def test_factorized_baseline_and_verdict():
-    # 71 x values and 8 y values against 8 x 8 balanced: x should take 71/8 times as long
-    fact = factorized_ratio(1.0, 71, 8, 8, 8)
-    assert fact == pytest.approx(71 / 8)
-    assert coupling_verdict(1.2, 1.0, fact) == "coupled"
-    assert coupling_verdict(7.0, 1.0, fact) == "factorized"
-    assert coupling_verdict(float("nan"), 1.0, fact) == "undetermined"
+def test_the_verdict_can_say_each_answer_and_says_undetermined_when_it_cannot_tell():
+    assert coupling_verdict([1.1, 0.9, 1.0], [1.0, 1.05, 0.95], [4.0, 4.4, 3.7])[0] == "coupled"
+    assert coupling_verdict([3.8, 4.1, 4.3], [1.0, 1.05, 0.95], [4.0, 4.4, 3.7])[0] == "factorized"
+    # the predictions coincide: the design cannot tell
+    assert coupling_verdict([1.0], [1.0], [1.2])[0] == "undetermined"
+    # seeds scattered so widely that the measurement is near neither by two standard errors
+    assert coupling_verdict([0.3, 9.0, 2.0], [1.0, 1.1, 0.9], [4.0, 4.2, 3.9])[0] == "undetermined"
+    verdict, stats = coupling_verdict([], [1.0], [4.0])
+    assert verdict == "undetermined" and np.isnan(stats["log_measured"])

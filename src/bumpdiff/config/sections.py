@@ -308,7 +308,19 @@ class ImbalancedConfig(_Section):
         min_length=1,
         description="(dx, dy) per dataset variant (paper: dx=0.1, dy=1.0)",
     )
-    seeds: list[int] = Field([0, 1], min_length=1, description="training seeds per variant")
+    seeds: list[int] = Field(
+        [0, 1, 2], min_length=1, description="training seeds per variant (ours; at least 3)"
+    )
+    references: bool = Field(
+        True,
+        description="train each axis alone (1D lattices with the variants' spacings, the other "
+        "axis fixed at its middle) as the measured factorized reference (ours)",
+    )
+    measure: Literal["dominant", "single"] = Field(
+        "dominant",
+        description="per-axis accuracy: the dominant bump of every image with one, or single-"
+        "bump images only (the earlier definition; ours)",
+    )
 
 
 class Config(_Section):

@@ -18,7 +18,7 @@ from bumpdiff.experiments.base import Experiment, Log, train_to_end
 from bumpdiff.experiments.imbalanced_stats import (
     coupling_stats,
     coupling_verdict,
-    factorized_ratio,
+    step_to_reach,
 )
 from bumpdiff.records import CouplingSummary, CouplingVariant
 from bumpdiff.report import pages
@@ -31,6 +31,11 @@ def variant_name(dx: float, dy: float, seed: int) -> str:
     return f"dx{dx:g}-dy{dy:g}-s{seed}"
 
 
+def reference_name(axis: str, spacing: float, seed: int) -> str:
+    """A 1D reference: only ``axis`` varies, with ``spacing``; e.g. "x0.1-s0"."""
+    return f"{axis}{spacing:g}-s{seed}"
+
+
 def variant_config(cfg: Config, dx: float, dy: float, seed: int) -> Config:
     """The experiment's config with one dataset variant and seed (a plain training run)."""
     tree = cfg.model_dump(mode="json")
@@ -39,37 +44,71 @@ def variant_config(cfg: Config, dx: float, dy: float, seed: int) -> Config:
     return build_config(tree)
 
 
+def reference_config(cfg: Config, axis: str, spacing: float, seed: int) -> Config:
+    """Only ``axis`` varies (with ``spacing``, over its range); the other is fixed at the middle
+    of its range: the model learns that axis alone."""
+    tree = cfg.model_dump(mode="json")
+    tree.update(experiment="phases", seed=seed)
+    other = "y" if axis == "x" else "x"
+    lo, hi = cfg.data.axis_range(other)
+    tree["data"].update(
+        {f"d{axis}": spacing, f"d{other}": 1.0, f"{other}_range": [(lo + hi) / 2] * 2}
+    )
+    return build_config(tree)
+
+
 def _members(cfg: Config, root: RunFolder):
-    """(dx, dy, seed, sub-run) for every variant and seed."""
-    for dx, dy in cfg.imbalanced.variants:
-        for seed in cfg.imbalanced.seeds:
-            yield dx, dy, seed, root.subrun(variant_name(dx, dy, seed))
+    """(description, config, sub-run) for every variant and seed, then every 1D reference."""
+    for seed in cfg.imbalanced.seeds:
+        for dx, dy in cfg.imbalanced.variants:
+            sub = root.subrun(variant_name(dx, dy, seed))
+            yield f"variant dx={dx:g} dy={dy:g} seed {seed}", variant_config(cfg, dx, dy, seed), sub
+        for axis, spacing in _references(cfg):
+            sub = root.subrun(reference_name(axis, spacing, seed))
+            what = f"reference: {axis} alone, d{axis}={spacing:g}, seed {seed}"
+            yield what, reference_config(cfg, axis, spacing, seed), sub
+
+
+def _references(cfg: Config) -> list[tuple[str, float]]:
+    """The distinct (axis, spacing) pairs of the variants, when references are on."""
+    if not cfg.imbalanced.references:
+        return []
+    pairs = [("x", dx) for dx, _ in cfg.imbalanced.variants]
+    pairs += [("y", dy) for _, dy in cfg.imbalanced.variants]
+    return list(dict.fromkeys(pairs))
 
 
 def train_models(cfg: Config, root: RunFolder, log: Log, progress: bool = True) -> None:
-    for dx, dy, seed, sub in _members(cfg, root):
-        log(f"variant dx={dx:g} dy={dy:g} seed {seed} → {sub.root}")
-        train_to_end(variant_config(cfg, dx, dy, seed), sub, log, progress)
+    for what, member_cfg, sub in _members(cfg, root):
+        log(f"{what} → {sub.root}")
+        train_to_end(member_cfg, sub, log, progress)
 
 
 def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
     """Evaluate and probe every sub-run's checkpoints not yet analysed."""
-    for _, _, _, sub in _members(cfg, root):
+    for _, _, sub in _members(cfg, root):
         analyse_pending(sub, sub.read_config(), log)
         log(f"  analysed {sub.root.name}")
 
 
-def curves(run: RunFolder) -> dict[str, np.ndarray]:
-    """Per-axis learning curves of one sub-run: steps, x/y accuracy, R² on the top PCs."""
+def curves(run: RunFolder, measure: str = "dominant") -> dict[str, np.ndarray]:
+    """Per-axis learning curves of one sub-run: steps, x/y accuracy (``measure``: the dominant
+    bump of images with one, or single-bump images only), R² on the top PCs."""
     evals, probes = run.latest_by_step("eval"), run.latest_by_step("probe")
     steps = [s for s in run.checkpoint_steps() if s in evals and s in probes]
+    tail = "_dominant" if measure == "dominant" else ""
     return {
         "steps": np.array(steps),
-        "x_acc": np.array([evals[s].x_accuracy for s in steps]),
-        "y_acc": np.array([evals[s].y_accuracy for s in steps]),
+        "x_acc": np.array([_nan(getattr(evals[s], f"x_accuracy{tail}")) for s in steps]),
+        "y_acc": np.array([_nan(getattr(evals[s], f"y_accuracy{tail}")) for s in steps]),
         "r2_x": np.array([probes[s].r2_x_pca for s in steps]),
         "r2_y": np.array([probes[s].r2_y_pca for s in steps]),
     }
+
+
+def _nan(value) -> float:
+    """A row written before a measure existed reads as NaN: that checkpoint does not count."""
+    return float("nan") if value is None else float(value)
 
 
 def _distinct(cfg: Config) -> tuple[int, int]:
@@ -77,88 +116,118 @@ def _distinct(cfg: Config) -> tuple[int, int]:
     return len(np.unique(pts[:, 0])), len(np.unique(pts[:, 1]))
 
 
-def summarise_variants(cfg: Config, root: RunFolder) -> CouplingSummary:
-    """coupling.json's content: one object per variant (means and per-seed lists) and a verdict."""
-    rows = []
-    for dx, dy in cfg.imbalanced.variants:
-        per_seed = {k: [] for k in STATS}
-        for seed in cfg.imbalanced.seeds:
-            c = curves(root.subrun(variant_name(dx, dy, seed)))
-            stats = coupling_stats(c["steps"], c["x_acc"], c["y_acc"])
-            for k in STATS:
-                per_seed[k].append(stats[k])
-        n_x, n_y = _distinct(variant_config(cfg, dx, dy, 0))
-        row = {"dx": dx, "dy": dy, "seeds": list(cfg.imbalanced.seeds), "n_x": n_x, "n_y": n_y}
-        for k in STATS:
-            vals = np.array(per_seed[k], dtype=np.float64)
-            row[k] = float(np.nanmean(vals)) if np.isfinite(vals).any() else None
-            row[f"{k}_per_seed"] = [None if not np.isfinite(v) else float(v) for v in vals]
-        rows.append(row)
+def _listed(values) -> tuple[float | None, list[float | None]]:
+    """Mean over seeds (None if no seed has a value) and the per-seed list (None where NaN)."""
+    vals = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    mean = float(np.nanmean(vals)) if np.isfinite(vals).any() else None
+    return mean, [float(v) if np.isfinite(v) else None for v in vals]
+
+
+def _geometric(values) -> float | None:
+    vals = np.array([v for v in values if v is not None and v > 0], dtype=np.float64)
+    return float(np.exp(np.log(vals).mean())) if vals.size else None
+
+
+def _variant_row(cfg: Config, dx: float, dy: float, curves_of) -> dict:
+    """Means and per-seed lists of one variant's statistics, and its factorized reference."""
+    per_seed = {k: [] for k in STATS}
+    reference = []
+    for seed in cfg.imbalanced.seeds:
+        c = curves_of(variant_name(dx, dy, seed))
+        for k, v in coupling_stats(c["steps"], c["x_acc"], c["y_acc"]).items():
+            per_seed[k].append(v)
+        if cfg.imbalanced.references:
+            cx = curves_of(reference_name("x", dx, seed))
+            cy = curves_of(reference_name("y", dy, seed))
+            x1 = step_to_reach(cx["steps"], cx["x_acc"], 0.5)
+            y1 = step_to_reach(cy["steps"], cy["y_acc"], 0.5)
+            reference.append(x1 / y1 if np.isfinite(x1) and np.isfinite(y1) and y1 > 0 else None)
+    n_x, n_y = _distinct(variant_config(cfg, dx, dy, 0))
+    row = {"dx": dx, "dy": dy, "seeds": list(cfg.imbalanced.seeds), "n_x": n_x, "n_y": n_y}
+    for k in STATS:
+        row[k], row[f"{k}_per_seed"] = _listed(per_seed[k])
+    row["factorized_ratio50_per_seed"] = reference
+    row["factorized_ratio50"] = _geometric(reference)
+    row["measure"] = cfg.imbalanced.measure
+    return row
+
+
+def summarise_variants(cfg: Config, curves_of) -> CouplingSummary:
+    """coupling.json's content: one object per variant and a verdict. ``curves_of(name)`` gives
+    a member's curves (``curves`` of its sub-run; synthetic ones in the tests)."""
+    rows = [_variant_row(cfg, dx, dy, curves_of) for dx, dy in cfg.imbalanced.variants]
     balanced = next((r for r in rows if r["dx"] == r["dy"]), None)
-    sentences = []
+    # Coupled: x and y learned together, as on balanced data (ratio 1 without a balanced variant)
+    coupled = balanced["ratio50_per_seed"] if balanced else [1.0]
     for row in rows:
-        row["factorized_ratio50"] = None
-        row["verdict"] = "undetermined"
-        if balanced is None or row is balanced or balanced["ratio50"] is None:
-            continue
-        fact = factorized_ratio(
-            balanced["ratio50"], row["n_x"], row["n_y"], balanced["n_x"], balanced["n_y"]
+        row["coupled_ratio50_per_seed"] = coupled
+        row["verdict"], row["verdict_stats"] = coupling_verdict(
+            row["ratio50_per_seed"], coupled, row["factorized_ratio50_per_seed"]
         )
-        row["factorized_ratio50"] = fact
-        measured = row["ratio50"] if row["ratio50"] is not None else float("nan")
-        row["verdict"] = coupling_verdict(measured, balanced["ratio50"], fact)
-        sentences.append(_sentence(row, balanced))
-    if balanced is None:
-        verdict = "No balanced variant (dx = dy) was run, so there is no baseline to compare with."
-    elif not sentences:
-        verdict = "No imbalanced variant reached 50 % accuracy on both axes; nothing to compare."
+    if not cfg.imbalanced.references:
+        verdict = "No factorized reference was trained (imbalanced.references: false)."
     else:
-        verdict = " ".join(sentences)
+        verdict = " ".join(_sentence(row) for row in rows if row is not balanced)
     return CouplingSummary(variants=[CouplingVariant(**r) for r in rows], verdict=verdict)
 
 
-def _sentence(row: dict, balanced: dict) -> str:
-    if row["verdict"] == "undetermined":
-        return (
-            f"For dx = {row['dx']:g}, dy = {row['dy']:g} the coupling is undetermined (an axis "
-            "did not reach 50 % accuracy in every seed, or the ratios are missing)."
-        )
+def _sentence(row: dict) -> str:
+    head = f"For dx = {row['dx']:g}, dy = {row['dy']:g} ({row['n_x']} × {row['n_y']} values)"
+    if row["ratio50"] is None or row["factorized_ratio50"] is None:
+        return f"{head} an axis did not reach 50 % accuracy in every run: **undetermined**."
+    st = row["verdict_stats"]
     return (
-        f"For dx = {row['dx']:g}, dy = {row['dy']:g} ({row['n_x']} × {row['n_y']} distinct "
-        f"values), x reached 50 % accuracy at {row['ratio50']:.2f}× the step of y, against "
-        f"{balanced['ratio50']:.2f}× on the balanced data and {row['factorized_ratio50']:.2f}× "
-        f"predicted if each axis were learned at the pace of its own number of values; the "
-        f"curves correlate at r = {_two(row['curve_corr'])}: learning looks "
-        f"**{row['verdict']}** (means over seeds {row['seeds']})."
+        f"{head}, x reached 50 % accuracy at {row['ratio50']:.2f}× the step of y (seeds: "
+        f"{_seeds(row['ratio50_per_seed'])}); coupled learning predicts "
+        f"{np.exp(st['log_coupled']):.2f}× (the balanced data), factorized learning "
+        f"{row['factorized_ratio50']:.2f}× (each axis alone, seeds: "
+        f"{_seeds(row['factorized_ratio50_per_seed'])}); the curves correlate at r = "
+        f"{_two(row['curve_corr'])}: **{row['verdict']}**."
     )
+
+
+def _seeds(values) -> str:
+    return ", ".join("n/a" if v is None else f"{v:.2f}" for v in values)
 
 
 def _two(v) -> str:
     return "n/a" if v is None else f"{v:.2f}"
 
 
-def _panels(cfg: Config, root: RunFolder):
-    """Per variant: title, steps and each curve stacked over the seeds that reached every step."""
+def _panels(cfg: Config, curves_of):
+    """Per variant: title, steps and each curve stacked over the seeds that reached every step;
+    the 1D references' x and y curves beside them (dashed in the figure)."""
     panels = []
     for dx, dy in cfg.imbalanced.variants:
-        runs = [curves(root.subrun(variant_name(dx, dy, s))) for s in cfg.imbalanced.seeds]
+        runs = [curves_of(variant_name(dx, dy, s)) for s in cfg.imbalanced.seeds]
         steps = runs[0]["steps"]
         stacks = {
             key: np.array([r[key] for r in runs if len(r[key]) == len(steps)])
             for key in ("x_acc", "y_acc", "r2_x", "r2_y")
         }
+        if cfg.imbalanced.references:
+            for axis, spacing in (("x", dx), ("y", dy)):
+                refs = [curves_of(reference_name(axis, spacing, s)) for s in cfg.imbalanced.seeds]
+                key = f"{axis}_acc"
+                stacks[f"{axis}_ref"] = np.array(
+                    [r[key] for r in refs if len(r[key]) == len(steps)]
+                )
         panels.append((f"dx = {dx:g}, dy = {dy:g}", steps, stacks))
     return panels
 
 
 def report(cfg: Config, root: RunFolder) -> list[str]:
     """coupling.json, figures and report.html from the sub-runs; the headline lines."""
-    for _, _, _, sub in _members(cfg, root):
+    for _, _, sub in _members(cfg, root):
         if not len(curves(sub)["steps"]):
             raise ConfigError(f"run: {sub.root} has no analysed checkpoint; analyse it first")
-    summary = summarise_variants(cfg, root)
+
+    def curves_of(name: str) -> dict[str, np.ndarray]:
+        return curves(root.subrun(name), cfg.imbalanced.measure)
+
+    summary = summarise_variants(cfg, curves_of)
     root.write_coupling(summary)
-    pages.imbalanced_page(root, cfg, summary, _panels(cfg, root))
+    pages.imbalanced_page(root, cfg, summary, _panels(cfg, curves_of))
     return [summary.verdict.replace("**", ""), f"coupling: {root.coupling_path}"]
 
 

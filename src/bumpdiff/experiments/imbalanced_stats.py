@@ -59,27 +59,44 @@ def _ratio(a: float, b: float) -> float:
     return a / b if np.isfinite(a) and np.isfinite(b) and b > 0 else float("nan")
 
 
-def factorized_ratio(
-    balanced_ratio: float, n_x: int, n_y: int, n_x_bal: int, n_y_bal: int
-) -> float:
-    """x/y step ratio predicted if each axis were learned as its own 1D task (ours).
+def _log_finite(values) -> np.ndarray:
+    vals = np.asarray([v for v in values if v is not None], dtype=np.float64)
+    return np.log(vals[np.isfinite(vals) & (vals > 0)])
 
-    A 1D task over n distinct values, sampled uniformly, visits each value ∝ 1/n times per step, so
-    the steps to learn it scale ∝ n. Rescaling the balanced runs' measured ratio by the change in
-    distinct values per axis gives the factorized prediction:
-        ratio_fact = ratio_balanced · (n_x / n_x_bal) / (n_y / n_y_bal).
-    Coupled learning instead keeps the ratio near the balanced one.
+
+def coupling_verdict(
+    measured, coupled, factorized, min_separation: float = float(np.log(1.5))
+) -> tuple[str, dict[str, float]]:
+    """Is the 2D model's x/y step ratio nearer the coupled or the factorized prediction?
+
+    Each argument is a list over seeds of x/y step-to-criterion ratios: ``measured`` from the 2D
+    model, ``coupled`` from the balanced 2D model (x and y learned together, ratio ≈ 1), and
+    ``factorized`` from models that learn each axis alone (1D lattices with the same spacings,
+    x's 1D steps over y's). On the log scale, with means m, c, f and the standard error of
+    each difference from the seeds' spread (0 with one seed):
+    - "undetermined" when a list is empty, or the two predictions are closer than
+      ``min_separation`` (log 1.5 by default: the design cannot tell them apart) or than twice
+      their standard error, or when m is not nearer one of them by twice its standard error;
+    - otherwise "coupled" or "factorized", whichever m is nearer.
+    Returns the verdict and the statistics (log means, their standard errors, the separation).
     """
-    return balanced_ratio * (n_x / n_x_bal) / (n_y / n_y_bal)
+    m, c, f = (_log_finite(v) for v in (measured, coupled, factorized))
+    stats = {"log_measured": float("nan"), "log_coupled": float("nan"),
+             "log_factorized": float("nan"), "separation": float("nan")}  # fmt: skip
+    if not (m.size and c.size and f.size):
+        return "undetermined", stats
 
+    def se(x: np.ndarray) -> float:
+        return float(x.std(ddof=1) / np.sqrt(x.size)) if x.size > 1 else 0.0
 
-def coupling_verdict(measured: float, balanced: float, factorized: float) -> str:
-    """'coupled' if log(measured) is nearer log(balanced) than log(factorized), else 'factorized';
-    'undetermined' when a ratio is missing or the two predictions coincide."""
-    vals = np.array([measured, balanced, factorized], dtype=np.float64)
-    if not np.all(np.isfinite(vals)) or np.any(vals <= 0):
-        return "undetermined"
-    lm, lb, lf = np.log(vals)
-    if abs(lb - lf) < 1e-9:
-        return "undetermined"
-    return "coupled" if abs(lm - lb) < abs(lm - lf) else "factorized"
+    stats.update(log_measured=m.mean(), log_coupled=c.mean(), log_factorized=f.mean())
+    stats["separation"] = abs(c.mean() - f.mean())
+    se_pred = float(np.hypot(se(c), se(f)))
+    se_m = float(np.hypot(se(m), se_pred))
+    stats.update(se_separation=se_pred, se_measured=se_m)
+    if stats["separation"] < max(min_separation, 2 * se_pred):
+        return "undetermined", stats
+    to_c, to_f = abs(m.mean() - c.mean()), abs(m.mean() - f.mean())
+    if abs(to_c - to_f) < 2 * se_m:
+        return "undetermined", stats
+    return ("coupled" if to_c < to_f else "factorized"), stats

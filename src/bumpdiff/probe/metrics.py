@@ -83,7 +83,11 @@ def umap_embed(
     min_dist: float = 0.1,
     seed: int = 0,
 ) -> np.ndarray:
-    """UMAP embedding (m, n_components) (umap-learn; seeded: single-threaded, repeatable)."""
+    """UMAP embedding (m, n_components) (umap-learn; seeded: single-threaded, repeatable).
+    NaN when there are too few points for UMAP's spectral start (m ≤ n_components + 1; e.g. a
+    1D lattice of three positions): such a cloud has no embedding to read."""
+    if len(activations) <= n_components + 1:
+        return np.full((len(activations), n_components), np.nan)
     import umap  # imported here: numba compilation costs seconds, only probes need it
 
     n_neighbors = int(min(n_neighbors, len(activations) - 1))
@@ -105,7 +109,7 @@ def r2_linear(embedding: np.ndarray, target: np.ndarray) -> float:
     The seed paper's order measure (x and y regressed on the UMAP embedding); 1 = perfectly
     linearly decodable, ≤ 0 = no better than the mean. Range (-inf, 1].
     """
-    if np.ptp(target) == 0:
+    if np.ptp(target) == 0 or not np.isfinite(embedding).all():
         return float("nan")
     return float(LinearRegression().fit(embedding, target).score(embedding, target))
 

@@ -180,9 +180,11 @@ def gallery_figure(rows, path: Path) -> bytes:
 
 def axis_curves_figure(panels, path: Path) -> bytes:
     """Per-axis learning curves, one column per dataset variant: accuracy (top) and R² on the top
-    PCs (bottom) of x and y, mean over seeds with a min–max band.
+    PCs (bottom) of x and y, mean over seeds with a min–max band; dashed, each axis learned
+    alone (the 1D references), where given.
 
-    ``panels``: list of (title, steps (k,), {"x_acc", "y_acc", "r2_x", "r2_y"}: (seeds, k) arrays).
+    ``panels``: list of (title, steps (k,), {"x_acc", "y_acc", "r2_x", "r2_y"[, "x_ref",
+    "y_ref"]}: (seeds, k) arrays).
     """
     fig, axes = plt.subplots(2, len(panels), figsize=(4 * len(panels), 6), squeeze=False)
     for j, (title, steps, curves) in enumerate(panels):
@@ -196,6 +198,9 @@ def axis_curves_figure(panels, path: Path) -> bytes:
                 ax.fill_between(
                     steps, stack.min(axis=0), stack.max(axis=0), color=color, alpha=0.2, lw=0
                 )
+                ref = curves.get(f"{name}_ref")
+                if i == 0 and ref is not None and ref.size:  # the axis learned alone
+                    ax.plot(steps, ref.mean(axis=0), "--", color=color, label=f"{name} alone (1D)")
             step_axis(ax, steps)
             ax.set_ylim(-0.05, 1.05)
             ax.legend(fontsize=7)
