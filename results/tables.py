@@ -27,7 +27,16 @@ def phases_table(entries: list[dict]) -> str:
     if all(e.get("raised") is not None for e in entries):
         cells = [f"{100 * e['raised']:.0f} %" for e in entries]
         lines.append("| raised background | " + " | ".join(cells) + " |")
+    if all("trustworthiness" in e.get("behaviour", {}) for e in entries):
+        cells = [_two(e["behaviour"]["trustworthiness"]) for e in entries]
+        lines.append("| generated positions: trustworthiness | " + " | ".join(cells) + " |")
+        cells = [_two(e["probe"]["trustworthiness"]) for e in entries]
+        lines.append("| probed layer: trustworthiness | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def _two(value) -> str:
+    return "–" if value is None else f"{value:.2f}"
 
 
 def compare_table(result: dict) -> str:

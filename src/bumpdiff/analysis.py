@@ -26,6 +26,7 @@ from bumpdiff.diffusion import alphas_cumprod
 from bumpdiff.evaluate import Classification, classify, classify_threshold, summarize
 from bumpdiff.model import resolve_device, set_threads
 from bumpdiff.probe import capture_activations, phase_of, probe_inputs
+from bumpdiff.probe.behaviour import behaviour_order
 from bumpdiff.records import EvalRow, ProbeMetrics, ProbeRow
 from bumpdiff.runfolder import RunFolder, save_npz
 from bumpdiff.sampling import SamplerSpec, generate, resolve_sampler
@@ -120,17 +121,24 @@ def evaluate_model(model: torch.nn.Module, cfg: Config, step: int) -> tuple[Eval
         model, cfg, eval_conditions(cfg), cfg.sample.draws, cfg.sample.seed, progress=_tty()
     )
     seconds = time.perf_counter() - t0
-    result = classify_images(cfg, images, cond)
-    row = EvalRow(
+    samples = SampleSet(images, cond, classify_images(cfg, images, cond), spec)
+    return eval_row(cfg, step, samples, seconds, cfg.sample.clip), samples
+
+
+def eval_row(cfg: Config, step: int, samples: SampleSet, seconds: float, clip: bool) -> EvalRow:
+    """The eval row of classified samples: outcome summary, per-axis measures, the order of the
+    generated positions (``probe.behaviour``), the sampler and the classification settings."""
+    order = behaviour_order(samples.result.centers, samples.conditions, cfg.probe.knn)
+    return EvalRow(
         step=step,
-        sampler=spec.name,
-        sampler_steps=spec.steps,
+        sampler=samples.spec.name,
+        sampler_steps=samples.spec.steps,
         seconds=seconds,
-        **summarize(result),
+        **summarize(samples.result),
+        **{f"behaviour_{k}": v for k, v in order.items()},
         detector=detector_signature(cfg),
-        clip=cfg.sample.clip,
+        clip=clip,
     )
-    return row, SampleSet(images, cond, result, spec)
 
 
 def probe_model(model: torch.nn.Module, cfg: Config, step: int) -> tuple[ProbeRow, dict]:

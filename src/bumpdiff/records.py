@@ -77,6 +77,10 @@ class EvalRow(_Record):
     y_accuracy_dominant: Real | None = None
     x_median_error: Real | None = None  # median |x̂ - mu_x| of the dominant bumps, pixels
     y_median_error: Real | None = None
+    behaviour_coverage: Real | None = None  # conditions with a generated bump (probe.behaviour)
+    behaviour_trustworthiness: Real | None = None  # generated positions laid out like conditions
+    behaviour_r2_x: Real | None = None
+    behaviour_r2_y: Real | None = None
     detector: str = ""  # analysis.detector_signature: rows made otherwise are analysed again
     clip: bool | None = None  # sample.clip
 
@@ -166,6 +170,7 @@ class PhaseEntry(_Record):
     sampler: str
     raised: float | None = None  # share of images on a raised background
     detector: str = ""
+    behaviour: dict[str, Real] = {}  # order of the generated positions (probe.behaviour)
 
 
 PHASE_ENTRIES = TypeAdapter(list[PhaseEntry])

@@ -15,9 +15,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from bumpdiff.analysis import SampleSet, classify_images, detector_signature
+from bumpdiff.analysis import SampleSet, classify_images, detector_signature, eval_row
 from bumpdiff.config import Config
-from bumpdiff.evaluate import OUTCOMES, Classification, classify_threshold, confusion, summarize
+from bumpdiff.evaluate import OUTCOMES, Classification, classify_threshold, confusion
 from bumpdiff.records import EvalRow, Rescore, RescoreStep
 from bumpdiff.runfolder import RunFolder, load_npz
 from bumpdiff.sampling import SamplerSpec
@@ -53,17 +53,9 @@ def rescore_step(run: RunFolder, cfg: Config, step: int) -> tuple[RescoreStep, E
     )
     clip = bool(saved["clip"]) if "clip" in saved else True  # earlier samples: diffusers' default
     spec = SamplerSpec(str(saved["sampler"]), int(saved["steps"]))
-    SampleSet(images, cond, current, spec).save(run.samples_path(step), clip)
-    row = EvalRow(
-        step=step,
-        sampler=spec.name,
-        sampler_steps=spec.steps,
-        seconds=float("nan"),  # nothing was sampled
-        **summarize(current),
-        detector=detector_signature(cfg),
-        clip=clip,
-    )
-    return comparison, row
+    samples = SampleSet(images, cond, current, spec)
+    samples.save(run.samples_path(step), clip)
+    return comparison, eval_row(cfg, step, samples, float("nan"), clip)  # nothing was sampled
 
 
 def rescore_run(

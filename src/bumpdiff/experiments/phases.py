@@ -55,9 +55,17 @@ def phase_table(run: RunFolder) -> list[PhaseEntry]:
                 sampler=f"{ev.sampler}-{ev.sampler_steps}",
                 raised=ev.frac_raised,
                 detector=ev.detector,
+                behaviour=_behaviour(ev),
             )
         )
     return entries
+
+
+def _behaviour(ev) -> dict[str, float]:
+    """The order of the generated positions, where the eval row has it."""
+    keys = ("coverage", "trustworthiness", "r2_x", "r2_y")
+    values = {k: getattr(ev, f"behaviour_{k}") for k in keys}
+    return {k: v for k, v in values.items() if v is not None}
 
 
 def phase_summary(rows: list[PhaseEntry]) -> tuple[list[dict], bool, str]:

@@ -107,6 +107,8 @@ def order_figure(steps, rows, phases, path: Path) -> bytes:
     ]:
         ax1.plot(steps, [r[key] for r in rows], ".-", label=label)
     ax1.plot(steps, [r["knn_chance"] for r in rows], "k:", lw=1, label="k-NN chance")
+    behaviour = [r.get("behaviour_trustworthiness", np.nan) for r in rows]
+    ax1.plot(steps, behaviour, "k.--", label="generated positions: trustworthiness")
     ax1.set_ylim(-0.05, 1.05)
     ax1.legend(fontsize=7)
     ax1.set_title("Order of the representation")

@@ -105,7 +105,11 @@ def phases_page(run: RunFolder, cfg: Config, entries: list[PhaseEntry], analysis
     "verdict", "intro", "snapshots" (UMAP panels) and "gallery" (rows of generations)."""
     steps = [e.step for e in entries]
     phases = [e.phase for e in entries]
-    probe_rows = [{**e.probe.model_dump(), "r2_x": e.r2_x, "r2_y": e.r2_y} for e in entries]
+    probe_rows = [
+        {**e.probe.model_dump(), "r2_x": e.r2_x, "r2_y": e.r2_y,
+         "behaviour_trustworthiness": e.behaviour.get("trustworthiness", float("nan"))}
+        for e in entries
+    ]  # fmt: skip
     pngs = {
         "outcomes": outcomes(run),
         "order": figures.order_figure(steps, probe_rows, phases, run.figure_path("order")),
@@ -138,6 +142,7 @@ def phases_page(run: RunFolder, cfg: Config, entries: list[PhaseEntry], analysis
             e.probe.r2_y_pca,
             e.probe.condition_share,
             e.probe.dimension,
+            e.behaviour.get("trustworthiness"),
         ]
         for e in entries
     ]
