@@ -241,6 +241,7 @@ class SamplerRow(_Record):
     sampler: str
     steps: int
     precision: str = "fp32"
+    noise: str = "own"  # "brownian": driven by DDPM-T's noise path (coupled.py)
     images: int
     seconds_per_image: Real
     accuracy: Real
@@ -255,6 +256,7 @@ class SamplerVerdict(_Record):
     sampler: str
     steps: int
     precision: str = "fp32"
+    noise: str = "own"
     passes: bool
     evidence: str
     final_accuracy_diff: float | None

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from bumpdiff.config import Config, SamplerName, parse_candidate
+from bumpdiff.coupled import sample_coupled
 from bumpdiff.data import to_data_scale
 from bumpdiff.diffusion import sample_batched
 
@@ -26,12 +27,20 @@ class SamplerSpec:
     name: SamplerName
     steps: int
     precision: str = "fp32"  # "bf16": the network under bf16 autocast, on any device
+    noise: str = "own"  # "brownian": DDPM's noise derived from DDPM-T's path (coupled.py)
 
     @property
     def label(self) -> str:
-        """e.g. "ddpm-100", "ddpm-100-bf16" (as written into results)."""
+        """e.g. "ddpm-100", "ddpm-100-bf16", "ddpm-100-brownian" (as written into results)."""
         tail = "" if self.precision == "fp32" else f"-{self.precision}"
+        tail += "" if self.noise == "own" else f"-{self.noise}"
         return f"{self.name}-{self.steps}{tail}"
+
+
+def name_of(sampler: str, steps: int, precision: str = "fp32", noise: str = "own") -> str:
+    """A sampler as tables name it: "DDPM-100", "DDPM-100 bf16", "DDPM-100 brownian"."""
+    tail = "" if precision == "fp32" else f" {precision}"
+    return f"{sampler.upper()}-{steps}{tail}" + ("" if noise == "own" else f" {noise}")
 
 
 def resolve_sampler(cfg: Config) -> SamplerSpec:
@@ -42,8 +51,19 @@ def resolve_sampler(cfg: Config) -> SamplerSpec:
 
 def candidate_spec(cfg: Config, text: str) -> SamplerSpec:
     """A study candidate "NAME[:STEPS[:PRECISION]]" as a spec; no STEPS means T."""
-    name, steps, precision = parse_candidate(text)
-    return SamplerSpec(name, steps or cfg.diffusion.timesteps, precision)
+    name, steps, precision, noise = parse_candidate(text)
+    return SamplerSpec(name, steps or cfg.diffusion.timesteps, precision, noise)
+
+
+def _coupled_batched(model, cond, cfg: Config, spec: SamplerSpec, seeds) -> torch.Tensor:
+    """``coupled.sample_coupled`` in chunks of ``sample.batch_size`` (per-image seeds)."""
+    out = []
+    for lo in range(0, cond.shape[0], cfg.sample.batch_size):
+        hi = lo + cfg.sample.batch_size
+        chunk = [int(s) for s in seeds[lo:hi]]
+        x = sample_coupled(model, cond[lo:hi], cfg.diffusion, spec.steps, chunk, cfg.sample.clip)
+        out.append(x.cpu())
+    return torch.cat(out)
 
 
 def generate(
@@ -77,17 +97,21 @@ def generate(
     precision = (
         torch.autocast(device.type, torch.bfloat16) if spec.precision == "bf16" else nullcontext()
     )
+    c = torch.from_numpy(cond.astype(np.float32)).to(device)
     with precision:
-        x = sample_batched(
-            model,
-            torch.from_numpy(cond.astype(np.float32)).to(device),
-            cfg.diffusion,
-            spec.name,
-            spec.steps,
-            seeds,
-            cfg.sample.batch_size,
-            bf16=cfg.train.bf16,
-            clip=cfg.sample.clip,
-            progress=progress,
-        )
+        if spec.noise == "brownian":
+            x = _coupled_batched(model, c, cfg, spec, seeds)
+        else:
+            x = sample_batched(
+                model,
+                c,
+                cfg.diffusion,
+                spec.name,
+                spec.steps,
+                seeds,
+                cfg.sample.batch_size,
+                bf16=cfg.train.bf16,
+                clip=cfg.sample.clip,
+                progress=progress,
+            )
     return to_data_scale(x[:, 0].numpy()), cond

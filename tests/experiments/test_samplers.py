@@ -40,3 +40,19 @@ def test_tiny_sampler_study(tmp_path):
     res = CliRunner().invoke(app, ["run", str(cfg_path), "--out", str(out), "--resume"])
     assert res.exit_code == 0, res.output
     assert json.loads((out / "samplers.json").read_text())["rows"] == study["rows"]
+
+
+def test_a_brownian_candidate_is_studied_beside_its_own_noise(tmp_path):
+    """DDPM-10 on DDPM-T's path and DDPM-10 with its own noise, against DDPM-T: both rows, and
+    the coupled one nearer the reference image by image (its paired error is smaller)."""
+    tree = {**STUDY, "samplers": {**STUDY["samplers"], "images": 32, "phase_images": 32,
+                                  "candidates": ["ddpm:10", "ddpm:10:fp32:brownian"]}}  # fmt: skip
+    cfg_path = tmp_path / "study.yaml"
+    cfg_path.write_text(yaml.safe_dump(tree))
+    res = CliRunner().invoke(app, ["run", str(cfg_path), "--out", str(tmp_path / "s")])
+    assert res.exit_code == 0, res.output
+    study = json.loads((tmp_path / "s" / "samplers.json").read_text())
+    noises = {(r["steps"], r["noise"]) for r in study["rows"]}
+    assert noises == {(50, "own"), (10, "own"), (10, "brownian")}
+    html = (tmp_path / "s" / "report.html").read_text()
+    assert "DDPM-10 brownian" in html

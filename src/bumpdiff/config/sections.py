@@ -232,6 +232,7 @@ class PhaseConfig(_Section):
 
 SAMPLER_NAMES: tuple[str, ...] = get_args(SamplerName)  # the keys of diffusion.SCHEDULERS
 PRECISIONS: tuple[str, ...] = ("fp32", "bf16")
+NOISES: tuple[str, ...] = ("own", "brownian")  # brownian: DDPM-T's path (coupled.py), ddpm only
 
 
 def probe_point_names(levels: int) -> list[str]:
@@ -245,11 +246,13 @@ def probe_point_names(levels: int) -> list[str]:
     ]
 
 
-def parse_candidate(text: str) -> tuple[str, int | None, str]:
-    """A sampler candidate "NAME[:STEPS[:PRECISION]]", e.g. "ddim:50" or "ddpm:100:bf16", as
-    (name, steps or None = T, precision); ValueError naming what is allowed."""
+def parse_candidate(text: str) -> tuple[str, int | None, str, str]:
+    """A sampler candidate "NAME[:STEPS[:PRECISION[:NOISE]]]", e.g. "ddim:50", "ddpm:100:bf16" or
+    "ddpm:100:fp32:brownian", as (name, steps or None = T, precision, noise); ValueError naming
+    what is allowed."""
     name, _, rest = text.partition(":")
-    steps, _, precision = rest.partition(":")
+    steps, _, rest = rest.partition(":")
+    precision, _, noise = rest.partition(":")
     if name not in SAMPLER_NAMES:
         raise ValueError(f"NAME must be one of {', '.join(SAMPLER_NAMES)}, got {text!r}")
     if steps and (not steps.isdigit() or int(steps) < 1):
@@ -257,7 +260,10 @@ def parse_candidate(text: str) -> tuple[str, int | None, str]:
     precision = precision or "fp32"
     if precision not in PRECISIONS:
         raise ValueError(f"PRECISION must be one of {', '.join(PRECISIONS)}, got {text!r}")
-    return name, int(steps) if steps else None, precision
+    noise = noise or "own"
+    if noise not in NOISES or (noise == "brownian" and name != "ddpm"):
+        raise ValueError(f"NOISE must be one of {', '.join(NOISES)} (brownian: ddpm), got {text!r}")
+    return name, int(steps) if steps else None, precision, noise
 
 
 class SamplersConfig(_Section):

@@ -83,6 +83,7 @@ def sampled_row(model, cfg: Config, n: int, seed: int, spec: SamplerSpec) -> dic
         "sampler": spec.name,
         "steps": spec.steps,
         "precision": spec.precision,
+        "noise": spec.noise,
         "nfe": spec.steps,
         "images": n,
         "seconds_per_image": seconds / len(images),
@@ -105,9 +106,9 @@ def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
     model_cfg = model_cfg.model_copy(
         update={"train": model_cfg.train.model_copy(update={"bf16": False})}
     )
-    done = {(r.checkpoint, r.sampler, r.steps, r.precision) for r in study.rows}
+    done = {(r.checkpoint, r.sampler, r.steps, r.precision, r.noise) for r in study.rows}
     for ckpt, step in picks.items():
-        todo = [s for s in specs(cfg) if (ckpt, s.name, s.steps, s.precision) not in done]
+        todo = [s for s in specs(cfg) if (ckpt, s.name, s.steps, s.precision, s.noise) not in done]
         if not todo:
             continue
         model = load_checkpoint_model(source, model_cfg, step)

@@ -14,10 +14,12 @@ import numpy as np
 
 from bumpdiff.evaluate import OUTCOMES
 from bumpdiff.records import SamplerChoice, SamplerRow, SamplerVerdict
+from bumpdiff.sampling import name_of
 
 
-def _key(row: SamplerRow) -> tuple[str, int, str]:
-    return row.sampler, row.steps, row.precision
+def _key(row: SamplerRow | SamplerVerdict) -> tuple[str, int, str, str]:
+    """What tells candidates apart: sampler, steps, precision, noise."""
+    return row.sampler, row.steps, row.precision, row.noise
 
 
 def diff_and_se(mine: SamplerRow, ref: SamplerRow, outcome: str) -> tuple[float, float]:
@@ -73,7 +75,7 @@ def choose_sampler(
     tolerance by more than ``z`` standard errors, else "unresolved". A candidate without a row on
     the trained checkpoint does not pass."""
     t = max(r.steps for r in rows if r.sampler == "ddpm")
-    reference = ("ddpm", t, "fp32")
+    reference = ("ddpm", t, "fp32", "own")
     ref = {r.checkpoint: r for r in rows if _key(r) == reference}
     verdicts = []
     for cand in dict.fromkeys(_key(r) for r in rows):
@@ -87,6 +89,7 @@ def choose_sampler(
                 sampler=cand[0],
                 steps=cand[1],
                 precision=cand[2],
+                noise=cand[3],
                 passes="final" in mine and all(d <= tol for d, _, tol, _, _ in checks),
                 evidence="reference" if cand == reference else _evidence(checks, z),
                 final_accuracy_diff=(
@@ -101,24 +104,18 @@ def choose_sampler(
     passing = sorted((v for v in verdicts if v.passes), key=lambda v: v.steps)
     return SamplerChoice(
         chosen=passing[0] if passing else None,
-        candidates=sorted(verdicts, key=lambda v: (v.steps, v.sampler, v.precision)),
+        candidates=sorted(verdicts, key=lambda v: (v.steps, *_key(v))),
         accuracy_tolerance=acc_tol,
         fraction_tolerance=frac_tol,
         z=z,
     )
 
 
-def _name(sampler: str, steps: int, precision: str) -> str:
-    return f"{sampler.upper()}-{steps}" + ("" if precision == "fp32" else f" {precision}")
-
-
 def choice_sentence(choice: SamplerChoice) -> str:
     """One line naming the sampler the rule chooses and the rule itself."""
     chosen = choice.chosen
     name = (
-        _name(chosen.sampler, chosen.steps, chosen.precision)
-        if chosen
-        else "none (no sampler has rows on the trained checkpoint)"
+        name_of(*_key(chosen)) if chosen else "none (no sampler has rows on the trained checkpoint)"
     )
     return (
         f"Chosen by the rule: {name} (accuracy within {100 * choice.accuracy_tolerance:g} "
@@ -142,11 +139,11 @@ def sampler_table(rows: list[SamplerRow]) -> str:
         "images) | rule | evidence |",
         "|---|---|---|---|---|---|---|",
     ]
-    for c in sorted(choice.candidates, key=lambda c: (-c.steps, c.sampler, c.precision)):
-        key = (c.sampler, c.steps, c.precision)
+    for c in sorted(choice.candidates, key=lambda c: (-c.steps, *_key(c))):
+        key = _key(c)
         final = by_key.get((*key, "final"))  # absent if a study was cut short
         accuracy = f"{100 * final.accuracy:.1f} %" if final else "not measured"
-        cost = statistics.median(r.seconds_per_image for k, r in by_key.items() if k[:3] == key)
+        cost = statistics.median(r.seconds_per_image for k, r in by_key.items() if k[:4] == key)
         reference = c.evidence == "reference"
         worst = (
             "0"
@@ -156,7 +153,7 @@ def sampler_table(rows: list[SamplerRow]) -> str:
         )
         rule = "reference" if reference else ("passes" if c.passes else "fails")
         lines.append(
-            f"| {_name(*key)} | {c.steps} | {cost:.3g} | {accuracy} | {worst} | {rule} "
+            f"| {name_of(*key)} | {c.steps} | {cost:.3g} | {accuracy} | {worst} | {rule} "
             f"| {c.evidence} |"
         )
     return "\n".join([*lines, "", choice_sentence(choice)])

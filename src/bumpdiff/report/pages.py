@@ -16,7 +16,7 @@ from bumpdiff.records import CouplingSummary, PhaseEntry, SamplerStudy
 from bumpdiff.report import figures
 from bumpdiff.report.method import method_settings
 from bumpdiff.runfolder import RunFolder, atomic_write_text, load_npz
-from bumpdiff.sampling import resolve_sampler
+from bumpdiff.sampling import name_of, resolve_sampler
 
 
 def _cell(value: object) -> str:
@@ -192,17 +192,20 @@ def imbalanced_page(run: RunFolder, cfg: Config, summary: CouplingSummary, panel
 
 def samplers_page(run: RunFolder, cfg: Config, study: SamplerStudy, verdict: str) -> None:
     """report.html and figures/samplers.png of the sampler study."""
-    final = {(r.sampler, r.steps, r.precision): r for r in study.rows if r.checkpoint == "final"}
+
+    def key(r) -> tuple:
+        return r.sampler, r.steps, r.precision, r.noise
+
+    final = {key(r): r for r in study.rows if r.checkpoint == "final"}
     seconds = {}
     for r in study.rows:
-        seconds.setdefault((r.sampler, r.steps, r.precision), []).append(r.seconds_per_image)
+        seconds.setdefault(key(r), []).append(r.seconds_per_image)
     rows, labels, cost, worst = [], [], [], []
     for c in study.choice.candidates:
-        key = (c.sampler, c.steps, c.precision)
-        label = f"{c.sampler.upper()}-{c.steps}" + ("" if c.precision == "fp32" else "-bf16")
+        label = name_of(*key(c))
         rule = "reference" if c.evidence == "reference" else "passes" if c.passes else "fails"
-        s = float(np.median(seconds[key]))
-        acc = final[key].accuracy if key in final else None
+        s = float(np.median(seconds[key(c)]))
+        acc = final[key(c)].accuracy if key(c) in final else None
         rows.append(
             [label, c.steps, s, acc, 100 * c.worst_fraction_diff, 100 * c.worst_fraction_se,
              c.worst_fraction_at, rule, c.evidence]
@@ -211,7 +214,7 @@ def samplers_page(run: RunFolder, cfg: Config, study: SamplerStudy, verdict: str
         cost.append(s)
         worst.append(100 * c.worst_fraction_diff)
     study_rows = [
-        [r.checkpoint, r.step, f"{r.sampler}-{r.steps}-{r.precision}", r.images,
+        [r.checkpoint, r.step, name_of(*key(r)), r.images,
          r.seconds_per_image, *(r.fractions[o] for o in OUTCOMES)]
         for r in study.rows
     ]  # fmt: skip
