@@ -11,6 +11,12 @@ import sys
 from pathlib import Path
 
 OUTCOMES = ("none", "multiple", "mislocated", "correct")
+CONTROLS = [  # (key in phases.json "controls", row label)
+    ("encoder_trustworthiness", "encoder alone: trustworthiness"),
+    ("encoder_cka", "probed layer ~ encoder (CKA)"),
+    ("placement_trustworthiness", "placement probe: μ-means trustworthiness"),
+    ("readout_at_condition", "x̂₀ readout: bump moved to μ"),
+]
 
 
 def phases_table(entries: list[dict]) -> str:
@@ -32,6 +38,10 @@ def phases_table(entries: list[dict]) -> str:
         lines.append("| generated positions: trustworthiness | " + " | ".join(cells) + " |")
         cells = [_two(e["probe"]["trustworthiness"]) for e in entries]
         lines.append("| probed layer: trustworthiness | " + " | ".join(cells) + " |")
+    for key, label in CONTROLS:
+        if all(key in e.get("controls", {}) for e in entries):
+            cells = [_two(e["controls"][key]) for e in entries]
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

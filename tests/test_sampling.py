@@ -7,7 +7,7 @@ from bumpdiff.config import ConfigError, build_config
 from bumpdiff.model import init_model
 from bumpdiff.sampling import SamplerSpec, candidate_spec, generate, resolve_sampler
 
-SMALL_T = {"diffusion": {"timesteps": 400}, "probe": {"t": 399}}
+SMALL_T = {"diffusion": {"timesteps": 400}, "probe": {"t": 399, "placement_t": 200}}
 
 
 def test_default_evaluation_sampler_is_the_papers_ddpm_with_t_steps():

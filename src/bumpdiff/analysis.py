@@ -20,13 +20,21 @@ import torch
 
 from bumpdiff.checkpoint import load_model
 from bumpdiff.config import Config
-from bumpdiff.data import check_centers_for, lattice_from_config, subgrid
-from bumpdiff.detect import default_window
+from bumpdiff.data import check_centers_for, lattice_from_config, subgrid, to_data_scale
+from bumpdiff.detect import default_window, find_bumps
 from bumpdiff.diffusion import alphas_cumprod
 from bumpdiff.evaluate import Classification, classify, classify_threshold, summarize
 from bumpdiff.model import resolve_device, set_threads
 from bumpdiff.probe import capture_activations, phase_of, probe_inputs
 from bumpdiff.probe.behaviour import behaviour_order
+from bumpdiff.probe.metrics import condition_means, pca_embed, r2_linear, trustworthiness
+from bumpdiff.probe.placement import (
+    crossed_inputs,
+    crossed_shares,
+    linear_cka,
+    pull_toward_condition,
+    split_half_reliability,
+)
 from bumpdiff.records import EvalRow, ProbeMetrics, ProbeRow
 from bumpdiff.runfolder import RunFolder, save_npz
 from bumpdiff.sampling import SamplerSpec, generate, resolve_sampler
@@ -160,6 +168,9 @@ def probe_model(model: torch.nn.Module, cfg: Config, step: int) -> tuple[ProbeRo
     acts = capture_activations(model, p.layer, x, cond, p.t, cfg.sample.batch_size)
     t_capture = time.perf_counter() - t0
     result = phase_of(acts, cond.numpy(), cfg.phase, p)
+    controls = encoder_controls(model, cfg, acts, cond.numpy())
+    if p.placement_t is not None:
+        controls.update(placement_controls(model, cfg))
     row = ProbeRow(
         step=step,
         phase=result.phase,
@@ -169,6 +180,7 @@ def probe_model(model: torch.nn.Module, cfg: Config, step: int) -> tuple[ProbeRo
         capture_seconds=t_capture,
         metrics_seconds=time.perf_counter() - t0 - t_capture,
         **ProbeMetrics(**result.metrics).model_dump(),
+        **controls,
     )
     arrays = {
         "conditions": result.conditions,
@@ -178,6 +190,61 @@ def probe_model(model: torch.nn.Module, cfg: Config, step: int) -> tuple[ProbeRo
         "layer": np.array(p.layer),
     }
     return row, arrays
+
+
+def _order(points: np.ndarray, conditions: np.ndarray, cfg: Config) -> tuple[float, float]:
+    """Trustworthiness and min(R²_x, R²_y) on the top PCs of per-condition points."""
+    pcs, _ = pca_embed(points, cfg.probe.pcs)
+    r2 = min(r2_linear(pcs, conditions[:, 0]), r2_linear(pcs, conditions[:, 1]))
+    return trustworthiness(conditions, points, cfg.probe.knn), r2
+
+
+@torch.inference_mode()
+def encoder_controls(model, cfg: Config, acts: np.ndarray, cond: np.ndarray) -> dict[str, float]:
+    """The pure-noise probe's controls: reliability of its per-condition means (split halves of
+    the draws), the order of the conditioning embedding alone, and how much the layer's means
+    look like it (linear CKA)."""
+    uniq, means, _ = condition_means(acts.astype(np.float64), cond)
+    groups = acts.reshape(len(uniq), cfg.probe.draws, -1).astype(np.float64)
+    device = next(model.parameters()).device
+    embedding = model.cond(torch.from_numpy(uniq.astype(np.float32)).to(device)).cpu().numpy()
+    trust, r2 = _order(embedding.astype(np.float64), uniq, cfg)
+    return {
+        "reliability": split_half_reliability(groups),
+        "encoder_trustworthiness": trust,
+        "encoder_r2": r2,
+        "encoder_cka": linear_cka(means, embedding.astype(np.float64)),
+    }
+
+
+def placement_controls(model, cfg: Config) -> dict[str, float]:
+    """The placement probe at ``probe.placement_t`` (probe/placement.py): shares of μ, ν and
+    μ×ν, order and reliability of the μ-means, and where x̂₀ puts the bump."""
+    p, t = cfg.probe, cfg.probe.placement_t
+    mu = probe_conditions(cfg)
+    nu = subgrid(lattice_from_config(cfg.data), p.placement_positions)
+    abar = alphas_cumprod(cfg.diffusion)
+    x, cond, positions = crossed_inputs(
+        mu, nu, cfg.data.size, cfg.data.sigma, t, abar, p.seed, cfg.data.periodic
+    )
+    eps: list[torch.Tensor] = []
+    acts = capture_activations(model, p.layer, x, cond, t, cfg.sample.batch_size, eps)
+    shares = crossed_shares(acts, len(mu), len(nu))
+    groups = acts.reshape(len(mu), len(nu), -1).astype(np.float64)
+    trust, r2 = _order(groups.mean(axis=1), mu, cfg)
+    a_t = float(abar[t])
+    x0_hat = (x - (1 - a_t) ** 0.5 * torch.cat(eps)) / a_t**0.5  # DDPM eq. 15
+    bumps = find_bumps(to_data_scale(x0_hat[:, 0].numpy()), cfg.eval.prominence, eval_window(cfg))
+    pull = pull_toward_condition(bumps.center, cond.numpy(), positions, cfg.eval.tolerance)
+    return {
+        "placement_share_mu": shares["mu"],
+        "placement_share_nu": shares["nu"],
+        "placement_share_interaction": shares["interaction"],
+        "placement_trustworthiness": trust,
+        "placement_r2": r2,
+        "placement_reliability": split_half_reliability(groups),
+        **{f"readout_{k}": v for k, v in pull.items()},
+    }
 
 
 def load_checkpoint_model(run: RunFolder, cfg: Config, step: int) -> torch.nn.Module:

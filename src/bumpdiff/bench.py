@@ -267,6 +267,7 @@ QUICK_OVERRIDES = [
     "train.first_checkpoint=2",
     "diffusion.timesteps=20",
     "probe.t=19",
+    "probe.placement_t=10",
     "sample.steps=10",
     "probe.draws=2",
     "probe.umap_neighbors=4",

@@ -123,6 +123,21 @@ class ProbeRow(ProbeMetrics):
     features: int
     capture_seconds: Real
     metrics_seconds: Real
+    # controls (probe/placement.py); absent in rows written before they existed
+    reliability: Real | None = None  # split-half, per-condition means of the pure-noise probe
+    encoder_trustworthiness: Real | None = None  # the conditioning embedding alone
+    encoder_r2: Real | None = None
+    encoder_cka: Real | None = None  # layer means vs the embedding: 1 = a relay of it
+    placement_share_mu: Real | None = None  # crossed probe at probe.placement_t: μ, ν, μ×ν
+    placement_share_nu: Real | None = None
+    placement_share_interaction: Real | None = None
+    placement_trustworthiness: Real | None = None  # order of the μ-marginal means
+    placement_r2: Real | None = None
+    placement_reliability: Real | None = None
+    readout_pull: Real | None = None  # x̂₀'s bump from ν (0) toward μ (1)
+    readout_at_condition: Real | None = None
+    readout_at_input: Real | None = None
+    readout_none: Real | None = None
 
 
 MetricsRow = Annotated[
@@ -171,6 +186,7 @@ class PhaseEntry(_Record):
     raised: float | None = None  # share of images on a raised background
     detector: str = ""
     behaviour: dict[str, Real] = {}  # order of the generated positions (probe.behaviour)
+    controls: dict[str, Real] = {}  # the probe's controls and the placement probe (ProbeRow)
 
 
 PHASE_ENTRIES = TypeAdapter(list[PhaseEntry])

@@ -70,7 +70,9 @@ def test_cross_field_checks():
     with pytest.raises(ConfigError, match=r"data.x_range: must satisfy 0 <= lo <= hi <= 11"):
         build_config({}, ["data.size=12", "model.channels=[32]", "data.x_range=[0,12]"])
     with pytest.raises(ConfigError, match="probe.t"):
-        build_config({}, ["diffusion.timesteps=100"])
+        build_config({}, ["diffusion.timesteps=100", "probe.placement_t=50"])
+    with pytest.raises(ConfigError, match=r"probe.placement_t: must be in \[1, 99\]"):
+        build_config({}, ["diffusion.timesteps=100", "probe.t=99"])
     with pytest.raises(
         ConfigError, match=r"data.size: must be divisible by 2\^\(levels-1\) = 8 .*got 12"
     ):

@@ -208,6 +208,15 @@ class ProbeConfig(_Section):
     knn: int = Field(8, ge=2, le=100, description="neighbours for overlap and local PCA (ours)")
     pcs: int = Field(10, ge=1, le=100, description="PCA components for R² on raw activations")
     seed: int = Field(4321, ge=0, description="seed of the probe inputs, fixed across checkpoints")
+    placement_t: int | None = Field(
+        500,
+        ge=1,
+        description="timestep of the placement probe (bumps at ν under conditions μ) and the x̂₀ "
+        "readout, 1..T-1; None = off (ours)",
+    )
+    placement_positions: int = Field(
+        16, ge=2, le=256, description="positions ν of the placement probe, from the lattice (ours)"
+    )
 
 
 class PhaseConfig(_Section):
@@ -345,6 +354,11 @@ class Config(_Section):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:
+        if (self.probe.placement_t or 0) >= self.diffusion.timesteps:
+            raise ValueError(
+                f"probe.placement_t: must be in [1, {self.diffusion.timesteps - 1}] or null, "
+                f"got {self.probe.placement_t}"
+            )
         if self.probe.t >= self.diffusion.timesteps:
             raise ValueError(
                 f"probe.t: must be in [0, {self.diffusion.timesteps - 1}], got {self.probe.t}"

@@ -15,7 +15,7 @@ from bumpdiff.analysis import analyse_pending
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.evaluate import OUTCOMES
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
-from bumpdiff.records import PhaseEntry, PhaseProbe
+from bumpdiff.records import PhaseEntry, PhaseProbe, ProbeRow
 from bumpdiff.report import pages
 from bumpdiff.runfolder import RunFolder, load_npz
 
@@ -56,6 +56,7 @@ def phase_table(run: RunFolder) -> list[PhaseEntry]:
                 raised=ev.frac_raised,
                 detector=ev.detector,
                 behaviour=_behaviour(ev),
+                controls=_controls(pr),
             )
         )
     return entries
@@ -66,6 +67,13 @@ def _behaviour(ev) -> dict[str, float]:
     keys = ("coverage", "trustworthiness", "r2_x", "r2_y")
     values = {k: getattr(ev, f"behaviour_{k}") for k in keys}
     return {k: v for k, v in values.items() if v is not None}
+
+
+def _controls(pr) -> dict[str, float]:
+    """The probe row's controls and placement probe, where it has them."""
+    names = [f for f in ProbeRow.model_fields if f.startswith(("reliability", "encoder_",
+             "placement_", "readout_"))]  # fmt: skip
+    return {k: getattr(pr, k) for k in names if getattr(pr, k) is not None}
 
 
 def phase_summary(rows: list[PhaseEntry]) -> tuple[list[dict], bool, str]:

@@ -64,10 +64,13 @@ def capture_activations(
     cond: torch.Tensor,
     t: int,
     batch_size: int = 512,
+    outputs: list | None = None,
 ) -> np.ndarray:
     """Flattened output of probe point ``layer`` for each input row; float32 (rows, features).
 
-    Down blocks return (hidden_states, residuals); the hidden states are taken.
+    Down blocks return (hidden_states, residuals); the hidden states are taken. When
+    ``outputs`` is a list, the network's outputs (ε̂, on the CPU) are appended to it, batch by
+    batch, from the same forward passes.
     """
     module = model.probe_point(layer)
     device = next(model.parameters()).device
@@ -83,7 +86,9 @@ def capture_activations(
             xb = x[lo : lo + batch_size].to(device)
             cb = cond[lo : lo + batch_size].to(device)
             tb = torch.full((xb.shape[0],), t, dtype=torch.long, device=device)
-            model(xb, tb, cb)
+            eps_hat = model(xb, tb, cb)
+            if outputs is not None:
+                outputs.append(eps_hat.float().cpu())
     finally:
         handle.remove()
     return torch.cat(captured).numpy()

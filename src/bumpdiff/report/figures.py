@@ -125,6 +125,33 @@ def order_figure(steps, rows, phases, path: Path) -> bytes:
     return save_figure(fig, path)
 
 
+CONTROLS = [
+    ("reliability", "reliability of the means (split half)"),
+    ("encoder_trustworthiness", "encoder alone: trustworthiness"),
+    ("encoder_cka", "layer ~ encoder (linear CKA)"),
+    ("placement_trustworthiness", "placement probe: μ-means trustworthiness"),
+    ("placement_share_mu", "placement probe: μ share"),
+    ("readout_at_condition", "x̂₀ readout: bump moved to μ"),
+    ("readout_at_input", "x̂₀ readout: bump stays at ν"),
+]
+
+
+def controls_figure(steps, controls, phases, path: Path) -> bytes:
+    """The probe's controls against step (``controls``: one dict per checkpoint); a line is drawn
+    for each control the checkpoints carry."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    shade_phases(ax, steps, phases)
+    step_axis(ax, steps)
+    for key, label in CONTROLS:
+        values = [c.get(key, np.nan) for c in controls]
+        if np.isfinite(values).any():
+            ax.plot(steps, values, ".-", label=label)
+    ax.set_ylim(-0.05, 1.05)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.set_title("Controls: what the encoder alone gives, and what the network does with it")
+    return save_figure(fig, path)
+
+
 def umap_figure(snapshots, path: Path) -> bytes:
     """UMAP (first two of three axes) per snapshot, coloured by mu_x (top) and mu_y (bottom).
 

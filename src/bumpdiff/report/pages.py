@@ -113,6 +113,9 @@ def phases_page(run: RunFolder, cfg: Config, entries: list[PhaseEntry], analysis
     pngs = {
         "outcomes": outcomes(run),
         "order": figures.order_figure(steps, probe_rows, phases, run.figure_path("order")),
+        "controls": figures.controls_figure(
+            steps, [e.controls for e in entries], phases, run.figure_path("controls")
+        ),
         "umap": figures.umap_figure(analysis["snapshots"], run.figure_path("umap")),
         "gallery": figures.gallery_figure(analysis["gallery"], run.figure_path("gallery")),
     }
