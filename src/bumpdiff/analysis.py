@@ -20,7 +20,13 @@ import torch
 
 from bumpdiff.checkpoint import load_model
 from bumpdiff.config import Config
-from bumpdiff.data import check_centers_for, lattice_from_config, subgrid, to_data_scale
+from bumpdiff.data import (
+    check_centers_for,
+    lattice_from_config,
+    subgrid,
+    targets_for,
+    to_data_scale,
+)
 from bumpdiff.detect import default_window, find_bumps
 from bumpdiff.diffusion import alphas_cumprod
 from bumpdiff.evaluate import Classification, classify, classify_threshold, summarize
@@ -77,8 +83,11 @@ def detector_signature(cfg: Config) -> str:
 
 
 def classify_images(cfg: Config, images: np.ndarray, cond: np.ndarray) -> Classification:
-    """``evaluate.classify`` (or the threshold rule) with the run's settings and canvas."""
+    """``evaluate.classify`` (or the threshold rule) with the run's settings and canvas; each
+    image is scored against where the training data put the bump for its label (the label
+    itself unless ``data.permute_labels``)."""
     e = cfg.eval
+    cond = targets_for(cfg.data, cfg.seed, cond)
     if e.rule == "threshold":
         return classify_threshold(images, cond, e.tolerance, e.threshold, e.background, e.detector)
     return classify(

@@ -46,3 +46,22 @@ def test_subgrid_keeps_a_regular_grid_and_all_y_rows():
     assert len(sub) <= 144
     assert len(np.unique(sub[:, 1])) == 8  # the coarse axis is not thinned first
     assert len(sub) == len(np.unique(sub[:, 0])) * 8
+
+
+def test_permuted_labels_are_a_fixed_bijection_and_targets_undo_it():
+    from bumpdiff.config import DataConfig
+    from bumpdiff.data import label_permutation, lattice_from_config, targets_for
+
+    plain = DataConfig(size=8, x_range=(1, 6), y_range=(1, 6), dx=1.0, dy=1.0)
+    assert (label_permutation(plain, 0) == np.arange(36)).all()
+    permuted = plain.model_copy(update={"permute_labels": True})
+    pi = label_permutation(permuted, 0)
+    assert sorted(pi) == list(range(36)) and (pi != np.arange(36)).mean() > 0.8
+    assert (label_permutation(permuted, 0) == pi).all()  # fixed by the seed
+    assert not (label_permutation(permuted, 1) == pi).all()
+    centers = lattice_from_config(permuted)
+    labels = centers[pi]  # the image at centers[i] is labelled labels[i]
+    assert np.array_equal(targets_for(permuted, 0, labels), centers)
+    assert np.array_equal(targets_for(plain, 0, labels), labels)
+    off = np.array([[2.5, 3.5]])
+    assert np.array_equal(targets_for(permuted, 0, off), off)  # off the lattice: itself

@@ -89,3 +89,15 @@ def test_tiny_phases_run_writes_report_and_phases_json(tiny_yaml, tmp_path):
     assert res.exit_code == 0 and (run / "metrics.jsonl").read_text() == before
     res = invoke("run", tiny_yaml, "--out", run, "--resume", "--set", "train.lr=0.1")
     assert res.exit_code == 2 and "train.lr: differs from the run being resumed" in res.output
+
+
+def test_a_permuted_label_control_scores_against_where_the_data_put_the_bump(tmp_path):
+    """The null control runs as any experiment; its generated positions are not laid out like
+    the labels even where the network places bumps where its training data put them."""
+    tree = {**TINY, "data": {**TINY["data"], "permute_labels": True}}
+    path = tmp_path / "perm.yaml"
+    path.write_text(yaml.safe_dump(tree))
+    res = invoke("run", path, "--out", tmp_path / "run")
+    assert res.exit_code == 0, res.output
+    phases = json.loads((tmp_path / "run" / "phases.json").read_text())
+    assert [p["step"] for p in phases] == [0, 2, 3, 6] and "behaviour" in phases[-1]

@@ -38,6 +38,11 @@ class DataConfig(_Section):
         None, description="[lo, hi] of bump centres along y, pixels; None = whole canvas (ours)"
     )
     periodic: bool = Field(False, description="wrap bumps across the border (follow-up, Fig. 2)")
+    permute_labels: bool = Field(
+        False,
+        description="label each image with another lattice point, a fixed random bijection seeded "
+        "by seed: a null control (ours)",
+    )
 
     @model_validator(mode="after")
     def _ranges_on_canvas(self) -> DataConfig:

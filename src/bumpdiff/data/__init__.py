@@ -1,6 +1,13 @@
 """Data: Gaussian bumps rendered on a lattice of centres (DESIGN.md, "Image")."""
 
-from bumpdiff.data.lattice import axis_values, lattice, lattice_from_config, subgrid
+from bumpdiff.data.lattice import (
+    axis_values,
+    label_permutation,
+    lattice,
+    lattice_from_config,
+    subgrid,
+    targets_for,
+)
 from bumpdiff.data.render import (
     check_centers,
     check_centers_for,
@@ -13,10 +20,12 @@ __all__ = [
     "axis_values",
     "check_centers",
     "check_centers_for",
+    "label_permutation",
     "lattice",
     "lattice_from_config",
     "render_bumps",
     "subgrid",
+    "targets_for",
     "to_data_scale",
     "to_model_scale",
 ]

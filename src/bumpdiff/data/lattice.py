@@ -54,6 +54,28 @@ def lattice_from_config(cfg: DataConfig) -> np.ndarray:
     return lattice(cfg.size, cfg.dx, cfg.dy, cfg.x_range, cfg.y_range, cfg.periodic)
 
 
+def label_permutation(cfg: DataConfig, seed: int) -> np.ndarray:
+    """Index array π over the lattice (``lattice_from_config`` order): the image at lattice point
+    i is labelled with point π[i]. The identity unless ``data.permute_labels``, then a fixed random
+    bijection seeded by ``seed`` (a null control: the labels still form a lattice, but say nothing
+    about where the bump is)."""
+    n = len(lattice_from_config(cfg))
+    if not cfg.permute_labels:
+        return np.arange(n)
+    return np.random.default_rng([seed, 7919]).permutation(n)
+
+
+def targets_for(cfg: DataConfig, seed: int, labels: np.ndarray) -> np.ndarray:
+    """Where the training data put the bump for each label (n, 2): the label itself, or with
+    permuted labels the lattice point whose image carried that label. Labels off the lattice
+    (``bumpdiff sample --at``) keep their own position."""
+    if not cfg.permute_labels:
+        return np.asarray(labels, dtype=np.float64)
+    points = lattice_from_config(cfg)
+    position_of = {tuple(points[j]): points[i] for i, j in enumerate(label_permutation(cfg, seed))}
+    return np.array([position_of.get(tuple(label), label) for label in labels], dtype=np.float64)
+
+
 def subgrid(conditions: np.ndarray, max_points: int) -> np.ndarray:
     """A sub-lattice of at most ``max_points`` conditions: every k-th value along each axis.
 
