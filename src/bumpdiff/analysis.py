@@ -99,7 +99,7 @@ def classify_images(cfg: Config, images: np.ndarray, cond: np.ndarray) -> Classi
 class SampleSet:
     """Generated images with their conditions, classification and the sampler that made them."""
 
-    images: np.ndarray  # (n, N, N) data scale [0, 1]
+    images: np.ndarray  # (n, N, N) data scale (bump 1 on 0), unclamped
     conditions: np.ndarray  # (n, 2) pixels
     result: Classification
     spec: SamplerSpec
