@@ -287,12 +287,16 @@ def analyse_pending(
     run: RunFolder, cfg: Config, log: Callable[[str], None] | None = None
 ) -> list[int]:
     """Evaluate and probe every checkpoint that lacks an eval or probe row, or whose eval row was
-    made with other classification or clipping settings (the resume rule of every experiment:
+    made with other sampling or classification settings (the resume rule of every experiment:
     an interrupted analysis continues where it stopped); returns their steps."""
     evals, probes = run.latest_by_step("eval"), run.latest_by_step("probe")
-    signature = detector_signature(cfg)
+    signature, spec = detector_signature(cfg), resolve_sampler(cfg)
+    images = len(eval_conditions(cfg)) * cfg.sample.draws
     evals = {
-        k: r for k, r in evals.items() if r.detector == signature and r.clip == cfg.sample.clip
+        k: r
+        for k, r in evals.items()
+        if (r.detector, r.clip, r.sampler, r.sampler_steps, r.n)
+        == (signature, cfg.sample.clip, spec.name, spec.steps, images)
     }
     steps = run.checkpoint_steps()
     done = []

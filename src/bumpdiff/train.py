@@ -98,13 +98,21 @@ def train_step(
     return loss.detach()
 
 
+# The sections that decide what is trained; the others (evaluation, probe, phase rule, study
+# settings) may change on resume: they are written to config.yaml, and analysis rows made
+# with other settings are redone (analysis.analyse_pending).
+TRAINING_SECTIONS = ("seed", "data", "model", "diffusion", "train")
+
+
 def check_resume_config(saved: Config, given: Config) -> None:
-    """A resumed run must be the same experiment; only train.steps may grow."""
+    """A resumed run must train the same thing; only train.steps may grow (and the compute
+    settings train.device and train.threads may change)."""
     a = saved.model_dump(mode="json")
     b = given.model_dump(mode="json")
-    a["train"].pop("steps")
-    b["train"].pop("steps")
-    for section in a:
+    for tree in (a, b):
+        for key in ("steps", "device", "threads"):
+            tree["train"].pop(key)
+    for section in TRAINING_SECTIONS:
         if a[section] != b[section]:
             if isinstance(a[section], dict):
                 key = next(k for k in a[section] if a[section][k] != b[section].get(k))
@@ -248,7 +256,7 @@ def train(
     device = resolve_device(cfg.train.device)
     set_threads(cfg.train.threads)
     trainer = _Trainer(cfg, run, device, resume_from)
-    if saved is None or saved.train.steps != cfg.train.steps:  # never rewritten otherwise
+    if saved != cfg:  # the same training (checked above); steps or analysis settings changed
         run.write_config(cfg)
     offset = 0.0
     if resume_from is not None:

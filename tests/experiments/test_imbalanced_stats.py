@@ -25,6 +25,9 @@ def test_step_to_reach_interpolates_on_the_log_axis():
     assert s50 == pytest.approx(np.expm1((np.log1p(40) + np.log1p(80)) / 2))
     assert step_to_reach(STEPS, curve, 0.2) == 40
     assert np.isnan(step_to_reach(STEPS, curve * 0.4, 0.5))
+    early = np.array([0, 0.6, 0, 0.2, 0.8, 1, 1, 1, 1.0])  # touches 0.5 by chance, falls back
+    assert step_to_reach(STEPS, early, 0.5) == pytest.approx(s50)
+    assert np.isnan(step_to_reach(STEPS, np.array([0, 0, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.3]), 0.5))
 
 
 def test_known_lag_gives_the_known_ratio():

@@ -85,9 +85,10 @@ def train_models(cfg: Config, root: RunFolder, log: Log, progress: bool = True) 
 
 
 def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
-    """Evaluate and probe every sub-run's checkpoints not yet analysed."""
-    for _, _, sub in _members(cfg, root):
-        analyse_pending(sub, sub.read_config(), log)
+    """Evaluate and probe every sub-run's checkpoints not yet analysed (with the settings the
+    experiment's config gives them now)."""
+    for _, member_cfg, sub in _members(cfg, root):
+        analyse_pending(sub, member_cfg, log)
         log(f"  analysed {sub.root.name}")
 
 

@@ -11,26 +11,30 @@ import numpy as np
 
 
 def step_to_reach(steps: np.ndarray, curve: np.ndarray, level: float) -> float:
-    """First step at which ``curve`` reaches ``level``, linearly interpolated between checkpoints
-    (on a log(1 + step) axis, since checkpoints are log-spaced). NaN if never reached.
+    """The step from which ``curve`` stays at or above ``level``: linearly interpolated between
+    the last checkpoint below it and the next (on a log(1 + step) axis, since checkpoints are
+    log-spaced). NaN if the last checkpoint is below the level. A curve that touches the level
+    by chance early (a few images, a noisy share) and falls back does not count as reached.
 
     Args:
         steps: (k,) increasing checkpoint steps.
-        curve: (k,) values at those steps (e.g. x-accuracy in [0, 1]).
+        curve: (k,) values at those steps (e.g. x-accuracy in [0, 1]); NaN counts as below.
         level: the threshold, e.g. 0.5 or 0.9.
     """
     steps = np.asarray(steps, dtype=np.float64)
     curve = np.asarray(curve, dtype=np.float64)
-    above = np.flatnonzero(curve >= level)
-    if above.size == 0:
+    if not curve.size or not curve[-1] >= level:
         return float("nan")
-    i = int(above[0])
-    if i == 0 or curve[i] == level:
+    below = np.flatnonzero(~(curve >= level))
+    if below.size == 0:
+        return float(steps[0])
+    i = int(below[-1]) + 1  # the first checkpoint of the final run at or above the level
+    if curve[i] == level:
         return float(steps[i])
     u0, u1 = np.log1p(steps[i - 1]), np.log1p(steps[i])
-    c0, c1 = curve[i - 1], curve[i]
+    c0, c1 = np.nan_to_num(curve[i - 1]), curve[i]
     frac = (level - c0) / (c1 - c0) if c1 != c0 else 1.0
-    return float(np.expm1(u0 + frac * (u1 - u0)))
+    return float(np.expm1(u0 + min(max(frac, 0.0), 1.0) * (u1 - u0)))
 
 
 def curve_correlation(a: np.ndarray, b: np.ndarray) -> float:
