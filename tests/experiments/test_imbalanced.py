@@ -57,10 +57,11 @@ def test_synthetic_learners_get_the_right_verdict(curves_of, verdict):
     assert f"**{verdict}**" in summary.verdict
 
 
-def test_a_reference_varies_one_axis_only():
-    cfg = tiny_config()
+def test_a_reference_varies_one_axis_only_and_is_evaluated_on_as_many_images():
+    cfg = tiny_config("sample.max_conditions=36")
     ref = reference_config(cfg, "x", 1.0, 3)
     assert ref.data.dx == 1.0 and ref.data.y_range == (3.5, 3.5) and ref.seed == 3
+    assert ref.sample.draws * 6 >= 36  # 6 x values: 6 draws each, like the 6 × 6 2D lattice
 
 
 def test_tiny_imbalanced_run(tmp_path):

@@ -54,6 +54,11 @@ def reference_config(cfg: Config, axis: str, spacing: float, seed: int) -> Confi
     tree["data"].update(
         {f"d{axis}": spacing, f"d{other}": 1.0, f"{other}_range": [(lo + hi) / 2] * 2}
     )
+    # as many evaluation images as a 2D variant gets (sample.max_conditions × draws): a 1D
+    # lattice has few conditions, and a share of 8 images is too coarse to time
+    n = len(lattice_from_config(build_config(tree).data))
+    per_condition = -(-cfg.sample.max_conditions // n) * cfg.sample.draws
+    tree["sample"]["draws"] = max(cfg.sample.draws, min(per_condition, 1024))
     return build_config(tree)
 
 
