@@ -104,6 +104,13 @@ def test_a_torn_metrics_line_is_reported_then_repaired(tmp_path, tiny):
         fh.write('{"event": "train", "step": 7, "lo')  # a write cut by a crash
     rows = run.read_metrics()
     assert run.torn_line == len(run.metrics_path.read_text().splitlines()) and rows
+    from bumpdiff.analysis import analyse_pending
+    from bumpdiff.experiments import report_run
+
+    analyse_pending(run, tiny)
+    with open(run.metrics_path, "a") as fh:
+        fh.write('{"event": "probe", "st')  # cut again, after the analysis
+    assert "was cut by a crash" in report_run(RunFolder(run.root))[0]
     longer = tiny_config("train.steps=8")
     train(longer, run.root, resume=True, progress=False)
     lines = run.metrics_path.read_text().splitlines()

@@ -50,6 +50,14 @@ def run_experiment(
 
 
 def report_run(run: RunFolder) -> list[str]:
-    """Rewrite the report of an analysed run from its files (``bumpdiff report``)."""
+    """Rewrite the report of an analysed run from its files (``bumpdiff report``); a line of
+    metrics.jsonl cut by a crash is reported first."""
     cfg = run.read_config()
-    return EXPERIMENTS[cfg.experiment].report(cfg, run)
+    lines = EXPERIMENTS[cfg.experiment].report(cfg, run)
+    if run.torn_line is not None:
+        lines.insert(
+            0,
+            f"warning: {run.metrics_path} line {run.torn_line} was cut by a crash and is "
+            "ignored; resuming the run repairs it",
+        )
+    return lines
