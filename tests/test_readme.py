@@ -33,3 +33,8 @@ def test_speed_figures_are_the_committed_benchmarks():
     assert f"{_hundreds(evaluate['noise_images_per_s'])} images/s" in readme
     threads = json.loads((bench / "cpu-2core-threads.json").read_text())
     assert f"{threads['beside_a_job_auto_over_2']:.1f}× faster" in readme
+
+
+def test_the_coupling_verdict_is_the_committed_one():
+    result = json.loads((ROOT / "results" / "imbalanced" / "coupling-seed0.json").read_text())
+    assert result["verdict"].replace("**", "") in (ROOT / "README.md").read_text()
