@@ -56,3 +56,18 @@ def test_a_brownian_candidate_is_studied_beside_its_own_noise(tmp_path):
     assert noises == {(50, "own"), (10, "own"), (10, "brownian")}
     html = (tmp_path / "s" / "report.html").read_text()
     assert "DDPM-10 brownian" in html
+
+
+def test_chosen_checkpoints_can_replace_the_phase_picks(tmp_path):
+    study = tmp_path / "study"
+    tree = {**STUDY, "samplers": {**STUDY["samplers"], "candidates": ["ddpm:10"], "steps": [2]}}
+    cfg_path = tmp_path / "s.yaml"
+    cfg_path.write_text(yaml.safe_dump(tree))
+    res = CliRunner().invoke(app, ["run", str(cfg_path), "--out", str(study)])
+    assert res.exit_code == 0, res.output
+    assert json.loads((study / "samplers.json").read_text())["checkpoints"] == {
+        "step 2": 2, "final": 6}  # fmt: skip
+    bad = {**tree, "samplers": {**tree["samplers"], "steps": [5]}}
+    cfg_path.write_text(yaml.safe_dump(bad))
+    res = CliRunner().invoke(app, ["run", str(cfg_path), "--out", str(tmp_path / "other")])
+    assert res.exit_code == 2 and "samplers.steps: must be checkpoints" in res.output

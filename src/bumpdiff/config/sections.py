@@ -311,6 +311,11 @@ class SamplersConfig(_Section):
     source: str | None = Field(
         None, description="an analysed phases run to study; None trains one in <out>/model (ours)"
     )
+    steps: list[int] | None = Field(
+        None,
+        description="checkpoints to study beside the trained one; None = the middle checkpoint "
+        "of each phase (ours)",
+    )
 
     @model_validator(mode="after")
     def _candidates_parse(self) -> SamplersConfig:

@@ -101,6 +101,15 @@ def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
     analyse_phases(model_cfg, source, log)
     report_phases(model_cfg, source)
     picks = phase_checkpoints(source.read_phases())
+    if cfg.samplers.steps is not None:
+        available = set(source.checkpoint_steps())
+        missing = sorted(set(cfg.samplers.steps) - available)
+        if missing:
+            raise ConfigError(
+                f"samplers.steps: must be checkpoints of {source.root} "
+                f"({sorted(available)}), got {missing}"
+            )
+        picks = {**{f"step {k}": k for k in cfg.samplers.steps}, "final": picks["final"]}
     study = root.read_samplers() or SamplerStudy(run=str(source.root), checkpoints=picks)
     # fp32 means fp32 on every device: the run's CUDA autocast (train.bf16) is switched off here.
     model_cfg = model_cfg.model_copy(
