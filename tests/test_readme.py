@@ -38,3 +38,12 @@ def test_speed_figures_are_the_committed_benchmarks():
 def test_the_coupling_verdict_is_the_committed_one():
     result = json.loads((ROOT / "results" / "imbalanced" / "coupling-seed0.json").read_text())
     assert result["verdict"].replace("**", "") in (ROOT / "README.md").read_text()
+
+
+def test_the_coupled_noise_figures_are_the_committed_summary():
+    se = json.loads((ROOT / "results" / "samplers" / "se-summary.json").read_text())
+    own = se["candidates"]["DDPM-100"]["mean_se_points"]
+    coupled = se["candidates"]["DDPM-100 brownian"]["mean_se_points"]
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert f"drops from {own:.1f} points with independent noise to {coupled:.1f}" in readme
+    assert f"about {(coupled / own) ** 2:.2f}× the images" in readme
