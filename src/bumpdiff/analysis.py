@@ -244,7 +244,8 @@ def placement_controls(model, cfg: Config) -> dict[str, float]:
     a_t = float(abar[t])
     x0_hat = (x - (1 - a_t) ** 0.5 * torch.cat(eps)) / a_t**0.5  # DDPM eq. 15
     bumps = find_bumps(to_data_scale(x0_hat[:, 0].numpy()), cfg.eval.prominence, eval_window(cfg))
-    pull = pull_toward_condition(bumps.center, cond.numpy(), positions, cfg.eval.tolerance)
+    targets = targets_for(cfg.data, cfg.seed, cond.numpy())  # where the data put μ's bump
+    pull = pull_toward_condition(bumps.center, targets, positions, cfg.eval.tolerance)
     return {
         "placement_share_mu": shares["mu"],
         "placement_share_nu": shares["nu"],
