@@ -1,10 +1,13 @@
-"""Print the sampler table of sampler-study JSON files as Markdown (for benchmarks/README.md).
+"""Markdown tables of benchmark JSON files (for README.md and benchmarks/README.md).
 
-python benchmarks/tables.py runs/samplers/samplers.json benchmarks/cpu-2core-samplers512.json …
+python benchmarks/tables.py samplers benchmarks/cpu-2core-samplers512.json [more.json …]
+python benchmarks/tables.py speed benchmarks/cpu-2core-speed.json   # README's performance rows
 
-Reads the samplers experiment's ``samplers.json`` (``rows``) and the older bench files
-(``sampling``) alike.
+The sampler table reads the samplers experiment's ``samplers.json`` (``rows``) and the older bench
+files (``sampling``) alike.
 """
+
+from __future__ import annotations
 
 import json
 import sys
@@ -13,8 +16,41 @@ from pathlib import Path
 from bumpdiff.experiments.samplers_stats import sampler_table
 from bumpdiff.records import SamplerRow
 
+
+def speed_rows(result: dict) -> str:
+    """The README's performance rows from a ``bumpdiff bench`` file (speed only)."""
+    t = result["train"]
+    lines = [
+        f"| training, quick preset (batch {t['batch_size']}) | {t['images_per_s']:.0f} images/s; a "
+        f"plain diffusers loop on the same model: {t['reference_images_per_s']:.0f} (ratio "
+        f"{t['ratio']:.2f}) |",
+        f"| model FLOP/s / fp32 matmul FLOP/s (MFU) | {t['achieved_flops'] / 1e9:.0f} / "
+        f"{t['matmul_flops'] / 1e9:.0f} GFLOP/s = {t['mfu']:.2f} |",
+    ]
+    if "experiment_seconds" in result:
+        lines.append(
+            f"| quick phases experiment, end to end (every instrument on) | "
+            f"{result['experiment_seconds']['seconds']:.0f} s |"
+        )
+    if "sampling" in result:
+        cells = " / ".join(f"{r['seconds_per_image']:.3g}" for r in result["sampling"])
+        names = " / ".join(f"{r['sampler'].upper()}-{r['steps']}" for r in result["sampling"])
+        lines.append(f"| sampling, s per image (12×12, batches of 64): {names} | {cells} |")
+    if "probe" in result:
+        p = result["probe"]
+        lines.append(
+            f"| probe of one checkpoint ({p['rows']:,} inputs, {p['features']:,} features) | "
+            f"{p['seconds']:.1f} s (capture {p['capture_seconds']:.1f} s) |"
+        )
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
-    for path in sys.argv[1:]:
+    kind, paths = sys.argv[1], sys.argv[2:]
+    for path in paths:
         result = json.loads(Path(path).read_text())
+        if kind == "speed":
+            print(speed_rows(result))
+            continue
         rows = [SamplerRow.model_validate(r) for r in result.get("rows", result.get("sampling"))]
         print(f"### {path}\n\n{sampler_table(rows)}\n")

@@ -47,3 +47,11 @@ def test_the_coupled_noise_figures_are_the_committed_summary():
     readme = " ".join((ROOT / "README.md").read_text().split())
     assert f"drops from {own:.1f} points with independent noise to {coupled:.1f}" in readme
     assert f"about {(coupled / own) ** 2:.2f}× the images" in readme
+
+
+def test_the_performance_rows_are_the_committed_speed_benchmark():
+    spec = importlib.util.spec_from_file_location("bench_tables", ROOT / "benchmarks" / "tables.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = json.loads((ROOT / "benchmarks" / "cpu-2core-speed.json").read_text())
+    assert module.speed_rows(result) in (ROOT / "README.md").read_text()
