@@ -18,7 +18,7 @@ import torch
 from bumpdiff.bench import machine_info
 from bumpdiff.config import load_config
 from bumpdiff.diffusion import alphas_cumprod
-from bumpdiff.model import free_cores, init_model, set_threads
+from bumpdiff.model import free_cores, init_model
 from bumpdiff.train import train_step, training_data
 
 COMPETITOR = """
@@ -42,7 +42,8 @@ while True:
 def steps_per_second(threads: int, seconds: float = 8.0) -> dict:
     """Train the quick preset for about ``seconds`` with ``threads`` (0 = free cores)."""
     cfg = load_config("configs/quick.yaml")
-    used = set_threads(threads)
+    used = threads or free_cores()  # looked at now (set_threads decides once per process)
+    torch.set_num_threads(used)
     x, c = training_data(cfg, torch.device("cpu"))
     model = init_model(cfg)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg.train.lr)

@@ -127,10 +127,17 @@ def free_cores(samples: int = 5) -> int:
     return max(1, min(cores or 1, round((cores or 1) - busy)))
 
 
+_FREE_CORES: list[int] = []  # decided once per process (the first call), then kept
+
+
 def set_threads(threads: int) -> int:
-    """torch's CPU threads: ``train.threads``, or with 0 the free cores (``free_cores``), so two
-    jobs on one machine do not oversubscribe it. Returns the number set."""
-    threads = threads or free_cores()
+    """torch's CPU threads: ``train.threads``, or with 0 the free cores (``free_cores``, looked
+    at once per process), so two jobs on one machine do not oversubscribe it. Returns the
+    number set."""
+    if not threads:
+        if not _FREE_CORES:
+            _FREE_CORES.append(free_cores())
+        threads = _FREE_CORES[0]
     torch.set_num_threads(threads)
     return threads
 

@@ -224,13 +224,12 @@ def _panels(cfg: Config, curves_of):
 
 def report(cfg: Config, root: RunFolder) -> list[str]:
     """coupling.json, figures and report.html from the sub-runs; the headline lines."""
-    for _, _, sub in _members(cfg, root):
-        if not len(curves(sub)["steps"]):
-            raise ConfigError(f"run: {sub.root} has no analysed checkpoint; analyse it first")
-
-    def curves_of(name: str) -> dict[str, np.ndarray]:
-        return curves(root.subrun(name), cfg.imbalanced.measure)
-
+    members = {sub.root.name: sub for _, _, sub in _members(cfg, root)}
+    read = {name: curves(sub, cfg.imbalanced.measure) for name, sub in members.items()}
+    for name, c in read.items():
+        if not len(c["steps"]):
+            raise ConfigError(f"run: {members[name].root} has no analysed checkpoint; analyse it")
+    curves_of = read.__getitem__  # each sub-run's metrics are read once
     summary = summarise_variants(cfg, curves_of)
     root.write_coupling(summary)
     pages.imbalanced_page(root, cfg, summary, _panels(cfg, curves_of))

@@ -19,11 +19,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bumpdiff.analysis import classify_images, eval_conditions, load_checkpoint_model
+from bumpdiff.analysis import (
+    analyse_pending,
+    classify_images,
+    eval_conditions,
+    load_checkpoint_model,
+)
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.evaluate import OUTCOMES, summarize
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
-from bumpdiff.experiments.phases import analyse as analyse_phases
 from bumpdiff.experiments.phases import report as report_phases
 from bumpdiff.experiments.samplers_stats import choice_sentence, choose_sampler
 from bumpdiff.records import PhaseEntry, SamplerRow, SamplerStudy
@@ -98,8 +102,8 @@ def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
     yet in samplers.json, saving after each."""
     source = source_run(cfg, root)
     model_cfg = source.read_config()
-    analyse_phases(model_cfg, source, log)
-    report_phases(model_cfg, source)
+    if analyse_pending(source, model_cfg, log) or not source.phases_path.is_file():
+        report_phases(model_cfg, source)  # the phases this study picks its checkpoints from
     picks = phase_checkpoints(source.read_phases())
     if cfg.samplers.steps is not None:
         available = set(source.checkpoint_steps())
