@@ -190,8 +190,3 @@ def summarize(result: Classification, mask: np.ndarray | None = None) -> dict[st
     if result.raised is not None:
         out["frac_raised"] = float(result.raised[sel].mean())
     return out
-
-
-def fractions(summary: dict[str, float]) -> dict[str, float]:
-    """The outcome fractions of a summary as {"none", "multiple", "mislocated", "correct"}."""
-    return {name: summary.get(f"frac_{name}", float("nan")) for name in OUTCOMES}

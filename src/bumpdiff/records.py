@@ -145,14 +145,6 @@ MetricsRow = Annotated[
     Field(discriminator="event"),
 ]
 METRICS_ROW = TypeAdapter(MetricsRow)
-EVENTS: dict[str, type[_Record]] = {
-    "start": StartRow,
-    "train": TrainRow,
-    "checkpoint": CheckpointRow,
-    "interrupted": InterruptedRow,
-    "eval": EvalRow,
-    "probe": ProbeRow,
-}
 
 
 # ---- phases.json -----------------------------------------------------------------------------
