@@ -28,8 +28,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks results
+	$(BIN)/ruff format --check src tests benchmarks results
 
 bench: $(STAMP)
 	$(BIN)/bumpdiff bench --out benchmarks/cpu-2core.json

@@ -34,13 +34,15 @@ from bumpdiff.model import resolve_device, set_threads
 from bumpdiff.probe import capture_activations, phase_of, probe_inputs
 from bumpdiff.probe.behaviour import behaviour_order
 from bumpdiff.probe.metrics import condition_means, pca_embed, r2_linear, trustworthiness
+from bumpdiff.probe.phase import checkpoint_phase
 from bumpdiff.probe.placement import (
     crossed_inputs,
     crossed_shares,
+    denoised_estimate,
     linear_cka,
     pull_toward_condition,
-    split_half_reliability,
 )
+from bumpdiff.probe.reliability import split_half_reliability
 from bumpdiff.records import EvalRow, ProbeMetrics, ProbeRow
 from bumpdiff.runfolder import RunFolder, save_npz
 from bumpdiff.sampling import SamplerSpec, generate, resolve_sampler
@@ -80,6 +82,13 @@ def detector_signature(cfg: Config) -> str:
     return (
         f"threshold {e.threshold:g} above {e.background}, {e.detector}, tolerance {e.tolerance:g}"
     )
+
+
+def probe_signature(cfg: Config) -> str:
+    """What a probe row depends on besides the network: the probe's settings and the phase
+    rule's thresholds. A probe row with another signature is probed again on resume."""
+    fields = {**cfg.probe.model_dump(), **cfg.phase.model_dump()}
+    return ",".join(f"{k}={v}" for k, v in sorted(fields.items()))
 
 
 def classify_images(cfg: Config, images: np.ndarray, cond: np.ndarray) -> Classification:
@@ -180,9 +189,14 @@ def probe_model(model: torch.nn.Module, cfg: Config, step: int) -> tuple[ProbeRo
     controls = encoder_controls(model, cfg, acts, cond.numpy())
     if p.placement_t is not None:
         controls.update(placement_controls(model, cfg))
+    if cfg.data.permute_labels:  # the null control: the layer against where the bumps go
+        controls.update(target_controls(acts, cond.numpy(), cfg))
+    phase = checkpoint_phase(result.phase, controls.get("readout_at_condition"), cfg.phase)
     row = ProbeRow(
         step=step,
-        phase=result.phase,
+        phase=phase,
+        layer_phase=result.phase,
+        rule=probe_signature(cfg),
         layer=p.layer,
         input=p.input,
         features=int(acts.shape[1]),
@@ -208,18 +222,26 @@ def _order(points: np.ndarray, conditions: np.ndarray, cfg: Config) -> tuple[flo
     return trustworthiness(conditions, points, cfg.probe.knn), r2
 
 
+def target_controls(acts: np.ndarray, labels: np.ndarray, cfg: Config) -> dict:
+    """With permuted labels: the layer's phase and order measured against where the data put
+    each label's bump (``targets_for``) instead of against the labels."""
+    result = phase_of(acts, targets_for(cfg.data, cfg.seed, labels), cfg.phase, cfg.probe)
+    return {
+        "targets_phase": result.phase,
+        "targets_trustworthiness": result.metrics["trustworthiness"],
+        "targets_trustworthiness_raw": result.metrics["trustworthiness_raw"],
+    }
+
+
 @torch.inference_mode()
 def encoder_controls(model, cfg: Config, acts: np.ndarray, cond: np.ndarray) -> dict[str, float]:
-    """The pure-noise probe's controls: reliability of its per-condition means (split halves of
-    the draws), the order of the conditioning embedding alone, and how much the layer's means
-    look like it (linear CKA)."""
+    """The pure-noise probe's encoder baseline: the order of the conditioning embedding alone,
+    and how much the layer's means look like it (linear CKA)."""
     uniq, means, _ = condition_means(acts.astype(np.float64), cond)
-    groups = acts.reshape(len(uniq), cfg.probe.draws, -1).astype(np.float64)
     device = next(model.parameters()).device
     embedding = model.cond(torch.from_numpy(uniq.astype(np.float32)).to(device)).cpu().numpy()
     trust, r2 = _order(embedding.astype(np.float64), uniq, cfg)
     return {
-        "reliability": split_half_reliability(groups),
         "encoder_trustworthiness": trust,
         "encoder_r2": r2,
         "encoder_cka": linear_cka(means, embedding.astype(np.float64)),
@@ -241,8 +263,7 @@ def placement_controls(model, cfg: Config) -> dict[str, float]:
     shares = crossed_shares(acts, len(mu), len(nu))
     groups = acts.reshape(len(mu), len(nu), -1).astype(np.float64)
     trust, r2 = _order(groups.mean(axis=1), mu, cfg)
-    a_t = float(abar[t])
-    x0_hat = (x - (1 - a_t) ** 0.5 * torch.cat(eps)) / a_t**0.5  # DDPM eq. 15
+    x0_hat = denoised_estimate(x, torch.cat(eps), float(abar[t]))
     bumps = find_bumps(to_data_scale(x0_hat[:, 0].numpy()), cfg.eval.prominence, eval_window(cfg))
     targets = targets_for(cfg.data, cfg.seed, cond.numpy())  # where the data put μ's bump
     pull = pull_toward_condition(bumps.center, targets, positions, cfg.eval.tolerance)
@@ -288,8 +309,9 @@ def analyse_pending(
     run: RunFolder, cfg: Config, log: Callable[[str], None] | None = None
 ) -> list[int]:
     """Evaluate and probe every checkpoint that lacks an eval or probe row, or whose eval row was
-    made with other sampling or classification settings (the resume rule of every experiment:
-    an interrupted analysis continues where it stopped); returns their steps."""
+    made with other sampling or classification settings, or whose probe row with other probe
+    settings or phase thresholds (the resume rule of every experiment: an interrupted analysis
+    continues where it stopped); returns their steps."""
     evals, probes = run.latest_by_step("eval"), run.latest_by_step("probe")
     signature, spec = detector_signature(cfg), resolve_sampler(cfg)
     images = len(eval_conditions(cfg)) * cfg.sample.draws
@@ -299,6 +321,7 @@ def analyse_pending(
         if (r.detector, r.clip, r.sampler, r.sampler_steps, r.n)
         == (signature, cfg.sample.clip, spec.name, spec.steps, images)
     }
+    probes = {k: r for k, r in probes.items() if r.rule == probe_signature(cfg)}
     steps = run.checkpoint_steps()
     done = []
     for i, step in enumerate(steps):

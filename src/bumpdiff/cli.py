@@ -166,14 +166,14 @@ def _config_command(name: str, doc: str, action) -> None:
 def _train(cfg: Config, out: Path, resume: bool) -> None:
     from bumpdiff.train import train
 
-    run = train(cfg, out, resume=resume)
+    run = train(cfg, out, resume=resume, progress=sys.stderr.isatty())
     console.print(f"checkpoints: {run.checkpoints_dir}")
 
 
 def _run(cfg: Config, out: Path, resume: bool) -> None:
     from bumpdiff.experiments import run_experiment
 
-    for line in run_experiment(cfg, out, resume, console.print):
+    for line in run_experiment(cfg, out, resume, console.print, sys.stderr.isatty()):
         console.print(line)
 
 

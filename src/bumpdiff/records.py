@@ -110,10 +110,19 @@ class ProbeMetrics(_Record):
     r2_y_pca: Real
     pca_top4: Real
     spread: Real
+    # the reliable means (probe/reliability.py); absent in rows written before they existed
+    reliability: Real | None = None  # split-half, all features pooled
+    reliable_dims: Real | None = None  # leading components at least phase.min_component_reliability
+    half_agreement: Real | None = None  # the halves' arrangements alike (B needs it)
+    trustworthiness_raw: Real | None = None  # on the raw means, for comparison
+    component_reliability_1: Real | None = None
+    component_reliability_2: Real | None = None
 
 
 class ProbeRow(ProbeMetrics):
-    """One checkpoint's probe: the phase, where and how it was probed, and the metrics."""
+    """One checkpoint's probe: the phase, where and how it was probed, and the metrics.
+    ``phase`` is the checkpoint's (probe.phase.checkpoint_phase: the layer's, with C turned into
+    "relay" where the network does not use the order); ``layer_phase`` the layer's alone."""
 
     event: Literal["probe"] = "probe"
     step: int
@@ -123,8 +132,9 @@ class ProbeRow(ProbeMetrics):
     features: int
     capture_seconds: Real
     metrics_seconds: Real
+    layer_phase: str | None = None
+    rule: str = ""  # analysis.probe_signature: rows made otherwise are probed again
     # controls (probe/placement.py); absent in rows written before they existed
-    reliability: Real | None = None  # split-half, per-condition means of the pure-noise probe
     encoder_trustworthiness: Real | None = None  # the conditioning embedding alone
     encoder_r2: Real | None = None
     encoder_cka: Real | None = None  # layer means vs the embedding: 1 = a relay of it
@@ -138,6 +148,10 @@ class ProbeRow(ProbeMetrics):
     readout_at_condition: Real | None = None
     readout_at_input: Real | None = None
     readout_none: Real | None = None
+    # with data.permute_labels: the layer against where the bumps go (analysis.target_controls)
+    targets_phase: str | None = None
+    targets_trustworthiness: Real | None = None
+    targets_trustworthiness_raw: Real | None = None
 
 
 MetricsRow = Annotated[
@@ -160,13 +174,17 @@ class PhaseProbe(_Record):
     r2_x_pca: Real
     r2_y_pca: Real
     spread: Real
+    reliability: Real | None = None
+    reliable_dims: Real | None = None
+    half_agreement: Real | None = None
+    trustworthiness_raw: Real | None = None
 
 
 class PhaseEntry(_Record):
     """One checkpoint of phases.json: its phase, what it generated and how ordered it is."""
 
     step: int
-    phase: str
+    phase: str  # the checkpoint's: A, B, C, relay or undetermined (ProbeRow.phase)
     accuracy: Real
     fractions: dict[str, Real]
     x_accuracy: Real
@@ -179,6 +197,8 @@ class PhaseEntry(_Record):
     detector: str = ""
     behaviour: dict[str, Real] = {}  # order of the generated positions (probe.behaviour)
     controls: dict[str, Real] = {}  # the probe's controls and the placement probe (ProbeRow)
+    layer_phase: str | None = None  # the layer's phase alone (probe.phase.phase_of)
+    targets_phase: str | None = None  # permuted labels: the layer against where bumps go
 
 
 PHASE_ENTRIES = TypeAdapter(list[PhaseEntry])

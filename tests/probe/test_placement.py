@@ -8,9 +8,9 @@ from clouds import GRID, sheet
 from bumpdiff.probe.placement import (
     crossed_inputs,
     crossed_shares,
+    denoised_estimate,
     linear_cka,
     pull_toward_condition,
-    split_half_reliability,
 )
 
 RNG = np.random.default_rng(0)
@@ -28,17 +28,6 @@ def test_crossed_shares_recover_known_shares():
     assert shares["nu"] == pytest.approx(ss_g / (ss_f + ss_g))
     assert shares["interaction"] == pytest.approx(0, abs=1e-12)
     assert crossed_shares(RNG.normal(size=(m * v, d)), m, v)["interaction"] > 0.5  # noise
-
-
-def test_split_half_reliability_known_answers():
-    means = sheet(0)[:40]
-    same = np.repeat(means[:, None, :], 8, axis=1)
-    assert split_half_reliability(same) == pytest.approx(1.0)
-    noise = RNG.normal(size=(40, 8, 64))
-    assert abs(split_half_reliability(noise)) < 0.15
-    noisy = same + RNG.normal(0, 0.3, same.shape)
-    assert 0.5 < split_half_reliability(noisy) < 1.0
-    assert np.isnan(split_half_reliability(same[:, :1]))
 
 
 def test_pull_toward_condition_known_answers():
@@ -69,3 +58,25 @@ def test_crossed_inputs_share_the_noise_of_a_position_across_conditions():
     assert x.shape == (6, 1, 8, 8) and cond.shape == (6, 2) and positions.shape == (6, 2)
     assert torch.equal(x[0], x[2]) and torch.equal(x[1], x[5]) and not torch.equal(x[0], x[1])
     assert cond[:2].tolist() == [list(mu[0])] * 2 and positions[1].tolist() == [6.0, 6.0]
+
+
+def test_the_readout_recovers_a_one_image_dataset_from_its_analytic_noise():
+    """For data that is one image x*, the ideal ε at x_t is (x_t - sqrt(ᾱ) x*) / sqrt(1 - ᾱ);
+    x̂₀ from it is x* at every t, and its bump reads as pulled all the way to the condition."""
+    from bumpdiff.data import to_data_scale, to_model_scale
+    from bumpdiff.detect import find_bumps
+
+    mu = np.array([[7.0, 3.0]])
+    yy, xx = np.mgrid[0:12, 0:12]
+    image = np.exp(-((xx - 7.0) ** 2 + (yy - 3.0) ** 2) / 2)  # drawn here, not by the renderer
+    x_star = torch.from_numpy(to_model_scale(image[None, None]).astype(np.float32))
+    abar = torch.linspace(0.999, 0.001, 100)
+    for t in (10, 50, 90):
+        a = float(abar[t])
+        x_t = a**0.5 * x_star + (1 - a) ** 0.5 * torch.randn(1, 1, 12, 12)
+        eps = (x_t - a**0.5 * x_star) / (1 - a) ** 0.5
+        x0 = denoised_estimate(x_t, eps, a)
+        assert torch.allclose(x0, x_star, atol=1e-4)
+        bumps = find_bumps(to_data_scale(x0[:, 0].numpy()), 0.25, 7)
+        pull = pull_toward_condition(bumps.center, mu, np.array([[2.0, 8.0]]))
+        assert pull["pull"] == pytest.approx(1.0, abs=0.05) and pull["at_condition"] == 1.0

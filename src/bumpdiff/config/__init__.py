@@ -2,25 +2,24 @@
 which values are the papers' and which are ours) and reading them (``loading.py``: presets,
 ``--set`` overrides, one-line errors). The fully resolved config is written to ``config.yaml``."""
 
+from bumpdiff.config.common import ConfigError
 from bumpdiff.config.loading import (
     build_config,
     config_to_yaml,
     load_config,
     parse_overrides,
 )
+from bumpdiff.config.probing import PhaseConfig, ProbeConfig
 from bumpdiff.config.sections import (
     PRECISIONS,
     SAMPLER_NAMES,
     Config,
-    ConfigError,
     DataConfig,
     DiffusionConfig,
     EvalConfig,
     ExperimentName,
     ImbalancedConfig,
     ModelConfig,
-    PhaseConfig,
-    ProbeConfig,
     SampleConfig,
     SamplerName,
     SamplersConfig,

@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from bumpdiff.config.sections import Config, ConfigError
+from bumpdiff.config.common import ConfigError
+from bumpdiff.config.sections import Config
 
 
 def _error_line(err: ValidationError) -> str:

@@ -9,18 +9,13 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from bumpdiff.config.common import _Section
+from bumpdiff.config.probing import PhaseConfig, ProbeConfig
 
 SamplerName = Literal["ddpm", "ddim", "dpmpp"]
 ExperimentName = Literal["phases", "imbalanced", "samplers"]
-
-
-class ConfigError(ValueError):
-    """Bad user input (config value, file, condition); the CLI prints it on one line and exits 2."""
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 MAX_DATA_GB = 4.0  # the training images are held in memory; a 2-core, 24 GiB machine (ours)
@@ -197,50 +192,6 @@ class EvalConfig(_Section):
     )
     background: Literal["median", "zero"] = Field(
         "median", description="threshold rule: level above each image's median, or above 0"
-    )
-
-
-class ProbeConfig(_Section):
-    layer: str = Field("layer4", description="probe point; layer4 = last down block (paper)")
-    input: Literal["noise", "shared_noise", "noised_data"] = Field(
-        "noise", description="probe input: independent noise per draw at t (ours; see DESIGN.md)"
-    )
-    t: int = Field(999, ge=0, description="timestep of the probe input, 0..T-1 (ours)")
-    draws: int = Field(16, ge=1, le=256, description="independent inputs per condition (ours)")
-    max_conditions: int = Field(256, ge=4, le=100000, description="probe grid size cap (ours)")
-    umap_neighbors: int = Field(15, ge=2, le=200, description="UMAP n_neighbors (ours)")
-    umap_min_dist: float = Field(0.1, ge=0, le=1, description="UMAP min_dist (umap-learn default)")
-    knn: int = Field(8, ge=2, le=100, description="neighbours for overlap and local PCA (ours)")
-    pcs: int = Field(10, ge=1, le=100, description="PCA components for R² on raw activations")
-    seed: int = Field(4321, ge=0, description="seed of the probe inputs, fixed across checkpoints")
-    placement_t: int | None = Field(
-        500,
-        ge=1,
-        description="timestep of the placement probe (bumps at ν under conditions μ) and the x̂₀ "
-        "readout, 1..T-1; None = off (ours)",
-    )
-    placement_positions: int = Field(
-        16, ge=2, le=256, description="positions ν of the placement probe, from the lattice (ours)"
-    )
-
-
-class PhaseConfig(_Section):
-    """Thresholds of the phase rule (bumpdiff.probe.phase); all ours, set from measured runs."""
-
-    min_condition_share: float = Field(
-        0.01,
-        ge=-1,
-        le=1,
-        description="A below: the condition explains < this share of the variance (ours)",
-    )
-    max_dimension: float = Field(
-        4.0, gt=0, description="A above, with one row per condition: local PCA dimension (ours)"
-    )
-    min_trustworthiness: float = Field(
-        0.88, ge=0, le=1, description="C needs this neighbour preservation (ours)"
-    )
-    min_r2: float = Field(
-        0.8, ge=0, le=1, description="C needs R²_x and R²_y on the top PCs ≥ this (ours)"
     )
 
 

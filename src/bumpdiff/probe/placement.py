@@ -10,8 +10,8 @@ is already ordered, so order there is not learned placement. Here:
   condition while its input shows a bump somewhere else.
 - **The x̂₀ readout**: from the network's ε̂, x̂₀ = (x_t - sqrt(1 - ᾱ_t) ε̂) / sqrt(ᾱ_t); where its
   dominant bump lies, between the input's ν and the condition's μ (``pull``: 0 at ν, 1 at μ).
-- **Reliability**: split-half correlation of the μ-means over two halves of the ν's (or draws),
-  Spearman–Brown corrected; noisy means cannot carry order.
+- **Reliability** (probe/reliability.py): split-half correlation of the μ-means over two halves
+  of the ν's (or draws), Spearman–Brown corrected; noisy means cannot carry order.
 - **The encoder baseline**: order of the conditioning embedding alone, and the linear CKA
   (Kornblith et al. 2019) of the layer's per-condition means with it: near 1 when the layer
   only relays the encoder.
@@ -64,20 +64,10 @@ def crossed_shares(activations: np.ndarray, m_count: int, v_count: int) -> dict[
     return {"mu": ss_mu / total, "nu": ss_nu / total, "interaction": 1 - (ss_mu + ss_nu) / total}
 
 
-def split_half_reliability(groups: np.ndarray) -> float:
-    """Reliability of per-condition means from (M, R, d) repeated rows (R draws or positions):
-    the Pearson correlation, over conditions and features, of the means of the even and odd
-    repeats (each centred across conditions), Spearman–Brown corrected: 2r / (1 + r).
-    1 = the means are reproducible; ≈ 0 = they are noise. NaN with fewer than 2 repeats."""
-    if groups.shape[1] < 2:
-        return float("nan")
-    halves = [groups[:, 0::2].mean(axis=1), groups[:, 1::2].mean(axis=1)]
-    a, b = (h - h.mean(axis=0) for h in halves)
-    denom = np.sqrt((a**2).sum() * (b**2).sum())
-    if denom == 0:
-        return float("nan")
-    r = float((a * b).sum() / denom)
-    return 2 * r / (1 + r) if r > -1 else float("nan")
+def denoised_estimate(x_t: torch.Tensor, eps_hat: torch.Tensor, abar_t: float) -> torch.Tensor:
+    """The network's estimate of the clean image from its noise prediction (DDPM, Ho et al.
+    2020, eq. 15): x̂₀ = (x_t - sqrt(1 - ᾱ_t) ε̂) / sqrt(ᾱ_t), in model scale."""
+    return (x_t - (1 - abar_t) ** 0.5 * eps_hat) / abar_t**0.5
 
 
 def pull_toward_condition(

@@ -21,7 +21,14 @@ OUTCOME_COLORS = {
     "mislocated": "#ff7f0e",
     "correct": "#2ca02c",
 }
-PHASE_COLORS = {"A": "#f4cccc", "B": "#fce5cd", "C": "#d9ead3"}
+PHASE_COLORS = {
+    "A": "#f4cccc",
+    "B": "#fce5cd",
+    "C": "#d9ead3",
+    "relay": "#cfe2f3",  # ordered like the encoder, not used to place the bump
+    "undetermined": "#eeeeee",
+}
+PHASE_LETTERS = {"relay": "R", "undetermined": "?"}  # one letter per checkpoint in the strip
 
 
 def save_figure(fig: plt.Figure, path: Path) -> bytes:
@@ -40,7 +47,8 @@ def step_axis(ax: plt.Axes, steps: Sequence[int]) -> None:
 
 
 def shade_phases(ax: plt.Axes, steps: Sequence[int], phases: Sequence[str]) -> None:
-    """Shade the background of each checkpoint interval by its phase (A red, B orange, C green)."""
+    """Shade the background of each checkpoint interval by its phase (A red, B orange, C green,
+    relay blue, undetermined grey)."""
     steps = list(steps)
     for i, (step, phase) in enumerate(zip(steps, phases)):
         lo = step if i == 0 else (steps[i - 1] + step) / 2
@@ -52,7 +60,7 @@ def _phase_strip(ax: plt.Axes, steps, phases) -> None:
     """A thin band above a plot: each checkpoint interval coloured and lettered by its phase."""
     shade_phases(ax, steps, phases)
     for step, phase in zip(steps, phases):
-        ax.text(step, 0.5, phase, ha="center", va="center", fontsize=7)
+        ax.text(step, 0.5, PHASE_LETTERS.get(phase, phase), ha="center", va="center", fontsize=7)
     ax.set_yticks([])
     ax.set_ylabel("phase", rotation=0, ha="right", va="center", fontsize=8)
     ax.tick_params(labelbottom=False)

@@ -119,7 +119,23 @@ def phases_page(run: RunFolder, cfg: Config, entries: list[PhaseEntry], analysis
         "umap": figures.umap_figure(analysis["snapshots"], run.figure_path("umap")),
         "gallery": figures.gallery_figure(analysis["gallery"], run.figure_path("gallery")),
     }
-    summary_rows = [
+    render(
+        run,
+        "phases.html.j2",
+        "bumpdiff · phases",
+        cfg,
+        permuted_rows=_permuted_rows(entries),
+        intro=analysis["intro"],
+        verdict=analysis["verdict"],
+        summary_rows=_summary_rows(analysis["summary"]),
+        checkpoint_rows=_checkpoint_rows(entries),
+        figures=pngs,
+    )
+
+
+def _summary_rows(summary: list[dict]) -> list[list]:
+    """One row per phase seen: steps, outcome fractions, dominant and expected outcome."""
+    return [
         [
             s["phase"],
             f"{s['first_step']}–{s['last_step']}",
@@ -127,39 +143,49 @@ def phases_page(run: RunFolder, cfg: Config, entries: list[PhaseEntry], analysis
             *[s["fractions"][o] for o in OUTCOMES],
             s["dominant"],
             s["expected"],
-            "yes" if s["agrees"] else "no",
+            {True: "yes", False: "no"}.get(s["agrees"], "not counted"),
         ]
-        for s in analysis["summary"]
+        for s in summary
     ]
-    checkpoint_rows = [
+
+
+def _checkpoint_rows(entries: list[PhaseEntry]) -> list[list]:
+    """Every checkpoint: phases, outcomes, the probe's order metrics and its controls."""
+    return [
         [
             e.step,
             e.phase,
+            e.layer_phase or "",
             e.accuracy,
             e.fractions["multiple"],
             e.fractions["mislocated"],
             e.r2_x,
             e.r2_y,
+            e.probe.reliability,
+            e.probe.reliable_dims,
             e.probe.trustworthiness,
             e.probe.r2_x_pca,
             e.probe.r2_y_pca,
             e.probe.condition_share,
             e.probe.dimension,
+            e.probe.half_agreement,
+            e.controls.get("encoder_cka"),
+            e.controls.get("readout_at_condition"),
             e.behaviour.get("trustworthiness"),
         ]
         for e in entries
     ]
-    render(
-        run,
-        "phases.html.j2",
-        "bumpdiff · phases",
-        cfg,
-        intro=analysis["intro"],
-        verdict=analysis["verdict"],
-        summary_rows=summary_rows,
-        checkpoint_rows=checkpoint_rows,
-        figures=pngs,
-    )
+
+
+def _permuted_rows(entries: list[PhaseEntry]) -> list[list]:
+    """With permuted labels: the layer against the labels and against where the bumps go."""
+    return [
+        [e.step, e.layer_phase or "", e.targets_phase, e.probe.trustworthiness,
+         e.controls.get("targets_trustworthiness"), e.behaviour.get("trustworthiness"),
+         e.accuracy]
+        for e in entries
+        if e.targets_phase is not None
+    ]  # fmt: skip
 
 
 _COUPLING_COLUMNS = (

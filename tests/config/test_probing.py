@@ -1,0 +1,60 @@
+"""The phase rule's default thresholds against the evidence they cite
+(results/phase-calibration/, made by results/phase_calibration.py): with the defaults, no
+known-answer cloud gets a wrong label, and the untrained network is not ordered."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bumpdiff.config import ConfigError, PhaseConfig, build_config
+from bumpdiff.probe.phase import classify_phase
+
+CALIBRATION = Path(__file__).parents[2] / "results" / "phase-calibration"
+ALLOWED = {"sheet": {"C"}, "permuted": {"B"}, "relay": {"A", "C"}, "noise": {"A"}}
+
+
+def _clouds():
+    rows = json.loads((CALIBRATION / "clouds.json").read_text())
+    nan = float("nan")
+    return [{k: nan if v is None else v for k, v in r.items()} for r in rows]
+
+
+def test_default_thresholds_give_no_wrong_label_on_the_committed_clouds():
+    rule = PhaseConfig()
+    rows = [r for r in _clouds() if r["floor"] == rule.min_component_reliability]
+    assert rows, "the calibration has no clouds at the default component-reliability floor"
+    wrong = [
+        (r["kind"], r["share"], r["draws"], r["seed"], phase)
+        for r in rows
+        if (phase := classify_phase(r, rule)) not in ALLOWED[r["kind"]] | {"undetermined"}
+        and not (phase == "A" and r["share"] < 0.02)
+    ]
+    assert not wrong
+    # and the rule is not vacuous: the strong known answers are named
+    strong = [r for r in rows if r["share"] >= 0.1 and r["draws"] >= 16]
+    for kind, phase in (("sheet", "C"), ("permuted", "B")):
+        assert all(classify_phase(r, rule) == phase for r in strong if r["kind"] == kind)
+
+
+def test_a_stricter_half_agreement_or_looser_one_would_move_known_answers():
+    """The margin the calibration found is real on both sides: 0.8 lets relays be B, 0.999
+    stops permuted sheets from being B."""
+    rows = [r for r in _clouds() if r["floor"] == 0.8]
+    loose, strict = PhaseConfig(min_half_agreement=0.8), PhaseConfig(min_half_agreement=0.999)
+    assert any(classify_phase(r, loose) == "B" for r in rows if r["kind"] == "relay")
+    assert not any(classify_phase(r, strict) == "B" for r in rows if r["kind"] == "permuted")
+
+
+def test_the_untrained_network_of_the_calibration_is_not_ordered():
+    rows = json.loads((CALIBRATION / "untrained.json").read_text())
+    assert {r["phase"] for r in rows if r["what"] == "layer"} <= {"A", "undetermined"}
+    assert all(r["readout_at_condition"] < PhaseConfig().min_readout for r in rows)
+
+
+@pytest.mark.parametrize(
+    "override", ["phase.min_readout=1.5", "phase.min_component_reliability=-0.1", "probe.draws=0"]
+)
+def test_thresholds_out_of_range_are_refused(override):
+    with pytest.raises(ConfigError, match=override.split("=")[0]):
+        build_config({}, [override])
