@@ -42,7 +42,7 @@ from bumpdiff.probe.phase import classify_phase
 QUICK = "configs/quick.yaml"
 KINDS = ("sheet", "permuted", "relay", "noise")
 SHARES = (0.0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.3)
-DRAWS = (8, 16, 32)
+DRAWS = (8, 16, 32, 64)
 SEEDS = (0, 1, 2)
 FLOORS = (0.7, 0.8, 0.9)
 EXPECTED = {"sheet": {"C"}, "permuted": {"B"}, "relay": {"A", "C"}, "noise": {"A"}}
@@ -173,13 +173,16 @@ def margins(rows: list[dict], floor: float) -> list[str]:
 
     def span(name: str, key: str, keep) -> str:
         v = [r[key] for r in sel if keep(r) and r[key] is not None and np.isfinite(r[key])]
-        return f"| {name} | {key} | {len(v)} | {min(v):.3f} | {max(v):.3f} |" if v else ""
+        if not v:
+            return f"| {name} | {key} | 0 | – | – |"
+        return f"| {name} | {key} | {len(v)} | {min(v):.3f} | {max(v):.3f} |"
 
     def named(kind: str, phase: str):
         return lambda r: r["kind"] == kind and r["phase"] == phase
 
-    def low_relay(r: dict) -> bool:
-        return r["kind"] == "relay" and r["phase"] != "C" and r["dimension"] <= 3
+    def low_relay(r: dict) -> bool:  # relays that reach the B-or-C decision and are not C
+        decided = r["reliability"] >= PhaseConfig().min_reliability and r["reliable_dims"] >= 2
+        return r["kind"] == "relay" and decided and r["phase"] != "C" and r["dimension"] <= 3
 
     return [
         f"## margins at the default floor ({floor})",
@@ -187,7 +190,7 @@ def margins(rows: list[dict], floor: float) -> list[str]:
         "| clouds | metric | n | min | max |",
         "|---|---|---|---|---|",
         span("permuted, named B", "half_agreement", named("permuted", "B")),
-        span("relay, low-dimensional, not C", "half_agreement", low_relay),
+        span("relay, reliable, low-dimensional, not C", "half_agreement", low_relay),
         span("sheet, named C", "trustworthiness", named("sheet", "C")),
         span("relay, named C", "trustworthiness", named("relay", "C")),
         span("permuted, named B", "trustworthiness", named("permuted", "B")),

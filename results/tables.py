@@ -1,6 +1,7 @@
 """Markdown tables of committed results, for README.md (which a test checks against them).
 
 python results/tables.py phases results/quick/phases.json   # the demo's phase ↔ outcome table
+                                                            # and the verdict sentence
 python results/tables.py compare results/quick/clip.json    # runs side by side, per checkpoint
 """
 
@@ -25,8 +26,16 @@ def phases_table(entries: list[dict]) -> str:
     lines = [
         "| step | " + " | ".join(steps) + " |",
         "|---|" + "---|" * len(steps),
-        "| phase (representation) | " + " | ".join(e["phase"] for e in entries) + " |",
+        "| phase (checkpoint) | " + " | ".join(e["phase"] for e in entries) + " |",
     ]
+    if all(e.get("layer_phase") for e in entries):
+        lines.append(
+            "| phase (layer alone) | " + " | ".join(e["layer_phase"] for e in entries) + " |"
+        )
+        cells = [_two(e["probe"].get("reliability")) for e in entries]
+        lines.append("| layer: reliability of the means | " + " | ".join(cells) + " |")
+        cells = [f"{e['probe'].get('reliable_dims', 0):.0f}" for e in entries]
+        lines.append("| layer: reliable components | " + " | ".join(cells) + " |")
     for outcome in OUTCOMES:
         cells = [f"{100 * e['fractions'][outcome]:.0f} %" for e in entries]
         lines.append(f"| {outcome} | " + " | ".join(cells) + " |")
@@ -37,7 +46,9 @@ def phases_table(entries: list[dict]) -> str:
         cells = [_two(e["behaviour"]["trustworthiness"]) for e in entries]
         lines.append("| generated positions: trustworthiness | " + " | ".join(cells) + " |")
         cells = [_two(e["probe"]["trustworthiness"]) for e in entries]
-        lines.append("| probed layer: trustworthiness | " + " | ".join(cells) + " |")
+        lines.append(
+            "| probed layer: trustworthiness (reliable means) | " + " | ".join(cells) + " |"
+        )
     for key, label in CONTROLS:
         if all(key in e.get("controls", {}) for e in entries):
             cells = [_two(e["controls"][key]) for e in entries]
@@ -46,7 +57,15 @@ def phases_table(entries: list[dict]) -> str:
 
 
 def _two(value) -> str:
-    return "–" if value is None else f"{value:.2f}"
+    return "–" if value is None or value != value else f"{value:.2f}"  # None or NaN: –
+
+
+def phases_verdict(entries: list[dict]) -> str:
+    """The report's sentence on the paper's phase ↔ outcome correspondence, from the same file."""
+    from bumpdiff.experiments.phases import phase_summary
+    from bumpdiff.records import PHASE_ENTRIES
+
+    return phase_summary(PHASE_ENTRIES.validate_python(entries))[2]
 
 
 def compare_table(result: dict) -> str:
@@ -68,4 +87,7 @@ def compare_table(result: dict) -> str:
 if __name__ == "__main__":
     kind, path = sys.argv[1], Path(sys.argv[2])
     data = json.loads(path.read_text())
-    print(phases_table(data) if kind == "phases" else compare_table(data))
+    if kind == "phases":
+        print(phases_table(data), "", phases_verdict(data), sep="\n")
+    else:
+        print(compare_table(data))

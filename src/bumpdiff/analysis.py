@@ -48,6 +48,14 @@ from bumpdiff.runfolder import RunFolder, save_npz
 from bumpdiff.sampling import SamplerSpec, generate, resolve_sampler
 
 PARTS = ("eval", "probe")
+# what the placement probe keeps at its further timesteps (probe.placement_more_t)
+PLACEMENT_MORE = (
+    "placement_share_mu",
+    "placement_share_interaction",
+    "placement_trustworthiness",
+    "readout_at_condition",
+    "readout_pull",
+)
 
 
 def _tty() -> bool:
@@ -189,6 +197,12 @@ def probe_model(model: torch.nn.Module, cfg: Config, step: int) -> tuple[ProbeRo
     controls = encoder_controls(model, cfg, acts, cond.numpy())
     if p.placement_t is not None:
         controls.update(placement_controls(model, cfg))
+    more = {
+        f"{k}_t{t}": v
+        for t in p.placement_more_t
+        for k, v in placement_controls(model, cfg, t).items()
+        if k in PLACEMENT_MORE
+    }
     if cfg.data.permute_labels:  # the null control: the layer against where the bumps go
         controls.update(target_controls(acts, cond.numpy(), cfg))
     phase = checkpoint_phase(result.phase, controls.get("readout_at_condition"), cfg.phase)
@@ -204,6 +218,7 @@ def probe_model(model: torch.nn.Module, cfg: Config, step: int) -> tuple[ProbeRo
         metrics_seconds=time.perf_counter() - t0 - t_capture,
         **ProbeMetrics(**result.metrics).model_dump(),
         **controls,
+        placement_more=more,
     )
     arrays = {
         "conditions": result.conditions,
@@ -248,10 +263,11 @@ def encoder_controls(model, cfg: Config, acts: np.ndarray, cond: np.ndarray) -> 
     }
 
 
-def placement_controls(model, cfg: Config) -> dict[str, float]:
-    """The placement probe at ``probe.placement_t`` (probe/placement.py): shares of μ, ν and
-    μ×ν, order and reliability of the μ-means, and where x̂₀ puts the bump."""
-    p, t = cfg.probe, cfg.probe.placement_t
+def placement_controls(model, cfg: Config, t: int | None = None) -> dict[str, float]:
+    """The placement probe at timestep ``t`` (default ``probe.placement_t``;
+    probe/placement.py): shares of μ, ν and μ×ν, order and reliability of the μ-means, and where
+    x̂₀ puts the bump."""
+    p, t = cfg.probe, t or cfg.probe.placement_t
     mu = probe_conditions(cfg)
     nu = subgrid(lattice_from_config(cfg.data), p.placement_positions)
     abar = alphas_cumprod(cfg.diffusion)

@@ -148,6 +148,8 @@ class ProbeRow(ProbeMetrics):
     readout_at_condition: Real | None = None
     readout_at_input: Real | None = None
     readout_none: Real | None = None
+    # the placement probe at probe.placement_more_t: "<control>_t<t>" (analysis.PLACEMENT_MORE)
+    placement_more: dict[str, Real] = {}
     # with data.permute_labels: the layer against where the bumps go (analysis.target_controls)
     targets_phase: str | None = None
     targets_trustworthiness: Real | None = None

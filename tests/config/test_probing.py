@@ -37,12 +37,17 @@ def test_default_thresholds_give_no_wrong_label_on_the_committed_clouds():
         assert all(classify_phase(r, rule) == phase for r in strong if r["kind"] == kind)
 
 
-def test_a_stricter_half_agreement_or_looser_one_would_move_known_answers():
-    """The margin the calibration found is real on both sides: 0.8 lets relays be B, 0.999
-    stops permuted sheets from being B."""
+def test_each_guard_against_calling_a_relay_b_is_needed():
+    """Two guards keep weak relays from B: the reliability floor and the halves' agreement.
+    Without the floor, the agreement alone still holds; loosened as well, relays become B. And
+    a stricter agreement than the data give would stop permuted sheets from being B."""
     rows = [r for r in _clouds() if r["floor"] == 0.8]
-    loose, strict = PhaseConfig(min_half_agreement=0.8), PhaseConfig(min_half_agreement=0.999)
-    assert any(classify_phase(r, loose) == "B" for r in rows if r["kind"] == "relay")
+    relays = [r for r in rows if r["kind"] == "relay"]
+    no_floor = PhaseConfig(min_reliability=0.0)
+    assert not any(classify_phase(r, no_floor) == "B" for r in relays)
+    neither = PhaseConfig(min_reliability=0.0, min_half_agreement=0.8)
+    assert any(classify_phase(r, neither) == "B" for r in relays)
+    strict = PhaseConfig(min_half_agreement=0.9999)
     assert not any(classify_phase(r, strict) == "B" for r in rows if r["kind"] == "permuted")
 
 

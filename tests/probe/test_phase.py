@@ -98,3 +98,16 @@ def test_probe_metrics_are_identical_for_identical_seeds():
     assert a.metrics.keys() == b.metrics.keys()
     assert all(np.array_equal(a.metrics[k], b.metrics[k], equal_nan=True) for k in a.metrics)
     assert np.array_equal(a.umap, b.umap)
+
+
+@pytest.mark.parametrize("draws", [8, 16])
+def test_one_axis_ordered_and_the_other_lost_in_noise_is_not_a_disordered_manifold(draws):
+    """What the trained quick model showed with 8 draws: y reliably ordered, x's directions too
+    weak to pass. That is a partial map, not B."""
+    u = (QUICK_GRID - QUICK_GRID.mean(0)) / np.ptp(QUICK_GRID, axis=0)
+    rng = np.random.default_rng(7)
+    y_part = np.tanh(np.stack([u[:, 1], np.sin(3 * u[:, 1])], 1) @ rng.normal(size=(2, 256)))
+    x_part = 0.02 * np.tanh(np.stack([u[:, 0], np.sin(3 * u[:, 0])], 1) @ rng.normal(size=(2, 256)))
+    result = _phase(with_noise(y_part + x_part, 0.5, draws, 7), draws)
+    assert result.metrics["r2_y_pca"] > 0.8 > result.metrics["r2_x_pca"]
+    assert result.phase == "undetermined"

@@ -19,7 +19,13 @@ class ProbeConfig(_Section):
         "noise", description="probe input: independent noise per draw at t (ours; see DESIGN.md)"
     )
     t: int = Field(999, ge=0, description="timestep of the probe input, 0..T-1 (ours)")
-    draws: int = Field(16, ge=1, le=256, description="independent inputs per condition (ours)")
+    draws: int = Field(
+        64,
+        ge=1,
+        le=256,
+        description="independent inputs per condition; the phase rule needs reliable means "
+        "(ours: results/quick/probe-draws.json)",
+    )
     max_conditions: int = Field(256, ge=4, le=100000, description="probe grid size cap (ours)")
     umap_neighbors: int = Field(15, ge=2, le=200, description="UMAP n_neighbors (ours)")
     umap_min_dist: float = Field(0.1, ge=0, le=1, description="UMAP min_dist (umap-learn default)")
@@ -31,6 +37,12 @@ class ProbeConfig(_Section):
         ge=1,
         description="timestep of the placement probe (bumps at ν under conditions μ) and the x̂₀ "
         "readout, 1..T-1; None = off (ours)",
+    )
+    placement_more_t: list[int] = Field(
+        [],
+        max_length=8,
+        description="further timesteps of the placement probe, reported beside the main one "
+        "(shares, order, readout), each 1..T-1 (ours; the presets: [250, 750])",
     )
     placement_positions: int = Field(
         16, ge=2, le=256, description="positions ν of the placement probe, from the lattice (ours)"
@@ -46,6 +58,14 @@ class PhaseConfig(_Section):
         ge=-1,
         le=1,
         description="A below: the condition explains < this share of the variance (ours)",
+    )
+    min_reliability: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="B or C need the per-condition means' split-half reliability (all features) "
+        "≥ this: the condition's signal at least as large as the noise in the means; below, "
+        "undetermined (ours)",
     )
     min_component_reliability: float = Field(
         0.8,

@@ -320,6 +320,12 @@ class Config(_Section):
                 f"probe.placement_t: must be in [1, {self.diffusion.timesteps - 1}] or null, "
                 f"got {self.probe.placement_t}"
             )
+        bad = [t for t in self.probe.placement_more_t if not 1 <= t < self.diffusion.timesteps]
+        if bad:
+            raise ValueError(
+                f"probe.placement_more_t: each must be in [1, {self.diffusion.timesteps - 1}], "
+                f"got {bad[0]}"
+            )
         if self.probe.t >= self.diffusion.timesteps:
             raise ValueError(
                 f"probe.t: must be in [0, {self.diffusion.timesteps - 1}], got {self.probe.t}"

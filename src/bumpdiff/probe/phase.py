@@ -1,24 +1,28 @@
 """The phase rule (DESIGN.md, "Phase rule"): A, B, C or undetermined from a representation alone.
 
 With several inputs (draws) per condition, order and dimension are measured on the *reliable*
-per-condition means (probe/reliability.py): the means projected on their leading principal
-components that two independent halves of the draws reproduce (each component's Spearman–Brown
-reliability ≥ ``phase.min_component_reliability``). Sampling noise in the means otherwise makes
+per-condition means (probe/reliability.py): the means projected on those of their first
+``probe.pcs`` principal components that two independent halves of the draws reproduce (each
+component's Spearman–Brown reliability ≥ ``phase.min_component_reliability``). Sampling noise in the means otherwise makes
 them look high-dimensional and disordered, which the previous rule read as B.
 
 - A: no structure tied to the conditions: the condition explains less than
   ``phase.min_condition_share`` of the activation variance (chance-corrected), or no more than it
   does after the rows' conditions are shuffled (20 permutations, p ≈ 0.05).
-- undetermined: the condition is detectable but fewer than two components are reliable, so no
-  2D arrangement can be measured (more draws would decide); or the reliable means are ordered
-  on neither count and are not a low-dimensional manifold.
+- undetermined: the condition is detectable but the means are too noisy to say more (their
+  split-half reliability below ``phase.min_reliability``, or fewer than two reliable components:
+  more draws would decide); or the reliable means are neither ordered nor a reproducible
+  low-dimensional manifold. Measured on the trained quick model: with 8 draws the x-carrying
+  components were lost in noise and the rest looked disordered (results/quick/probe-draws.json).
 - C: an ordered 2D manifold: the reliable means preserve neighbourhoods of condition space
   (trustworthiness ≥ ``phase.min_trustworthiness``) and x and y are linearly decodable from
   them (R²_x and R²_y ≥ ``phase.min_r2``).
 - B: a disordered low-dimensional manifold: not C, the reliable means' local PCA dimension is
-  ≤ ``phase.max_dimension``, and the disorder is reproducible: the two halves of the draws
-  arrange the conditions alike (``half_agreement`` ≥ ``phase.min_half_agreement``). A weak
-  ordered signal seen through noise is not a disordered manifold.
+  ≤ ``phase.max_dimension``, neither axis is linearly decodable from them (R² < ``min_r2``: one
+  ordered axis with the other missing is a partial map, undetermined), and the disorder is
+  reproducible: the two halves of the draws arrange the conditions alike (``half_agreement`` ≥
+  ``phase.min_half_agreement``). A weak ordered signal seen through noise is not a disordered
+  manifold.
 
 With one row per condition nothing can be split and there is no noise to tell apart: all of the
 means count; C as above, else B when the local dimension is ≤ ``phase.max_dimension``, else A.
@@ -123,7 +127,9 @@ def classify_phase(metrics: dict[str, float], rule: PhaseConfig) -> str:
     repeated = np.isfinite(share)  # several rows per condition
     if repeated and (share < rule.min_condition_share or share <= metrics["condition_share_null"]):
         return "A"
-    if repeated and not metrics["reliable_dims"] >= 2:
+    if repeated and not (
+        metrics["reliable_dims"] >= 2 and metrics["reliability"] >= rule.min_reliability
+    ):
         return "undetermined"
     r2_min = min(metrics["r2_x_pca"], metrics["r2_y_pca"])
     if metrics["trustworthiness"] >= rule.min_trustworthiness and r2_min >= rule.min_r2:
@@ -131,7 +137,8 @@ def classify_phase(metrics: dict[str, float], rule: PhaseConfig) -> str:
     low_dimensional = metrics["dimension"] <= rule.max_dimension
     if not repeated:
         return "B" if low_dimensional else "A"
-    if low_dimensional and metrics["half_agreement"] >= rule.min_half_agreement:
+    one_axis = max(metrics["r2_x_pca"], metrics["r2_y_pca"]) >= rule.min_r2
+    if low_dimensional and not one_axis and metrics["half_agreement"] >= rule.min_half_agreement:
         return "B"
     return "undetermined"
 

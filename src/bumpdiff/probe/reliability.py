@@ -10,9 +10,11 @@ independent halves of the draws agree on:
 - ``component_reliability``: the same per principal direction, cross-fitted so that noise cannot
   pass: directions fitted on one half of the draws, scores of the other half correlated with them
   (both ways, averaged), Spearman–Brown corrected to the full number of draws.
-- ``reliable_means``: the per-condition means projected on their leading principal components
-  whose reliability reaches a floor (``phase.min_component_reliability``); this is what the phase
-  rule measures order and dimension on.
+- ``reliable_means``: the per-condition means projected on those of their first principal
+  components whose reliability reaches a floor (``phase.min_component_reliability``); this is
+  what the phase rule measures order and dimension on. Not only the leading run of them: in a
+  trained network the largest direction of the means can be noise (measured on the quick run
+  with 16 draws) while the condition lies in the next ones.
 """
 
 from __future__ import annotations
@@ -83,22 +85,21 @@ def component_reliability(groups: np.ndarray, components: int) -> np.ndarray:
 def reliable_means(
     groups: np.ndarray, floor: float, components: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The per-condition means on their K leading principal components whose
-    ``component_reliability`` is at least ``floor`` (K = 0 when the first is below it): (M, K);
-    cross-fitted half pairs (2, 2, M, K): for each half, its scores and the other half's on the
-    half's own K leading directions; and the reliabilities of the components looked at."""
+    """The per-condition means on the K of their first ``components`` principal components whose
+    ``component_reliability`` is at least ``floor``: (M, K); cross-fitted half pairs
+    (2, 2, M, K): for each half, its scores and the other half's on the same-ranked directions
+    of the half's own PCA; and the reliabilities of the components looked at."""
     rel = component_reliability(groups, components)
-    passing = np.nan_to_num(rel, nan=-1.0) >= floor
-    k = int(np.argmin(passing)) if not passing.all() else len(passing)
+    keep = np.flatnonzero(np.nan_to_num(rel, nan=-1.0) >= floor)
     means = groups.mean(axis=1).astype(np.float64)
     means = means - means.mean(axis=0)
     _, _, vt = np.linalg.svd(means, full_matrices=False)
     pairs = []
     a, b = _halves(groups.astype(np.float64)) if groups.shape[1] > 1 else (means, means)
     for fit, other in ((a, b), (b, a)):
-        v = np.linalg.svd(fit, full_matrices=False)[2][:k].T
+        v = np.linalg.svd(fit, full_matrices=False)[2][keep].T
         pairs.append([fit @ v, other @ v])
-    return means @ vt[:k].T, np.array(pairs), rel
+    return means @ vt[keep].T, np.array(pairs), rel
 
 
 def half_agreement(pairs: np.ndarray, knn: int) -> float:
