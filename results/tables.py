@@ -17,6 +17,8 @@ CONTROLS = [  # (key in phases.json "controls", row label)
     ("encoder_cka", "probed layer ~ encoder (CKA)"),
     ("placement_trustworthiness", "placement probe: μ-means trustworthiness"),
     ("readout_at_condition", "x̂₀ readout: bump moved to μ"),
+    ("readout_at_condition_t250", "x̂₀ readout at t = 250"),
+    ("readout_at_condition_t750", "x̂₀ readout at t = 750"),
 ]
 
 

@@ -26,7 +26,14 @@ TINY = {
         "threads": 1,
     },
     "sample": {"sampler": "dpmpp", "steps": 4, "draws": 1},
-    "probe": {"draws": 2, "t": 49, "umap_neighbors": 4, "knn": 4, "placement_t": 25},
+    "probe": {
+        "draws": 2,
+        "t": 49,
+        "umap_neighbors": 4,
+        "knn": 4,
+        "placement_t": 25,
+        "placement_more_t": [10],
+    },
 }
 
 

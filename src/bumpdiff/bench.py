@@ -268,6 +268,7 @@ QUICK_OVERRIDES = [
     "diffusion.timesteps=20",
     "probe.t=19",
     "probe.placement_t=10",
+    "probe.placement_more_t=[5]",
     "sample.steps=10",
     "probe.draws=2",
     "probe.umap_neighbors=4",

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from bumpdiff.config import Config, ConfigError, config_to_yaml, load_config
 from bumpdiff.runfolder import RunFolder
+from bumpdiff.sweep.commands import register as register_sweep_commands
 
 app = typer.Typer(
     add_completion=False,
@@ -366,6 +367,9 @@ def report(run_dir: RunArg) -> None:
     for line in report_run(rf):
         out_console.print(line)
     out_console.print(f"report: {rf.report_path}")
+
+
+register_sweep_commands(app, user_errors, out_console)
 
 
 def main() -> None:

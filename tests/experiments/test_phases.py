@@ -45,6 +45,13 @@ def _entry(step: int, phase: str, dominant: str) -> PhaseEntry:
         ([(0, "A", "multiple"), (10, "C", "correct"), (20, "B", "mislocated")], False,
          "did not follow each other in order"),
         ([(0, "A", "multiple"), (20, "C", "correct")], False, "the phases seen were A, C"),
+        # relay and undetermined checkpoints are listed, not counted either way
+        ([(0, "A", "multiple"), (5, "relay", "mislocated"), (10, "B", "mislocated"),
+          (20, "C", "correct"), (30, "undetermined", "correct")], True,
+         "Not counted: 1 checkpoint(s) relay (steps 5–5, mostly 'mislocated'); 1 checkpoint(s) "
+         "undetermined"),
+        ([(0, "A", "multiple"), (10, "relay", "mislocated"), (20, "C", "correct")], False,
+         "the phases seen were A, C"),
     ],
 )  # fmt: skip
 def test_the_phase_verdict_can_say_each_answer(entries, agrees, says):
@@ -73,7 +80,9 @@ def test_tiny_phases_run_writes_report_and_phases_json(tiny_yaml, tmp_path):
     phases = json.loads((run / "phases.json").read_text())
     assert [p["step"] for p in phases] == [0, 2, 3, 6]
     for entry in phases:
-        assert entry["phase"] in {"A", "B", "C"}
+        assert entry["phase"] in {"A", "B", "C", "relay", "undetermined"}
+        assert entry["layer_phase"] in {"A", "B", "C", "undetermined"}
+        assert {"readout_at_condition", "readout_at_condition_t10"} <= set(entry["controls"])
         assert set(entry["fractions"]) == {"none", "multiple", "mislocated", "correct"}
         assert abs(sum(entry["fractions"].values()) - 1) < 1e-9
         assert {"accuracy", "r2_x", "r2_y"} <= set(entry)

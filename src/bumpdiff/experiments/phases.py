@@ -77,7 +77,7 @@ def _controls(pr) -> dict[str, float]:
     """The probe row's controls and placement probe, where it has them."""
     names = [f for f in ProbeRow.model_fields if f.startswith(("reliability", "encoder_",
              "placement_", "readout_", "targets_trust"))]  # fmt: skip
-    values = {k: getattr(pr, k) for k in names if getattr(pr, k) is not None}
+    values = {k: getattr(pr, k) for k in names if isinstance(getattr(pr, k), float)}
     return {**values, **pr.placement_more}
 
 

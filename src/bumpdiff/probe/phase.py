@@ -3,8 +3,9 @@
 With several inputs (draws) per condition, order and dimension are measured on the *reliable*
 per-condition means (probe/reliability.py): the means projected on those of their first
 ``probe.pcs`` principal components that two independent halves of the draws reproduce (each
-component's Spearman–Brown reliability ≥ ``phase.min_component_reliability``). Sampling noise in the means otherwise makes
-them look high-dimensional and disordered, which the previous rule read as B.
+component's Spearman–Brown reliability ≥ ``phase.min_component_reliability``). Sampling noise
+in the means otherwise makes them look high-dimensional and disordered, which the previous rule
+read as B.
 
 - A: no structure tied to the conditions: the condition explains less than
   ``phase.min_condition_share`` of the activation variance (chance-corrected), or no more than it

@@ -141,6 +141,8 @@ CONTROLS = [
     ("placement_share_mu", "placement probe: μ share"),
     ("readout_at_condition", "x̂₀ readout: bump moved to μ"),
     ("readout_at_input", "x̂₀ readout: bump stays at ν"),
+    ("readout_at_condition_t250", "x̂₀ readout at t = 250: bump moved to μ"),
+    ("readout_at_condition_t750", "x̂₀ readout at t = 750: bump moved to μ"),
 ]
 
 
@@ -258,4 +260,21 @@ def sampler_cost_figure(labels, seconds, worst, path: Path) -> bytes:
     ax.set_xlabel("seconds per image")
     ax.set_ylabel("worst outcome-fraction difference (points)")
     ax.set_title("Samplers against DDPM-T")
+    return save_figure(fig, path)
+
+
+def sweep_curves_figure(table, path: Path) -> bytes:
+    """Accuracy and the share of mislocated bumps against step, one line per sweep group (mean
+    over seeds) with its 95 % bootstrap band (``sweep/aggregate.curves``)."""
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), squeeze=False)
+    for ax, col, label in zip(axes[0], ("accuracy", "frac_mislocated"), ("accuracy", "mislocated")):
+        for group, sel in table.groupby("group", sort=True):
+            line = ax.plot(sel["step"], sel[f"{col}_mean"], ".-", label=group)[0]
+            ax.fill_between(sel["step"], sel[f"{col}_lo"], sel[f"{col}_hi"],
+                            color=line.get_color(), alpha=0.2, lw=0)  # fmt: skip
+        step_axis(ax, list(table["step"]))
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_ylabel(label)
+    axes[0, 1].legend(fontsize=6, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    fig.suptitle("Sweep: mean over seeds, band = 95 % bootstrap of the mean", fontsize=9)
     return save_figure(fig, path)

@@ -1,0 +1,126 @@
+"""Every member's rows in one table, statistics across seeds, and each group's verdict with its
+spread (``bumpdiff aggregate``). Pure functions of the run folders (pandas; Parquet on disk).
+
+A group is a member without its seed (``base-data.sigma=0.7`` for ``base-data.sigma=0.7-s1``):
+the seeds of one setting. Curves get the mean and a 95 % bootstrap band over seeds (BCa bootstrap
+of the mean, resampling seeds; a single seed has no band).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import bootstrap
+
+from bumpdiff.evaluate import OUTCOMES
+from bumpdiff.experiments.phases import phase_summary
+from bumpdiff.runfolder import RunFolder
+
+DOMINANT_ORDER = ("multiple", "mislocated", "correct")  # the paper's behaviour, in order
+
+
+def member_rows(root: Path, status: dict[str, dict]) -> pd.DataFrame:
+    """One row per (member, checkpoint) of every finished phases member."""
+    rows = []
+    for name, entry in sorted(status.items()):
+        run = RunFolder(root / name)
+        if entry.get("status") != "done" or not run.phases_path.is_file():
+            continue
+        seed = int(name.rsplit("-s", 1)[1])
+        for e in run.read_phases():
+            rows.append(
+                {"member": name, "group": entry["group"], "seed": seed, "step": e.step,
+                 "phase": e.phase, "layer_phase": e.layer_phase, "accuracy": e.accuracy,
+                 **{f"frac_{o}": e.fractions[o] for o in OUTCOMES},
+                 "behaviour_trustworthiness": e.behaviour.get("trustworthiness", np.nan),
+                 "readout_at_condition": e.controls.get("readout_at_condition", np.nan)}
+            )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def bootstrap_band(values: np.ndarray, n_boot: int = 2000, seed: int = 0) -> tuple[float, float]:
+    """95 % BCa bootstrap interval of the mean of ``values`` over seeds (scipy.stats.bootstrap);
+    (v, v) when every seed gives v; NaN with fewer than two values. With few seeds it is a bit
+    narrow (measured in the tests: about 91 % coverage at 10 seeds)."""
+    values = np.asarray(values, dtype=float)
+    values = values[np.isfinite(values)]
+    if len(values) < 2:
+        return float("nan"), float("nan")
+    if np.ptp(values) == 0:
+        return float(values[0]), float(values[0])
+    ci = bootstrap((values,), np.mean, n_resamples=n_boot, method="BCa", random_state=seed)
+    return float(ci.confidence_interval.low), float(ci.confidence_interval.high)
+
+
+def curves(rows: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Per group and step: mean, 95 % band and number of seeds of each column."""
+    out = []
+    for (group, step), sel in rows.groupby(["group", "step"], sort=True):
+        entry = {"group": group, "step": step, "seeds": len(sel)}
+        for col in columns:
+            lo, hi = bootstrap_band(sel[col].to_numpy())
+            entry |= {f"{col}_mean": float(sel[col].mean()), f"{col}_lo": lo, f"{col}_hi": hi}
+        out.append(entry)
+    return pd.DataFrame(out)
+
+
+def behaviour_in_order(fractions: list[dict[str, float]]) -> bool:
+    """Whether the dominant outcome went multiple → mislocated → correct, each seen, never back
+    (checkpoints dominated by "none" are skipped)."""
+    dominant = [max(f, key=f.get) for f in fractions]
+    seq = [DOMINANT_ORDER.index(d) for d in dominant if d in DOMINANT_ORDER]
+    return sorted(set(seq)) == [0, 1, 2] and all(a <= b for a, b in zip(seq, seq[1:]))
+
+
+def verdicts(root: Path, rows: pd.DataFrame) -> list[dict]:
+    """Per group: in how many seeds the paper's phase ↔ outcome correspondence held, and in how
+    many the behaviour went multiple → mislocated → correct."""
+    out = []
+    for group, sel in rows.groupby("group", sort=True):
+        members = sorted(sel["member"].unique())
+        agree = behaviour = 0
+        for name in members:
+            entries = RunFolder(root / name).read_phases()
+            agree += bool(phase_summary(entries)[1])
+            behaviour += behaviour_in_order([e.fractions for e in entries])
+        n = len(members)
+        text = (
+            f"{group}: the paper's phase ↔ outcome correspondence in {agree}/{n} seeds; "
+            f"behaviour multiple → mislocated → correct in {behaviour}/{n}"
+        )
+        out.append(
+            {"group": group, "seeds": n, "paper_agrees": agree, "behaviour_in_order": behaviour,
+             "text": text}
+        )  # fmt: skip
+    return out
+
+
+def aggregate_sweep(root: Path) -> list[str]:
+    """``aggregate/`` in the sweep folder: rows.parquet (every member's checkpoints),
+    curves.parquet (mean and band per group and step), verdicts.json and curves.png; returns the
+    verdict lines."""
+    import json
+
+    from bumpdiff.report.figures import sweep_curves_figure
+    from bumpdiff.sweep.runner import read_status
+
+    status = read_status(root)
+    rows = member_rows(root, status)
+    if rows.empty:
+        return [f"{root}: no finished phases member to aggregate"]
+    out = root / "aggregate"
+    out.mkdir(exist_ok=True)
+    rows.to_parquet(out / "rows.parquet", index=False)
+    columns = ["accuracy", *(f"frac_{o}" for o in OUTCOMES), "behaviour_trustworthiness"]
+    table = curves(rows, columns)
+    table.to_parquet(out / "curves.parquet", index=False)
+    found = verdicts(root, rows)
+    (out / "verdicts.json").write_text(json.dumps(found, indent=1) + "\n")
+    sweep_curves_figure(table, out / "curves.png")
+    failed = [n for n, e in status.items() if e.get("status") != "done"]
+    lines = [v["text"] for v in found]
+    if failed:
+        lines.append(f"not aggregated (failed): {', '.join(sorted(failed))}")
+    return [*lines, f"aggregate: {out}"]

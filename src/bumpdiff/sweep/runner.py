@@ -1,0 +1,140 @@
+"""Running a sweep's members: as Ray tasks (locally on this machine's cores, or on an existing
+cluster by address) or, without Ray, one after another. Each member is a full run of its
+experiment in ``<sweep folder>/<member>/``, resumed where it stopped; ``sweep.json`` in the sweep
+folder records every member's status, so running the sweep again skips finished members.
+
+Ray is the field's engine for this and stays optional (``pip install bumpdiff[ray]``): the code
+paths are the same function, called in-process or as a remote task.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+from bumpdiff.config import ConfigError
+from bumpdiff.runfolder import atomic_write_text
+from bumpdiff.sweep.spec import Member, SweepSpec, member_config
+
+STATUS = "sweep.json"
+
+
+def run_member(base: str, member: Member, root: str, threads: int | None = None) -> dict:
+    """Run (or resume) one member to the end; raises what the run raises."""
+    from bumpdiff.experiments import run_experiment  # heavy: only where a member runs
+
+    cfg = member_config(Path(base), member)
+    if threads is not None:
+        cfg = cfg.model_copy(update={"train": cfg.train.model_copy(update={"threads": threads})})
+    t0 = time.perf_counter()
+    lines = run_experiment(cfg, Path(root) / member.name, True, lambda _: None, progress=False)
+    return {"status": "done", "seconds": time.perf_counter() - t0, "summary": lines[-1]}
+
+
+def read_status(root: Path) -> dict[str, dict]:
+    path = root / STATUS
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def is_done(root: Path, member: Member, status: dict[str, dict]) -> bool:
+    """Finished earlier: recorded as done and its report still there."""
+    done = status.get(member.name, {}).get("status") == "done"
+    return done and (root / member.name / "report.html").is_file()
+
+
+def _record(root: Path, status: dict[str, dict], member: Member, entry: dict) -> None:
+    status[member.name] = {"group": member.name.rsplit("-s", 1)[0], **entry}
+    atomic_write_text(root / STATUS, json.dumps(status, indent=1, sort_keys=True) + "\n")
+
+
+def _error(err: BaseException) -> str:
+    """The member's own error, on one line (Ray wraps it; its cause is the original)."""
+    cause = getattr(err, "cause", None) or err
+    return f"{type(cause).__name__}: {cause}".splitlines()[0]
+
+
+def run_in_turn(spec: SweepSpec, base: Path, members, root: Path, log, run=run_member) -> None:
+    """Without Ray: every pending member in this process, one after another."""
+    status = read_status(root)
+    for i, member in enumerate(members):
+        for attempt in range(1, spec.retries + 2):
+            try:
+                entry = {**run(str(base), member, str(root)), "attempts": attempt}
+                break
+            except Exception as err:  # a member's failure is reported, never fatal to the sweep
+                entry = {"status": "failed", "error": _error(err), "attempts": attempt,
+                         "traceback": traceback.format_exc(limit=5)}  # fmt: skip
+        _record(root, status, member, entry)
+        log(f"[{i + 1}/{len(members)}] {member.name}: {entry['status']}"
+            + (f" ({entry['error']})" if entry["status"] == "failed" else ""))  # fmt: skip
+
+
+def run_on_ray(spec, base: Path, members, root: Path, log, address, workers: int | None) -> None:
+    """Every pending member as a Ray task: ``spec.cpus`` cores and ``spec.gpus`` GPUs each, up
+    to ``workers`` at once locally (default: as many as the cores hold), retried ``spec.retries``
+    times on any error, then reported with it."""
+    import ray
+
+    if address:
+        ray.init(address=address, log_to_driver=False)
+    else:
+        cores = None if workers is None else workers * spec.cpus
+        ray.init(num_cpus=cores, include_dashboard=False, log_to_driver=False)
+    try:
+        task = ray.remote(num_cpus=spec.cpus, num_gpus=spec.gpus, max_retries=spec.retries,
+                          retry_exceptions=True)(run_member)  # fmt: skip
+        threads = max(1, int(spec.cpus))
+        refs = {task.remote(str(base), m, str(root), threads): m for m in members}
+        status, pending, finished = read_status(root), list(refs), 0
+        while pending:
+            ready, pending = ray.wait(pending, num_returns=1)
+            member = refs[ready[0]]
+            try:
+                entry = {**ray.get(ready[0]), "attempts": None}
+            except Exception as err:  # reported with its error after Ray's retries
+                entry = {"status": "failed", "error": _error(err), "attempts": spec.retries + 1}
+            finished += 1
+            _record(root, status, member, entry)
+            log(f"[{finished}/{len(members)}] {member.name}: {entry['status']}"
+                + (f" ({entry['error']})" if entry["status"] == "failed" else ""))  # fmt: skip
+    finally:
+        ray.shutdown()
+
+
+def ray_available() -> bool:
+    try:
+        import ray  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run_sweep(
+    spec: SweepSpec,
+    base: Path,
+    members: list[Member],
+    root: Path,
+    log: Callable[[str], None],
+    address: str | None = None,
+    workers: int | None = None,
+    use_ray: bool | None = None,
+) -> dict[str, dict]:
+    """Run every member not finished before; returns the status of all of them."""
+    root.mkdir(parents=True, exist_ok=True)
+    status = read_status(root)
+    pending = [m for m in members if not is_done(root, m, status)]
+    log(f"{len(members) - len(pending)} of {len(members)} members finished before; "
+        f"{len(pending)} to run")  # fmt: skip
+    installed = ray_available()
+    if address and not installed:
+        raise ConfigError("address: connecting to a cluster needs Ray: pip install 'bumpdiff[ray]'")
+    if pending and installed and use_ray is not False:
+        run_on_ray(spec, base, pending, root, log, address, workers)
+    elif pending:
+        why = "Ray is not installed" if not installed else "Ray not used (--no-ray)"
+        log(f"{why}: running the members one after another in this process")
+        run_in_turn(spec, base, pending, root, log)
+    return read_status(root)

@@ -1,0 +1,58 @@
+"""Aggregation statistics on synthetic rows with known means and spreads."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bumpdiff.sweep.aggregate import behaviour_in_order, bootstrap_band, curves
+
+
+def test_the_band_covers_the_mean_at_the_stated_rate():
+    """Seeds drawn from N(0.5, 0.1): the 95 % band of the mean of 10 seeds covers 0.5 close to
+    95 % of the time (a bootstrap is a little narrow with so few values: at least 85 %)."""
+    rng = np.random.default_rng(0)
+    covered = 0
+    for trial in range(200):
+        lo, hi = bootstrap_band(rng.normal(0.5, 0.1, 10), n_boot=500, seed=trial)
+        covered += lo <= 0.5 <= hi
+    assert 0.85 <= covered / 200 <= 0.99
+
+
+def test_identical_seeds_give_a_zero_width_band_and_one_seed_none():
+    assert bootstrap_band(np.full(4, 0.3)) == pytest.approx((0.3, 0.3))
+    assert all(np.isnan(bootstrap_band(np.array([0.3]))))
+
+
+def test_curves_give_the_mean_and_count_per_group_and_step():
+    rows = pd.DataFrame(
+        {
+            "group": ["a"] * 4 + ["b"] * 2,
+            "step": [0, 0, 10, 10, 0, 0],
+            "accuracy": [0.0, 0.2, 0.5, 0.7, 1.0, 1.0],
+        }
+    )
+    table = curves(rows, ["accuracy"]).set_index(["group", "step"])
+    assert table.loc[("a", 0), "accuracy_mean"] == pytest.approx(0.1)
+    assert table.loc[("a", 10), "accuracy_mean"] == pytest.approx(0.6)
+    assert table.loc[("a", 10), "seeds"] == 2
+    assert table.loc[("b", 0), "accuracy_lo"] == table.loc[("b", 0), "accuracy_hi"] == 1.0
+    assert 0.5 <= table.loc[("a", 10), "accuracy_lo"] <= 0.6 <= table.loc[("a", 10), "accuracy_hi"]
+
+
+def _f(dominant: str) -> dict:
+    f = {o: 0.1 for o in ("none", "multiple", "mislocated", "correct")}
+    f[dominant] = 0.7
+    return f
+
+
+@pytest.mark.parametrize(
+    ("sequence", "expected"),
+    [
+        (["multiple", "mislocated", "correct"], True),
+        (["multiple", "none", "mislocated", "mislocated", "correct"], True),  # none skipped
+        (["multiple", "correct"], False),  # no mislocated stage
+        (["multiple", "mislocated", "correct", "mislocated"], False),  # went back
+    ],
+)
+def test_the_behaviour_order_can_say_each_answer(sequence, expected):
+    assert behaviour_in_order([_f(d) for d in sequence]) is expected

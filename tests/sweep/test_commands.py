@@ -1,0 +1,48 @@
+"""``bumpdiff sweep`` and ``bumpdiff aggregate`` end to end on a tiny sweep, and their errors."""
+
+import json
+
+import pandas as pd
+import yaml
+from conftest import TINY
+from typer.testing import CliRunner
+
+from bumpdiff.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_sweep_then_aggregate_writes_tables_bands_and_verdicts(tmp_path):
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(TINY))
+    sweep = tmp_path / "lr.yaml"
+    sweep.write_text(yaml.safe_dump({"base": "tiny.yaml", "seeds": [0, 1],
+                                     "grid": {"train.lr": [0.001, 0.002]}}))  # fmt: skip
+    out = tmp_path / "runs" / "lr"
+    res = invoke("sweep", sweep, "--out", out, "--no-ray")
+    assert res.exit_code == 0, res.output
+    assert "4 done, 0 failed" in res.output
+    res = invoke("aggregate", out)
+    assert res.exit_code == 0, res.output
+    rows = pd.read_parquet(out / "aggregate" / "rows.parquet")
+    assert sorted(rows["member"].unique()) == sorted(json.loads((out / "sweep.json").read_text()))
+    assert set(rows["group"]) == {"base-train.lr=0.001", "base-train.lr=0.002"}
+    bands = pd.read_parquet(out / "aggregate" / "curves.parquet")
+    assert (bands["seeds"] == 2).all()
+    assert ((bands["accuracy_lo"] <= bands["accuracy_mean"] + 1e-12)
+            | bands["accuracy_lo"].isna()).all()  # fmt: skip
+    verdicts = json.loads((out / "aggregate" / "verdicts.json").read_text())
+    assert [v["seeds"] for v in verdicts] == [2, 2]
+    assert "correspondence in" in res.output and "/2 seeds" in res.output
+    assert (out / "aggregate" / "curves.png").is_file()
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path):
+    res = invoke("sweep", tmp_path / "nope.yaml")
+    assert res.exit_code == 2 and "sweep: file not found" in res.output
+    res = invoke("aggregate", tmp_path)
+    assert res.exit_code == 2 and "has no sweep.json" in res.output
+    assert "Traceback" not in res.output

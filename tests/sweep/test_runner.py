@@ -1,0 +1,84 @@
+"""Running sweeps: finished members are skipped, interrupted ones resumed, a failing member is
+retried and then reported (never dropped), and a real tiny sweep on a local Ray instance."""
+
+import json
+
+import pytest
+import yaml
+from conftest import TINY
+
+from bumpdiff.sweep import runner
+from bumpdiff.sweep.spec import load_sweep
+
+
+@pytest.fixture
+def sweep_file(tmp_path):
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(TINY))
+    path = tmp_path / "two.yaml"
+    path.write_text(yaml.safe_dump({"base": "tiny.yaml", "seeds": [0, 1], "retries": 1, "cpus": 1}))
+    return path
+
+
+def _train_rows(run_dir) -> int:
+    lines = (run_dir / "metrics.jsonl").read_text().splitlines()
+    return sum('"event": "train"' in line or '"event":"train"' in line for line in lines)
+
+
+def test_finished_members_are_skipped_and_interrupted_ones_resume(sweep_file, tmp_path):
+    spec, base, members = load_sweep(sweep_file)
+    root, log = tmp_path / "runs", []
+    status = runner.run_sweep(spec, base, members, root, log.append, use_ray=False)
+    assert {e["status"] for e in status.values()} == {"done"} and len(status) == 2
+    assert "one after another" in " ".join(log)
+    first = members[0].name
+    before = (root / first / "metrics.jsonl").read_text()
+    # again: nothing to do
+    log.clear()
+    runner.run_sweep(spec, base, members, root, log.append, use_ray=False)
+    assert log[0].startswith("2 of 2 members finished before")
+    assert (root / first / "metrics.jsonl").read_text() == before
+    # as if killed after training, before the report: the member resumes, training not redone
+    status = json.loads((root / runner.STATUS).read_text())
+    del status[first]
+    (root / runner.STATUS).write_text(json.dumps(status))
+    (root / first / "report.html").unlink()
+    trained = _train_rows(root / first)
+    runner.run_sweep(spec, base, members, root, log.append, use_ray=False)
+    assert (root / first / "report.html").is_file()
+    assert _train_rows(root / first) == trained
+
+
+def test_a_failing_member_is_retried_then_reported_and_the_rest_run(sweep_file, tmp_path):
+    spec, base, members = load_sweep(sweep_file)
+    calls = []
+
+    def flaky(base_path, member, root, threads=None):
+        calls.append(member.name)
+        if member.name.endswith("-s0"):
+            raise RuntimeError("diverged at step 3")
+        return {"status": "done", "seconds": 0.0, "summary": "ok"}
+
+    log = []
+    runner.run_in_turn(spec, base, members, tmp_path, log.append, run=flaky)
+    status = runner.read_status(tmp_path)
+    failed = status[members[0].name]
+    assert failed["status"] == "failed" and failed["attempts"] == spec.retries + 1
+    assert failed["error"] == "RuntimeError: diverged at step 3"
+    assert status[members[1].name]["status"] == "done"
+    assert calls.count(members[0].name) == spec.retries + 1
+    assert any("failed (RuntimeError: diverged at step 3)" in line for line in log)
+
+
+@pytest.mark.skipif(not runner.ray_available(), reason="Ray is an optional extra")
+def test_a_tiny_sweep_on_a_local_ray_instance(sweep_file, tmp_path):
+    spec, base, members = load_sweep(sweep_file)
+    root = tmp_path / "runs"
+    root.mkdir()
+    (root / members[1].name).write_text("a file where the member's folder should be")
+    log = []
+    status = runner.run_sweep(spec, base, members, root, log.append, workers=2, use_ray=True)
+    assert status[members[0].name]["status"] == "done"
+    assert (root / members[0].name / "phases.json").is_file()
+    failed = status[members[1].name]
+    assert failed["status"] == "failed" and "is a file, not a folder" in failed["error"]
+    assert failed["attempts"] == spec.retries + 1
