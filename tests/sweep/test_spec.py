@@ -64,3 +64,13 @@ def test_two_members_in_one_folder_are_refused():
     spec = SweepSpec(base="x.yaml", variants=[Variant(name="a"), Variant(name="a")])
     with pytest.raises(ConfigError, match="share a folder"):
         expand(spec)
+
+
+def test_the_committed_sweep_files_load_with_every_member_valid():
+    from pathlib import Path
+
+    files = sorted((Path(__file__).parents[2] / "configs" / "sweeps").glob("*.yaml"))
+    assert files
+    for path in files:
+        _, base, members = load_sweep(path)
+        assert base.is_file() and members

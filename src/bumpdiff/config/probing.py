@@ -49,6 +49,9 @@ class ProbeConfig(_Section):
     )
 
 
+CALIBRATED = " (ours; chosen in results/phase-calibration/)"
+
+
 class PhaseConfig(_Section):
     """Thresholds of the phase rule (bumpdiff.probe.phase); all ours, chosen on synthetic clouds
     with known answers and on the untrained network: results/phase-calibration/README.md."""
@@ -57,7 +60,7 @@ class PhaseConfig(_Section):
         0.01,
         ge=-1,
         le=1,
-        description="A below: the condition explains < this share of the variance (ours)",
+        description="A below: the condition explains < this share of the variance" + CALIBRATED,
     )
     min_reliability: float = Field(
         0.5,
@@ -65,38 +68,43 @@ class PhaseConfig(_Section):
         le=1,
         description="B or C need the per-condition means' split-half reliability (all features) "
         "≥ this: the condition's signal at least as large as the noise in the means; below, "
-        "undetermined (ours)",
+        "undetermined" + CALIBRATED,
     )
     min_component_reliability: float = Field(
         0.8,
         ge=0,
         le=1,
         description="a principal direction of the per-condition means counts when its split-half "
-        "reliability is ≥ this; fewer than 2 such directions: undetermined (ours)",
+        "reliability is ≥ this; fewer than 2 such directions: undetermined" + CALIBRATED,
     )
     max_dimension: float = Field(
         3.0,
         gt=0,
         description="B needs the reliable means' local PCA dimension ≤ this; with one row per "
-        "condition, above it is A (ours)",
+        "condition, above it is A" + CALIBRATED,
     )
     min_half_agreement: float = Field(
         0.9,
         ge=0,
         le=1,
         description="B needs the two halves of the draws to arrange the reliable means alike "
-        "(trustworthiness of one as a map of the other) ≥ this: disorder that is not noise (ours)",
+        "(trustworthiness of one as a map of the other) ≥ this: disorder that is not noise"
+        + CALIBRATED,
     )
     min_trustworthiness: float = Field(
-        0.88, ge=0, le=1, description="C needs this neighbour preservation (ours)"
+        0.88, ge=0, le=1, description="C needs this neighbour preservation" + CALIBRATED
     )
     min_r2: float = Field(
-        0.8, ge=0, le=1, description="C needs R²_x and R²_y on the reliable means ≥ this (ours)"
+        0.8,
+        ge=0,
+        le=1,
+        description="C needs R²_x and R²_y on the reliable means ≥ this" + CALIBRATED,
     )
     min_readout: float = Field(
         0.5,
         ge=0,
         le=1,
         description="a checkpoint's C needs the x̂₀ readout to put the bump at the condition for "
-        "≥ this share of crossed inputs; otherwise the order is the encoder's, relayed (ours)",
+        "≥ this share of crossed inputs; otherwise the order is the encoder's, relayed"
+        + CALIBRATED,
     )
