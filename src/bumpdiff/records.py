@@ -266,7 +266,8 @@ class SamplerRow(_Record):
     """One sampler on one checkpoint: cost, accuracy, outcome fractions and each image's outcome
     (``outcome_codes``: one digit per image, the index into evaluate.OUTCOMES)."""
 
-    checkpoint: str  # "A", "B", "C" (the middle checkpoint of that phase) or "final"
+    checkpoint: str  # the stage's dominant outcome (its middle checkpoint) or "final"; runs
+    # before this rule used the layer's phase ("A", "B", "C")
     step: int
     sampler: str
     steps: int

@@ -71,3 +71,21 @@ def test_chosen_checkpoints_can_replace_the_phase_picks(tmp_path):
     cfg_path.write_text(yaml.safe_dump(bad))
     res = CliRunner().invoke(app, ["run", str(cfg_path), "--out", str(tmp_path / "other")])
     assert res.exit_code == 2 and "samplers.steps: must be checkpoints" in res.output
+
+
+def test_checkpoints_are_picked_by_what_the_model_generates():
+    from bumpdiff.experiments.samplers import phase_checkpoints
+    from bumpdiff.records import PhaseEntry, PhaseProbe
+
+    def entry(step, dominant, phase="A"):
+        f = {o: 0.1 for o in ("none", "multiple", "mislocated", "correct")} | {dominant: 0.7}
+        probe = PhaseProbe(**{k: 0.5 for k in PhaseProbe.model_fields})
+        return PhaseEntry(step=step, phase=phase, accuracy=f["correct"], fractions=f,
+                          x_accuracy=0, y_accuracy=0, r2_x=0, r2_y=0, probe=probe,
+                          sampler="ddpm-10")  # fmt: skip
+
+    # the layer says A throughout the mislocated stage; the picks follow the images
+    stages = [(0, "multiple"), (1, "multiple"), (5, "mislocated"), (9, "mislocated"),
+              (20, "mislocated"), (40, "correct"), (60, "correct")]  # fmt: skip
+    picks = phase_checkpoints([entry(s, d) for s, d in stages])
+    assert picks == {"multiple": 1, "mislocated": 9, "correct": 40, "final": 60}

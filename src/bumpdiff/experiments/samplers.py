@@ -3,7 +3,7 @@
 DESIGN.md, "Samplers": a sampler is a valid stand-in only after its outcome fractions match
 DDPM-T's on checkpoints of every phase (not accuracy alone). The study takes an analysed phases run
 (``samplers.source``, or one it trains in ``<out>/model``), picks the middle checkpoint of each
-phase seen and the trained one, and generates with DDPM-T and every candidate
+stage seen (multiple, mislocated, correct bumps dominant) and the trained one, and generates with DDPM-T and every candidate
 (``samplers.candidates``) from the same conditions and per-image seeds, so image i of one sampler
 starts from the same x_T as image i of another and differences can be paired
 (``samplers_stats``). ``fp32`` candidates run without autocast on every device; ``bf16`` ones run
@@ -58,13 +58,21 @@ def train_models(cfg: Config, root: RunFolder, log: Log, progress: bool = True) 
 
 
 def phase_checkpoints(entries: list[PhaseEntry]) -> dict[str, int]:
-    """The middle checkpoint of each phase seen (the final one excluded), then the final one."""
+    """The middle checkpoint of each behavioural stage seen (where multiple bumps, one
+    mislocated bump or the correct bump is the dominant outcome; the final checkpoint excluded),
+    then the final one. Chosen by what the model generates, not by the layer's phase: a sampler
+    is judged on every kind of image the run makes, whatever the probe says (on the quick run
+    the layer has no B phase while mislocated bumps dominate)."""
     final = entries[-1].step
     picks = {}
-    for phase in ("A", "B", "C"):
-        steps = [e.step for e in entries if e.phase == phase and e.step != final]
+    for outcome in ("multiple", "mislocated", "correct"):
+        steps = [
+            e.step
+            for e in entries
+            if max(e.fractions, key=e.fractions.get) == outcome and e.step != final
+        ]
         if steps:
-            picks[phase] = steps[len(steps) // 2]
+            picks[outcome] = steps[len(steps) // 2]
     return {**picks, "final": final}
 
 
