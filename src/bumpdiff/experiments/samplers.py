@@ -3,9 +3,10 @@
 DESIGN.md, "Samplers": a sampler is a valid stand-in only after its outcome fractions match
 DDPM-T's on checkpoints of every phase (not accuracy alone). The study takes an analysed phases run
 (``samplers.source``, or one it trains in ``<out>/model``), picks the middle checkpoint of each
-stage seen (multiple, mislocated, correct bumps dominant) and the trained one, and generates with DDPM-T and every candidate
-(``samplers.candidates``) from the same conditions and per-image seeds, so image i of one sampler
-starts from the same x_T as image i of another and differences can be paired
+stage seen (multiple, mislocated, correct bumps dominant) and the trained one, and generates
+with DDPM-T and every candidate (``samplers.candidates``) from the same conditions and per-image
+seeds, so image i of one sampler starts from the same x_T as image i of another and differences
+can be paired
 (``samplers_stats``). ``fp32`` candidates run without autocast on every device; ``bf16`` ones run
 the network under bf16 autocast (emulated on CPUs without bf16 units).
 
