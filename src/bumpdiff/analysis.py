@@ -322,12 +322,16 @@ def analyse_checkpoint(
 
 
 def analyse_pending(
-    run: RunFolder, cfg: Config, log: Callable[[str], None] | None = None
+    run: RunFolder,
+    cfg: Config,
+    log: Callable[[str], None] | None = None,
+    parts: Sequence[str] = PARTS,
 ) -> list[int]:
     """Evaluate and probe every checkpoint that lacks an eval or probe row, or whose eval row was
     made with other sampling or classification settings, or whose probe row with other probe
     settings or phase thresholds (the resume rule of every experiment: an interrupted analysis
-    continues where it stopped); returns their steps."""
+    continues where it stopped); ``parts`` limits it to evaluation or probe. Returns the steps
+    analysed."""
     evals, probes = run.latest_by_step("eval"), run.latest_by_step("probe")
     signature, spec = detector_signature(cfg), resolve_sampler(cfg)
     images = len(eval_conditions(cfg)) * cfg.sample.draws
@@ -341,17 +345,18 @@ def analyse_pending(
     steps = run.checkpoint_steps()
     done = []
     for i, step in enumerate(steps):
-        parts = [p for p, rows in zip(PARTS, (evals, probes)) if step not in rows]
-        if not parts:
+        todo = [p for p, rows in zip(PARTS, (evals, probes)) if p in parts and step not in rows]
+        if not todo:
             continue
-        rows = analyse_checkpoint(run, cfg, step, parts)
+        rows = analyse_checkpoint(run, cfg, step, todo)
         done.append(step)
         ev = rows.get("eval") or evals[step]
-        pr = rows.get("probe") or probes[step]
+        pr = rows.get("probe") or probes.get(step)
         if log:
             log(
-                f"[{i + 1}/{len(steps)}] step {step}: phase {pr.phase}, accuracy "
-                f"{ev.accuracy:.2f} (multiple {ev.frac_multiple:.2f}, mislocated "
+                f"[{i + 1}/{len(steps)}] step {step}: "
+                + (f"phase {pr.phase}, " if pr else "")
+                + f"accuracy {ev.accuracy:.2f} (multiple {ev.frac_multiple:.2f}, mislocated "
                 f"{ev.frac_mislocated:.2f})"
             )
     return done

@@ -27,7 +27,7 @@ def learner(x_mid, y_mid, noise: float = 0.0):
         seed = int(name.rsplit("-s", 1)[1])
         jitter = np.exp(np.random.default_rng([seed, len(name)]).normal(0, noise, 2))
         x, y = logistic(x_mid(name) * jitter[0]), logistic(y_mid(name) * jitter[1])
-        return {"steps": STEPS, "x_acc": x, "y_acc": y, "r2_x": x, "r2_y": y}
+        return {"steps": STEPS, "x_acc": x, "y_acc": y}
 
     return curves_of
 
@@ -85,6 +85,9 @@ def test_tiny_imbalanced_run(tmp_path):
     members = ["dx1-dy2-s0", "dx2-dy2-s1", "x1-s0", "x2-s1", "y2-s0", "y2-s1"]
     for sub in members:
         assert (tmp_path / "imb" / sub / "checkpoints" / "step-6.safetensors").is_file()
+        metrics = (tmp_path / "imb" / sub / "metrics.jsonl").read_text()
+        assert '"event":"eval"' in metrics.replace(" ", "")
+        assert '"event":"probe"' not in metrics.replace(" ", "")  # coupling reads no probe
     html = (tmp_path / "imb" / "report.html").read_text()
     assert "Learning curves per axis" in html and "data:image/png;base64," in html
     # resuming picks up the finished sub-runs instead of retraining or re-analysing them

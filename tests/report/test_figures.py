@@ -27,9 +27,7 @@ def test_figures_write_what_they_return(tmp_path):
     rows = [(o, images[outcomes == o], conds[outcomes == o], positions[outcomes == o])
             for o in ("none", "correct", "multiple")]  # fmt: skip
     _check(figures.gallery_figure(rows, path), path)
-    curves = {
-        k: np.random.default_rng(1).random((2, 3)) for k in ("x_acc", "y_acc", "r2_x", "r2_y")
-    }
+    curves = {k: np.random.default_rng(1).random((2, 3)) for k in ("x_acc", "y_acc")}
     path = tmp_path / "curves.png"
     _check(figures.axis_curves_figure([("dx = 1", np.array(steps), curves)], path), path)
     path = tmp_path / "cost.png"

@@ -90,25 +90,24 @@ def train_models(cfg: Config, root: RunFolder, log: Log, progress: bool = True) 
 
 
 def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
-    """Evaluate and probe every sub-run's checkpoints not yet analysed (with the settings the
-    experiment's config gives them now)."""
+    """Evaluate every sub-run's checkpoints not yet evaluated (with the settings the
+    experiment's config gives them now). The coupling is measured on what the models generate;
+    nothing here reads a probe, so none is made."""
     for _, member_cfg, sub in _members(cfg, root):
-        analyse_pending(sub, member_cfg, log)
+        analyse_pending(sub, member_cfg, log, parts=("eval",))
         log(f"  analysed {sub.root.name}")
 
 
 def curves(run: RunFolder, measure: str = "dominant") -> dict[str, np.ndarray]:
-    """Per-axis learning curves of one sub-run: steps, x/y accuracy (``measure``: the dominant
-    bump of images with one, or single-bump images only), R² on the top PCs."""
-    evals, probes = run.latest_by_step("eval"), run.latest_by_step("probe")
-    steps = [s for s in run.checkpoint_steps() if s in evals and s in probes]
+    """Per-axis learning curves of one sub-run: steps and x/y accuracy (``measure``: the
+    dominant bump of images with one, or single-bump images only)."""
+    evals = run.latest_by_step("eval")
+    steps = [s for s in run.checkpoint_steps() if s in evals]
     tail = "_dominant" if measure == "dominant" else ""
     return {
         "steps": np.array(steps),
         "x_acc": np.array([_nan(getattr(evals[s], f"x_accuracy{tail}")) for s in steps]),
         "y_acc": np.array([_nan(getattr(evals[s], f"y_accuracy{tail}")) for s in steps]),
-        "r2_x": np.array([probes[s].r2_x_pca for s in steps]),
-        "r2_y": np.array([probes[s].r2_y_pca for s in steps]),
     }
 
 
@@ -209,7 +208,7 @@ def _panels(cfg: Config, curves_of):
         steps = runs[0]["steps"]
         stacks = {
             key: np.array([r[key] for r in runs if len(r[key]) == len(steps)])
-            for key in ("x_acc", "y_acc", "r2_x", "r2_y")
+            for key in ("x_acc", "y_acc")
         }
         if cfg.imbalanced.references:
             for axis, spacing in (("x", dx), ("y", dy)):

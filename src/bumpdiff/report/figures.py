@@ -218,34 +218,28 @@ def gallery_figure(rows, path: Path) -> bytes:
 
 
 def axis_curves_figure(panels, path: Path) -> bytes:
-    """Per-axis learning curves, one column per dataset variant: accuracy (top) and R² on the top
-    PCs (bottom) of x and y, mean over seeds with a min–max band; dashed, each axis learned
-    alone (the 1D references), where given.
+    """Per-axis accuracy against step, one panel per dataset variant: x and y, mean over seeds
+    with a min–max band; dashed, each axis learned alone (the 1D references), where given.
 
-    ``panels``: list of (title, steps (k,), {"x_acc", "y_acc", "r2_x", "r2_y"[, "x_ref",
-    "y_ref"]}: (seeds, k) arrays).
+    ``panels``: list of (title, steps (k,), {"x_acc", "y_acc"[, "x_ref", "y_ref"]}: (seeds, k)
+    arrays).
     """
-    fig, axes = plt.subplots(2, len(panels), figsize=(4 * len(panels), 6), squeeze=False)
-    for j, (title, steps, curves) in enumerate(panels):
-        for i, (kx, ky, label) in enumerate(
-            (("x_acc", "y_acc", "accuracy"), ("r2_x", "r2_y", "R² on top PCs"))
-        ):
-            ax = axes[i, j]
-            for key, color, name in ((kx, "tab:blue", "x"), (ky, "tab:red", "y")):
-                stack = curves[key]
-                ax.plot(steps, stack.mean(axis=0), color=color, label=f"{name} {label}")
-                ax.fill_between(
-                    steps, stack.min(axis=0), stack.max(axis=0), color=color, alpha=0.2, lw=0
-                )
-                ref = curves.get(f"{name}_ref")
-                if i == 0 and ref is not None and ref.size:  # the axis learned alone
-                    ax.plot(steps, ref.mean(axis=0), "--", color=color, label=f"{name} alone (1D)")
-            step_axis(ax, steps)
-            ax.set_ylim(-0.05, 1.05)
-            ax.legend(fontsize=7)
-            if i == 0:
-                ax.set_title(title)
-    fig.suptitle("Per-axis learning: mean over seeds, band = min–max", fontsize=9)
+    fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.4), squeeze=False)
+    for ax, (title, steps, curves) in zip(axes[0], panels):
+        for name, color in (("x", "tab:blue"), ("y", "tab:red")):
+            stack = curves[f"{name}_acc"]
+            ax.plot(steps, stack.mean(axis=0), color=color, label=f"{name} accuracy")
+            ax.fill_between(
+                steps, stack.min(axis=0), stack.max(axis=0), color=color, alpha=0.2, lw=0
+            )
+            ref = curves.get(f"{name}_ref")
+            if ref is not None and ref.size:  # the axis learned alone
+                ax.plot(steps, ref.mean(axis=0), "--", color=color, label=f"{name} alone (1D)")
+        step_axis(ax, steps)
+        ax.set_ylim(-0.05, 1.05)
+        ax.legend(fontsize=7)
+        ax.set_title(title)
+    fig.suptitle("Per-axis accuracy: mean over seeds, band = min–max", fontsize=9)
     return save_figure(fig, path)
 
 
