@@ -56,6 +56,11 @@ def _error(err: BaseException) -> str:
     return f"{type(cause).__name__}: {cause}".splitlines()[0]
 
 
+def _line(i: int, n: int, member: Member, entry: dict) -> str:
+    failed = f" ({entry['error']})" if entry["status"] == "failed" else ""
+    return f"[{i}/{n}] {member.name}: {entry['status']}{failed}"
+
+
 def run_in_turn(spec: SweepSpec, base: Path, members, root: Path, log, run=run_member) -> None:
     """Without Ray: every pending member in this process, one after another."""
     status = read_status(root)
@@ -68,8 +73,7 @@ def run_in_turn(spec: SweepSpec, base: Path, members, root: Path, log, run=run_m
                 entry = {"status": "failed", "error": _error(err), "attempts": attempt,
                          "traceback": traceback.format_exc(limit=5)}  # fmt: skip
         _record(root, status, member, entry)
-        log(f"[{i + 1}/{len(members)}] {member.name}: {entry['status']}"
-            + (f" ({entry['error']})" if entry["status"] == "failed" else ""))  # fmt: skip
+        log(_line(i + 1, len(members), member, entry))
 
 
 def run_on_ray(spec, base: Path, members, root: Path, log, address, workers: int | None) -> None:
@@ -98,8 +102,7 @@ def run_on_ray(spec, base: Path, members, root: Path, log, address, workers: int
                 entry = {"status": "failed", "error": _error(err), "attempts": spec.retries + 1}
             finished += 1
             _record(root, status, member, entry)
-            log(f"[{finished}/{len(members)}] {member.name}: {entry['status']}"
-                + (f" ({entry['error']})" if entry["status"] == "failed" else ""))  # fmt: skip
+            log(_line(finished, len(members), member, entry))
     finally:
         ray.shutdown()
 
