@@ -40,3 +40,11 @@ def test_bench_parts_and_samplers_are_checked(tmp_path):
     data = json.loads(out.read_text())
     assert data["parts"] == ["samplers"] and "train" not in data
     assert [(r["sampler"], r["steps"]) for r in data["sampling"]] == [("ddpm", 3)]
+
+
+def test_an_existing_end_to_end_folder_stops_the_bench_before_any_timing(tmp_path):
+    out = tmp_path / "b.json"
+    (tmp_path / "b").mkdir()  # where --quick runs the experiment end to end
+    res = CliRunner().invoke(app, ["bench", "--quick", "--out", str(out)])
+    assert res.exit_code == 2 and "already exists" in res.output
+    assert "training throughput" not in res.output and not out.exists()

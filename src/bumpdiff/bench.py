@@ -295,6 +295,12 @@ def run_bench(
     device = resolve_device(cfg.train.device)
     set_threads(cfg.train.threads)
     out = Path(out)
+    run_dir = out.with_suffix("") if quick else Path("runs") / f"bench-{cfg.experiment}"
+    if "experiment" in parts and run_dir.exists():  # at the door, not after minutes of timing
+        raise ConfigError(
+            f"out: {run_dir} already exists; the end-to-end time needs a fresh run there "
+            "(remove it, or leave out the experiment part with --only)"
+        )
     result: dict = {"experiment": cfg.experiment, "quick": quick, "parts": list(parts)}
     result["machine"] = machine_info(device)
     if "train" in parts:
@@ -312,7 +318,6 @@ def run_bench(
         texts = samplers or (("ddpm", "ddim:10") if quick else SAMPLER_TIMINGS)
         result["sampling"] = bench_sampling(cfg, device, texts, 4 if quick else 64)
     if "experiment" in parts:
-        run_dir = out.with_suffix("") if quick else Path("runs") / f"bench-{cfg.experiment}"
         log(f"{cfg.experiment} experiment end to end → {run_dir} …")
         t0 = time.perf_counter()
         run_experiment(cfg, run_dir, resume=False, log=log, progress=False)
