@@ -2,6 +2,7 @@
 
 python benchmarks/tables.py samplers benchmarks/cpu-2core-samplers512.json [more.json …]
 python benchmarks/tables.py speed benchmarks/cpu-2core-speed.json   # README's performance rows
+python benchmarks/tables.py sweep benchmarks/cpu-2core-sweep.json   # README's sweep-scaling row
 
 The sampler table reads the samplers experiment's ``samplers.json`` (``rows``) and the older bench
 files (``sampling``) alike.
@@ -45,12 +46,21 @@ def speed_rows(result: dict) -> str:
     return "\n".join(lines)
 
 
+def sweep_row(result: dict) -> str:
+    """The README's sweep-scaling row from ``benchmarks/sweep_scaling.py``'s file."""
+    return (
+        f"| sweep of {result['members']} small members on local Ray: 1 worker / 2 workers | "
+        f"{result['seconds_1_worker']:.0f} s / {result['seconds_2_workers']:.0f} s (speed-up "
+        f"{result['speedup']:.2f}, efficiency {result['efficiency']:.2f}) |"
+    )
+
+
 if __name__ == "__main__":
     kind, paths = sys.argv[1], sys.argv[2:]
     for path in paths:
         result = json.loads(Path(path).read_text())
-        if kind == "speed":
-            print(speed_rows(result))
+        if kind in ("speed", "sweep"):
+            print(speed_rows(result) if kind == "speed" else sweep_row(result))
             continue
         rows = [SamplerRow.model_validate(r) for r in result.get("rows", result.get("sampling"))]
         print(f"### {path}\n\n{sampler_table(rows)}\n")
