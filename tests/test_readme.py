@@ -58,3 +58,11 @@ def test_the_performance_rows_are_the_committed_speed_benchmark():
     spec.loader.exec_module(module)
     result = json.loads((ROOT / "benchmarks" / "cpu-2core-speed.json").read_text())
     assert module.speed_rows(result) in (ROOT / "README.md").read_text()
+
+
+def test_the_sweep_scaling_row_is_the_committed_benchmark():
+    spec = importlib.util.spec_from_file_location("bench_tables", ROOT / "benchmarks" / "tables.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    result = json.loads((ROOT / "benchmarks" / "cpu-2core-sweep.json").read_text())
+    assert module.sweep_row(result) in (ROOT / "README.md").read_text()
