@@ -8,8 +8,9 @@ from pathlib import Path
 ROOT = Path(__file__).parents[1]
 
 
-def _tables():
-    spec = importlib.util.spec_from_file_location("tables", ROOT / "results" / "tables.py")
+def _tables(folder: str = "results"):
+    """results/tables.py or benchmarks/tables.py, loaded as a module."""
+    spec = importlib.util.spec_from_file_location(f"{folder}_tables", ROOT / folder / "tables.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -53,16 +54,10 @@ def test_the_coupled_noise_figures_are_the_committed_summary():
 
 
 def test_the_performance_rows_are_the_committed_speed_benchmark():
-    spec = importlib.util.spec_from_file_location("bench_tables", ROOT / "benchmarks" / "tables.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     result = json.loads((ROOT / "benchmarks" / "cpu-2core-speed.json").read_text())
-    assert module.speed_rows(result) in (ROOT / "README.md").read_text()
+    assert _tables("benchmarks").speed_rows(result) in (ROOT / "README.md").read_text()
 
 
 def test_the_sweep_scaling_row_is_the_committed_benchmark():
-    spec = importlib.util.spec_from_file_location("bench_tables", ROOT / "benchmarks" / "tables.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     result = json.loads((ROOT / "benchmarks" / "cpu-2core-sweep.json").read_text())
-    assert module.sweep_row(result) in (ROOT / "README.md").read_text()
+    assert _tables("benchmarks").sweep_row(result) in (ROOT / "README.md").read_text()
