@@ -3,6 +3,7 @@
 python results/tables.py phases results/quick/phases.json   # the demo's phase ↔ outcome table
                                                             # and the verdict sentence
 python results/tables.py compare results/quick/clip.json    # runs side by side, per checkpoint
+python results/tables.py sweep results/sweeps/quick-seeds/verdicts.json  # a sweep's verdicts
 """
 
 from __future__ import annotations
@@ -86,10 +87,18 @@ def compare_table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def sweep_verdicts(verdicts: list[dict]) -> str:
+    """The README's lines for a sweep: each setting's verdict over its seeds
+    (``bumpdiff aggregate``'s verdicts.json)."""
+    return "\n".join(f"- {v['text']}" for v in verdicts)
+
+
 if __name__ == "__main__":
     kind, path = sys.argv[1], Path(sys.argv[2])
     data = json.loads(path.read_text())
-    if kind == "phases":
+    if kind == "sweep":
+        print(sweep_verdicts(data))
+    elif kind == "phases":
         print(phases_table(data), "", phases_verdict(data), sep="\n")
     else:
         print(compare_table(data))

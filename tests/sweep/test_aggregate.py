@@ -56,3 +56,35 @@ def _f(dominant: str) -> dict:
 )
 def test_the_behaviour_order_can_say_each_answer(sequence, expected):
     assert behaviour_in_order([_f(d) for d in sequence]) is expected
+
+
+@pytest.mark.parametrize(
+    ("phases", "outcomes", "says"),
+    [
+        (["A", "C", "C"], ["multiple", "mislocated", "correct"], "leads"),
+        (["A", "relay", "C"], ["multiple", "mislocated", "correct"], "coincides"),
+        (["A", "A", "C"], ["multiple", "correct", "correct"], "lags"),
+        (["A", "A", "A"], ["multiple", "correct", "correct"], "n/a"),
+    ],
+)
+def test_the_layer_can_lead_coincide_with_or_lag_the_behaviour(phases, outcomes, says):
+    from bumpdiff.records import PhaseEntry, PhaseProbe
+    from bumpdiff.sweep.aggregate import lead_or_lag
+
+    probe = PhaseProbe(**{k: 0.5 for k in PhaseProbe.model_fields})
+    entries = [
+        PhaseEntry(
+            step=10 * i,
+            phase=p,
+            accuracy=0.0,
+            fractions=_f(o),
+            x_accuracy=0,
+            y_accuracy=0,
+            r2_x=0,
+            r2_y=0,
+            probe=probe,
+            sampler="ddpm-100",
+        )  # fmt: skip
+        for i, (p, o) in enumerate(zip(phases, outcomes))
+    ]
+    assert lead_or_lag(entries) == says

@@ -74,6 +74,21 @@ def behaviour_in_order(fractions: list[dict[str, float]]) -> bool:
     return sorted(set(seq)) == [0, 1, 2] and all(a <= b for a, b in zip(seq, seq[1:]))
 
 
+def first_step(entries, test) -> int | None:
+    """The first checkpoint's step for which ``test(entry)`` holds, None if none does."""
+    return next((e.step for e in entries if test(e)), None)
+
+
+def lead_or_lag(entries) -> str:
+    """Whether the layer's phase C comes before ("leads"), with ("coincides") or after ("lags")
+    the first checkpoint whose dominant outcome is the correct bump; "n/a" if either never."""
+    layer = first_step(entries, lambda e: e.phase == "C")
+    correct = first_step(entries, lambda e: max(e.fractions, key=e.fractions.get) == "correct")
+    if layer is None or correct is None:
+        return "n/a"
+    return "leads" if layer < correct else "coincides" if layer == correct else "lags"
+
+
 def verdicts(root: Path, rows: pd.DataFrame) -> list[dict]:
     """Per group: in how many seeds the paper's phase ↔ outcome correspondence held, and in how
     many the behaviour went multiple → mislocated → correct."""
@@ -81,18 +96,22 @@ def verdicts(root: Path, rows: pd.DataFrame) -> list[dict]:
     for group, sel in rows.groupby("group", sort=True):
         members = sorted(sel["member"].unique())
         agree = behaviour = 0
+        timing = []
         for name in members:
             entries = RunFolder(root / name).read_phases()
             agree += bool(phase_summary(entries)[1])
             behaviour += behaviour_in_order([e.fractions for e in entries])
+            timing.append(lead_or_lag(entries))
         n = len(members)
+        counts = ", ".join(f"{k} in {timing.count(k)}" for k in dict.fromkeys(sorted(timing)))
         text = (
             f"{group}: the paper's phase ↔ outcome correspondence in {agree}/{n} seeds; "
-            f"behaviour multiple → mislocated → correct in {behaviour}/{n}"
+            f"behaviour multiple → mislocated → correct in {behaviour}/{n}; the layer's C, "
+            f"against the first checkpoint where the correct bump dominates: {counts}"
         )
         out.append(
             {"group": group, "seeds": n, "paper_agrees": agree, "behaviour_in_order": behaviour,
-             "text": text}
+             "layer_c_timing": timing, "text": text}
         )  # fmt: skip
     return out
 
