@@ -61,3 +61,11 @@ def test_the_performance_rows_are_the_committed_speed_benchmark():
 def test_the_sweep_scaling_row_is_the_committed_benchmark():
     result = json.loads((ROOT / "benchmarks" / "cpu-2core-sweep.json").read_text())
     assert _tables("benchmarks").sweep_row(result) in (ROOT / "README.md").read_text()
+
+
+def test_the_five_seed_quick_study_lines_are_the_committed_verdicts():
+    verdicts = json.loads(
+        (ROOT / "results" / "sweeps" / "quick-seeds" / "verdicts.json").read_text()
+    )
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert " ".join(_tables().sweep_verdicts(verdicts).split()) in readme
