@@ -65,6 +65,24 @@ def _corr(u: np.ndarray, v: np.ndarray) -> float:
     return float((u * v).sum() / denom) if denom > 1e-300 else float("nan")
 
 
+def _cross_fitted(groups: np.ndarray, components: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """For each half of the draws in turn: its own scores and the other half's on the half's
+    own first k principal directions, k ≤ ``components`` (one SVD per half)."""
+    a, b = _halves(groups.astype(np.float64))
+    k = int(min(components, len(a) - 1, a.shape[1]))
+    out = []
+    for fit, other in ((a, b), (b, a)):
+        v = np.linalg.svd(fit, full_matrices=False)[2][:k].T
+        out.append((fit @ v, other @ v))
+    return out
+
+
+def _component_reliability(scores: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    k = scores[0][0].shape[1]
+    r = [np.mean([_corr(fit[:, j], other[:, j]) for fit, other in scores]) for j in range(k)]
+    return np.array([spearman_brown(float(x)) for x in r])
+
+
 def component_reliability(groups: np.ndarray, components: int) -> np.ndarray:
     """Spearman–Brown reliability of the first ``components`` principal directions of the
     per-condition means (module docstring), shape (k,), k ≤ components; NaN where a direction
@@ -72,14 +90,7 @@ def component_reliability(groups: np.ndarray, components: int) -> np.ndarray:
     direction is not the half that is scored on it."""
     if groups.shape[1] < 2:
         return np.full(0, np.nan)
-    a, b = _halves(groups.astype(np.float64))
-    k = int(min(components, len(a) - 1, a.shape[1]))
-    out = np.zeros(k)
-    for fit, test in ((a, b), (b, a)):
-        _, _, vt = np.linalg.svd(fit, full_matrices=False)
-        scores_fit, scores_test = fit @ vt[:k].T, test @ vt[:k].T
-        out += [_corr(scores_fit[:, j], scores_test[:, j]) / 2 for j in range(k)]
-    return np.array([spearman_brown(r) for r in out])
+    return _component_reliability(_cross_fitted(groups, components))
 
 
 def reliable_means(
@@ -88,18 +99,15 @@ def reliable_means(
     """The per-condition means on the K of their first ``components`` principal components whose
     ``component_reliability`` is at least ``floor``: (M, K); cross-fitted half pairs
     (2, 2, M, K): for each half, its scores and the other half's on the same-ranked directions
-    of the half's own PCA; and the reliabilities of the components looked at."""
-    rel = component_reliability(groups, components)
+    of the half's own PCA; and the reliabilities of the components looked at. Needs ≥ 2 draws."""
+    scores = _cross_fitted(groups, components)
+    rel = _component_reliability(scores)
     keep = np.flatnonzero(np.nan_to_num(rel, nan=-1.0) >= floor)
     means = groups.mean(axis=1).astype(np.float64)
     means = means - means.mean(axis=0)
     _, _, vt = np.linalg.svd(means, full_matrices=False)
-    pairs = []
-    a, b = _halves(groups.astype(np.float64)) if groups.shape[1] > 1 else (means, means)
-    for fit, other in ((a, b), (b, a)):
-        v = np.linalg.svd(fit, full_matrices=False)[2][keep].T
-        pairs.append([fit @ v, other @ v])
-    return means @ vt[keep].T, np.array(pairs), rel
+    pairs = np.array([[fit[:, keep], other[:, keep]] for fit, other in scores])
+    return means @ vt[keep].T, pairs, rel
 
 
 def half_agreement(pairs: np.ndarray, knn: int) -> float:
