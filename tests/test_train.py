@@ -60,8 +60,11 @@ def _weights(run: RunFolder, step: int) -> dict:
     return load_file(str(run.checkpoint_path(step)))
 
 
-def test_resume_after_a_stop_reproduces_the_uninterrupted_run(tmp_path):
-    cfg = tiny_config("train.steps=9", "train.ema=0.9")
+@pytest.mark.parametrize(
+    "conditioning", [[], ["model.conditioning=concat", "model.label_dropout=0.5"]]
+)
+def test_resume_after_a_stop_reproduces_the_uninterrupted_run(tmp_path, conditioning):
+    cfg = tiny_config("train.steps=9", "train.ema=0.9", *conditioning)
     full = train(cfg, tmp_path / "full", progress=False)
 
     def stop_at_5(step):

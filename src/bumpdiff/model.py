@@ -1,10 +1,9 @@
 """The conditional UNet: diffusers ``UNet2DModel`` plus a continuous (mu_x, mu_y) encoder.
 
-Conditioning (DESIGN.md, "Conditioning"): sinusoidal encodings of mu_x and mu_y (continuous
-positions, not class ids) → a two-layer MLP → added to the timestep embedding through diffusers'
-``class_embed_type="identity"``, so every ResNet block of every level receives it. The follow-up
-paper concatenates encodings of t, x and y; adding them is our choice (same information, the
-standard diffusers path).
+Conditioning (DESIGN.md, "Conditioning"; ``bumpdiff.conditioning``): sinusoidal encodings of
+mu_x and mu_y (continuous positions, not class ids) reach every ResNet block of every level through
+diffusers' ``class_embed_type="identity"`` path, either added to the timestep embedding (``add``,
+ours) or concatenated with it (``concat``, the papers'): ``model.conditioning``.
 
 Probe points (named, for forward hooks): ``down0`` … ``down{L-1}`` (outputs of the down blocks,
 finest first), ``mid`` (the bottleneck) and ``up0`` … ``up{L-1}``. The alias ``layer4`` is the
@@ -15,7 +14,6 @@ the fourth down block).
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from pathlib import Path
@@ -25,31 +23,8 @@ import torch
 from diffusers import UNet2DModel
 from torch import nn
 
+from bumpdiff.conditioning import build_conditioning
 from bumpdiff.config import Config, ConfigError, ModelConfig
-
-
-class ConditionEncoder(nn.Module):
-    """(mu_x, mu_y) in pixels → an embedding of width ``embed_dim``.
-
-    enc(mu) = [sin(ω_k mu), cos(ω_k mu)]_k with ω_k = 2π / P_k and periods P_k log-spaced from 2 px
-    to 4 N px (ours), for each coordinate; then Linear → SiLU → Linear.
-    """
-
-    def __init__(self, freqs: int, size: int, embed_dim: int):
-        super().__init__()
-        periods = torch.logspace(math.log10(2.0), math.log10(4.0 * size), freqs)  # (K,) pixels
-        self.register_buffer("omega", 2 * math.pi / periods, persistent=False)  # (K,) rad/px
-        self.mlp = nn.Sequential(
-            nn.Linear(4 * freqs, embed_dim), nn.SiLU(), nn.Linear(embed_dim, embed_dim)
-        )
-
-    def encode(self, cond: torch.Tensor) -> torch.Tensor:
-        """(B, 2) positions → (B, 4K) sinusoidal features, before the MLP."""
-        phase = cond[:, :, None] * self.omega  # (B, 2, K)
-        return torch.cat([phase.sin(), phase.cos()], dim=2).flatten(1)  # (B, 4K)
-
-    def forward(self, cond: torch.Tensor) -> torch.Tensor:
-        return self.mlp(self.encode(cond))
 
 
 class ConditionalUNet(nn.Module):
@@ -74,10 +49,12 @@ class ConditionalUNet(nn.Module):
             attention_head_dim=8,
             class_embed_type="identity",
         )
-        self.cond = ConditionEncoder(cfg.cond_freqs, size, embed_dim=cfg.channels[0] * 4)
+        self.cond = build_conditioning(self.unet, cfg, size)
+        self.label_dropout = cfg.label_dropout
 
     def forward(self, x_t: torch.Tensor, t: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
-        """x_t (B, 1, N, N), t (B,) integer timesteps, cond (B, 2) pixels → ε̂ (B, 1, N, N)."""
+        """x_t (B, 1, N, N), t (B,) integer timesteps, cond (B, 2) pixels (NaN: no label on that
+        axis, ``bumpdiff.conditioning``) → ε̂ (B, 1, N, N)."""
         return self.unet(x_t, t, class_labels=self.cond(cond), return_dict=False)[0]
 
     def probe_points(self) -> dict[str, nn.Module]:

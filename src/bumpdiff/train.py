@@ -69,6 +69,16 @@ class _EMA:
                 self.params[k].copy_(v)
 
 
+def _drop_labels(labels: torch.Tensor, rate: float, gen: torch.Generator) -> torch.Tensor:
+    """``labels`` with a fraction ``rate`` of rows (both coordinates) set to NaN, "no label"
+    (``model.label_dropout``); drawn from ``gen`` after the batch, and only when ``rate`` > 0, so
+    runs without dropout draw exactly what they drew before it existed."""
+    if rate <= 0:
+        return labels
+    drop = torch.rand(labels.shape[0], generator=gen) < rate
+    return labels.masked_fill(drop.to(labels.device)[:, None], float("nan"))
+
+
 def train_step(
     model: torch.nn.Module,
     opt: torch.optim.Optimizer,
@@ -89,9 +99,10 @@ def train_step(
     idx = torch.randint(x_0.shape[0], (batch,), generator=gen)
     t = torch.randint(abar.shape[0], (batch,), generator=gen)
     eps = torch.randn((batch, *x_0.shape[1:]), generator=gen)
+    labels = _drop_labels(cond[idx.to(cond.device)], getattr(model, "label_dropout", 0.0), gen)
     idx, t, eps = idx.to(device), t.to(device), eps.to(device)
     with autocast(device, bf16):
-        loss = diffusion_loss(model, x_0[idx], cond[idx], t, eps, abar)
+        loss = diffusion_loss(model, x_0[idx], labels, t, eps, abar)
     opt.zero_grad(set_to_none=True)
     loss.backward()
     opt.step()

@@ -86,6 +86,18 @@ class ModelConfig(_Section):
     cond_freqs: int = Field(
         16, ge=1, le=128, description="sinusoid frequencies per coordinate (ours)"
     )
+    conditioning: Literal["add", "concat"] = Field(
+        "add",
+        description="how the label reaches the blocks: added to the timestep embedding (ours) or "
+        "concatenated with it, one embedding per coordinate (the papers'; bumpdiff.conditioning)",
+    )
+    label_dropout: float = Field(
+        0.0,
+        ge=0,
+        lt=1,
+        description="fraction of training images whose labels are replaced by the learned 'no "
+        "label' embedding (the first author's code: 0.1); sampling always conditions",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> ModelConfig:
