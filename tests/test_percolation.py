@@ -76,3 +76,9 @@ def test_critical_fraction_recovers_the_known_site_percolation_thresholds(radius
     fractions = np.arange(0.30, 0.80, 0.01)
     curve = mass_ratio_curve(lattice_sites(64, 64), radius, fractions, repeats=8).mean(axis=0)
     assert critical_fraction(fractions, curve) == pytest.approx(known, abs=0.03)
+
+
+def test_a_lattice_that_never_connects_has_no_threshold():
+    fractions = np.linspace(0, 1, 11)
+    curve = mass_ratio_curve(lattice_sites(8, 8), 0.5, fractions, repeats=3).mean(axis=0)
+    assert critical_fraction(fractions, curve) is None

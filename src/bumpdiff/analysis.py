@@ -326,12 +326,13 @@ def analyse_pending(
     cfg: Config,
     log: Callable[[str], None] | None = None,
     parts: Sequence[str] = PARTS,
+    only: Sequence[int] | None = None,
 ) -> list[int]:
     """Evaluate and probe every checkpoint that lacks an eval or probe row, or whose eval row was
     made with other sampling or classification settings, or whose probe row with other probe
     settings or phase thresholds (the resume rule of every experiment: an interrupted analysis
-    continues where it stopped); ``parts`` limits it to evaluation or probe. Returns the steps
-    analysed."""
+    continues where it stopped); ``parts`` limits it to evaluation or probe, ``only`` to some
+    checkpoints. Returns the steps analysed."""
     evals, probes = run.latest_by_step("eval"), run.latest_by_step("probe")
     signature, spec = detector_signature(cfg), resolve_sampler(cfg)
     images = len(eval_conditions(cfg)) * cfg.sample.draws
@@ -342,7 +343,7 @@ def analyse_pending(
         == (signature, cfg.sample.clip, spec.name, spec.steps, images)
     }
     probes = {k: r for k, r in probes.items() if r.rule == probe_signature(cfg)}
-    steps = run.checkpoint_steps()
+    steps = [s for s in run.checkpoint_steps() if only is None or s in only]
     done = []
     for i, step in enumerate(steps):
         todo = [p for p, rows in zip(PARTS, (evals, probes)) if p in parts and step not in rows]

@@ -79,10 +79,13 @@ def mass_ratio_curve(
     return out
 
 
-def critical_fraction(fractions, mean_curve) -> float:
+def critical_fraction(fractions, mean_curve) -> float | None:
     """The finite-size estimate of the threshold λ_c: where the mean mass ratio rises fastest
-    (the midpoint of the steepest grid interval)."""
+    (the midpoint of the steepest grid interval). None when the lattice does not percolate: the
+    largest cluster holds less than half the sites even at the largest λ."""
     fractions, mean_curve = np.asarray(fractions), np.asarray(mean_curve)
+    if mean_curve[-1] < 0.5:
+        return None
     slope = np.diff(mean_curve) / np.diff(fractions)
     i = int(np.argmax(slope))
     return float((fractions[i] + fractions[i + 1]) / 2)

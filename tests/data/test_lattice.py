@@ -65,3 +65,26 @@ def test_permuted_labels_are_a_fixed_bijection_and_targets_undo_it():
     assert np.array_equal(targets_for(plain, 0, labels), labels)
     off = np.array([[2.5, 3.5]])
     assert np.array_equal(targets_for(permuted, 0, off), off)  # off the lattice: itself
+
+
+def test_kept_fraction_is_a_seeded_subset_and_training_uses_only_it():
+    import torch
+
+    from bumpdiff.data import lattice_from_config, trained_mask, training_indices
+    from bumpdiff.train import training_data
+    from tests.conftest import tiny_config
+
+    full = tiny_config()
+    assert len(training_indices(full.data, 0)) == len(lattice_from_config(full.data)) == 9
+    cfg = tiny_config("data.keep_fraction=0.34")
+    kept = training_indices(cfg.data, 0)
+    assert len(kept) == 3 and len(set(kept)) == 3  # round(0.34 * 9)
+    assert np.array_equal(kept, training_indices(cfg.data, 0))
+    assert any(not np.array_equal(kept, training_indices(cfg.data, s)) for s in range(1, 6))
+    points = lattice_from_config(cfg.data)
+    mask = trained_mask(cfg.data, 0, points)
+    assert np.array_equal(np.flatnonzero(mask), kept)
+    _, labels = training_data(cfg, torch.device("cpu"))
+    assert np.array_equal(labels.numpy(), points[kept].astype(np.float32))
+    one = tiny_config("data.keep_fraction=0.01")
+    assert len(training_indices(one.data, 0)) == 1  # never empty

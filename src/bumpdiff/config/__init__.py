@@ -3,6 +3,7 @@ which values are the papers' and which are ours) and reading them (``loading.py`
 ``--set`` overrides, one-line errors). The fully resolved config is written to ``config.yaml``."""
 
 from bumpdiff.config.common import ConfigError
+from bumpdiff.config.followup import PercolationConfig
 from bumpdiff.config.loading import (
     build_config,
     config_to_yaml,
@@ -39,6 +40,7 @@ __all__ = [
     "ExperimentName",
     "ImbalancedConfig",
     "ModelConfig",
+    "PercolationConfig",
     "PhaseConfig",
     "ProbeConfig",
     "SampleConfig",

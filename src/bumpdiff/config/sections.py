@@ -12,10 +12,11 @@ from typing import Literal, get_args
 from pydantic import Field, model_validator
 
 from bumpdiff.config.common import _Section
+from bumpdiff.config.followup import PercolationConfig
 from bumpdiff.config.probing import PhaseConfig, ProbeConfig
 
 SamplerName = Literal["ddpm", "ddim", "dpmpp"]
-ExperimentName = Literal["phases", "imbalanced", "samplers"]
+ExperimentName = Literal["phases", "imbalanced", "samplers", "percolation"]
 
 
 MAX_DATA_GB = 4.0  # the training images are held in memory; a 2-core, 24 GiB machine (ours)
@@ -33,6 +34,13 @@ class DataConfig(_Section):
         None, description="[lo, hi] of bump centres along y, pixels; None = whole canvas (ours)"
     )
     periodic: bool = Field(False, description="wrap bumps across the border (follow-up, Fig. 2)")
+    keep_fraction: float = Field(
+        1.0,
+        gt=0,
+        le=1,
+        description="λ: the fraction of lattice conditions kept for training, a fixed random "
+        "subset seeded by seed (follow-up: subsampling); evaluation still covers the lattice",
+    )
     permute_labels: bool = Field(
         False,
         description="label each image with another lattice point, a fixed random bijection seeded "
@@ -324,6 +332,7 @@ class Config(_Section):
     phase: PhaseConfig = PhaseConfig()
     imbalanced: ImbalancedConfig = ImbalancedConfig()
     samplers: SamplersConfig = SamplersConfig()
+    percolation: PercolationConfig = PercolationConfig()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:

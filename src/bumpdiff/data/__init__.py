@@ -7,6 +7,8 @@ from bumpdiff.data.lattice import (
     lattice_from_config,
     subgrid,
     targets_for,
+    trained_mask,
+    training_indices,
 )
 from bumpdiff.data.render import (
     check_centers,
@@ -28,4 +30,6 @@ __all__ = [
     "targets_for",
     "to_data_scale",
     "to_model_scale",
+    "trained_mask",
+    "training_indices",
 ]

@@ -26,6 +26,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "imbalanced",
     ),
     "samplers": ("data", "model", "diffusion", "train", "sample", "eval", "probe", "samplers"),
+    "percolation": ("data", "model", "diffusion", "train", "sample", "eval", "percolation"),
 }
 
 

@@ -1,0 +1,50 @@
+"""Config sections of the follow-up paper's studies (Liang, Liu, Ostrow & Fiete, arXiv
+2408.13256): percolation and the periodic canvas's geometry. Values the paper states are marked;
+the rest are ours."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from bumpdiff.config.common import _Section
+
+
+class PercolationConfig(_Section):
+    sigmas: list[float] = Field(
+        [0.5, 1.0], min_length=1, description="bump widths σ trained and simulated (ours)"
+    )
+    fractions: list[float] = Field(
+        [0.15, 0.4, 1.0],
+        min_length=2,
+        description="kept fractions λ of the lattice that models are trained on (ours)",
+    )
+    seeds: list[int] = Field([0, 1], min_length=1, description="training seeds per (σ, λ) (ours)")
+    thresholds: list[float] = Field(
+        [0.005, 0.05], min_length=1, description="overlap above which two kept sites join (paper)"
+    )
+    normalisation: Literal["cosine", "unit_mass", "unit_peak"] = Field(
+        "cosine",
+        description="overlap of two bumps: normalised inner product, unit-mass or unit-peak "
+        "bumps (the paper does not say; bumpdiff.percolation)",
+    )
+    grid: int = Field(51, ge=3, le=1001, description="λ values simulated in [0, 1] (ours)")
+    repeats: int = Field(50, ge=1, le=10000, description="random subsets per λ (ours)")
+    onset: float = Field(
+        0.5, gt=0, lt=1, description="accuracy whose crossing marks the onset in λ (ours)"
+    )
+
+    @field_validator("fractions")
+    @classmethod
+    def _fractions(cls, v: list[float]) -> list[float]:
+        if any(not 0 < f <= 1 for f in v) or sorted(set(v)) != v:
+            raise ValueError("must be increasing values in (0, 1]")
+        return v
+
+    @field_validator("sigmas", "thresholds")
+    @classmethod
+    def _positive(cls, v: list[float]) -> list[float]:
+        if any(x <= 0 for x in v):
+            raise ValueError("must all be > 0")
+        return v
