@@ -8,10 +8,10 @@ from bumpdiff.probe.geometry import (
     displacements,
     factorization_stats,
     long_lived,
-    participation_ratio,
     pca_spectrum,
     persistence,
 )
+from bumpdiff.probe.metrics import participation_ratio
 
 RNG = np.random.default_rng(0)
 

@@ -3,7 +3,7 @@ which values are the papers' and which are ours) and reading them (``loading.py`
 ``--set`` overrides, one-line errors). The fully resolved config is written to ``config.yaml``."""
 
 from bumpdiff.config.common import ConfigError
-from bumpdiff.config.followup import PercolationConfig
+from bumpdiff.config.followup import PercolationConfig, TorusConfig
 from bumpdiff.config.loading import (
     build_config,
     config_to_yaml,
@@ -46,6 +46,7 @@ __all__ = [
     "SampleConfig",
     "SamplerName",
     "SamplersConfig",
+    "TorusConfig",
     "TrainConfig",
     "build_config",
     "config_to_yaml",

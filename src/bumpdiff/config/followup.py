@@ -48,3 +48,23 @@ class PercolationConfig(_Section):
         if any(x <= 0 for x in v):
             raise ValueError("must all be > 0")
         return v
+
+
+class TorusConfig(_Section):
+    spectrum: int = Field(15, ge=2, le=100, description="PCA components shown (paper: 15)")
+    top: int = Field(4, ge=1, le=100, description="top components whose share is reported (paper)")
+    min_persistence: float = Field(
+        0.2,
+        gt=0,
+        lt=1,
+        description="a topological feature is long-lived above this × the cloud's diameter "
+        "(ours; calibrated on circles, tori, spheres and noise: bumpdiff.probe.geometry)",
+    )
+    margin: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="closer to one ideal torus when its distance is below this × the other's "
+        "(ours)",
+    )
+    snapshots: int = Field(3, ge=1, le=12, description="checkpoints shown in PCA views (paper: 3)")

@@ -12,11 +12,11 @@ from typing import Literal, get_args
 from pydantic import Field, model_validator
 
 from bumpdiff.config.common import _Section
-from bumpdiff.config.followup import PercolationConfig
+from bumpdiff.config.followup import PercolationConfig, TorusConfig
 from bumpdiff.config.probing import PhaseConfig, ProbeConfig
 
 SamplerName = Literal["ddpm", "ddim", "dpmpp"]
-ExperimentName = Literal["phases", "imbalanced", "samplers", "percolation"]
+ExperimentName = Literal["phases", "imbalanced", "samplers", "percolation", "torus"]
 
 
 MAX_DATA_GB = 4.0  # the training images are held in memory; a 2-core, 24 GiB machine (ours)
@@ -333,6 +333,7 @@ class Config(_Section):
     imbalanced: ImbalancedConfig = ImbalancedConfig()
     samplers: SamplersConfig = SamplersConfig()
     percolation: PercolationConfig = PercolationConfig()
+    torus: TorusConfig = TorusConfig()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:

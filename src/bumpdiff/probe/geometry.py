@@ -1,7 +1,8 @@
 """Geometry of a representation (follow-up paper, Fig. 2-3); pure numpy / scikit-learn / ripser.
 
 - **Spectrum**: the PCA explained-variance ratios (first 15), the share of the top 4, and the
-  effective dimension, the participation ratio (Σλ)² / Σλ² of the covariance eigenvalues.
+  effective dimension, the participation ratio (Σλ)² / Σλ² of the covariance eigenvalues
+  (``probe.metrics.participation_ratio``).
 - **Topology**: persistent homology of the Vietoris-Rips filtration (ripser); a feature is
   *long-lived* when its persistence exceeds ``min_persistence`` (0.2) × the cloud's diameter
   (sampling holes of a sphere of 400 random points reach 0.14, a torus's loops 0.24-0.52). A
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 from ripser import ripser
-from scipy.spatial.distance import pdist
+from scipy.spatial.distance import pdist, squareform
 
 STATISTICS = ("x_on_y", "x_on_x", "y_on_y")
 
@@ -42,15 +43,10 @@ def pca_spectrum(points: np.ndarray, k: int = 15) -> np.ndarray:
     return np.pad(ratios[:k], (0, max(0, k - len(ratios))))
 
 
-def participation_ratio(points: np.ndarray) -> float:
-    """Effective dimension (Σλ)² / Σλ²: d for an isotropic d-dimensional cloud."""
-    lam = eigenvalues(points)
-    return float(lam.sum() ** 2 / (lam**2).sum()) if lam.sum() > 0 else 0.0
-
-
 def persistence(points: np.ndarray, maxdim: int = 1) -> list[np.ndarray]:
     """Persistence diagrams H₀ … H_maxdim (ripser), each an (m, 2) array of (birth, death)."""
-    return ripser(np.asarray(points, np.float64), maxdim=maxdim)["dgms"]
+    distances = squareform(pdist(np.asarray(points, np.float64)))  # few points, many features
+    return ripser(distances, maxdim=maxdim, distance_matrix=True)["dgms"]
 
 
 def long_lived(points: np.ndarray, diagrams, min_persistence: float = 0.2) -> list[int]:

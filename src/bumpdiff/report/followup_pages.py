@@ -70,3 +70,79 @@ def percolation_page(run: RunFolder, cfg: Config, summary: dict) -> None:
 def _mean(values) -> float | None:
     vals = [v for v in values if v is not None]
     return float(np.mean(vals)) if vals else None
+
+
+def torus_curves_figure(data: dict, path) -> bytes:
+    """Accuracy and effective dimension against step; the terminal PCA spectrum; the three
+    factorization statistics of the model beside the ideal tori, the encoder and the control."""
+    rows, end = data["checkpoints"], data["terminal"]
+    fig, (a, b, c) = plt.subplots(1, 3, figsize=(13, 3.6))
+    steps = [max(r["step"], 1) for r in rows]
+    a.plot(steps, [r["accuracy"] for r in rows], "o-", color="#2ca02c", label="accuracy")
+    a.set(xscale="log", xlabel="step (0 drawn at 1)", ylabel="accuracy", ylim=(-0.02, 1.02))
+    twin = a.twinx()
+    twin.plot(steps, [r["effective_dimension"] for r in rows], "s--", color="#1f77b4")
+    twin.set_ylabel("effective dimension (participation ratio)", color="#1f77b4")
+    spectrum = rows[-1]["spectrum"]
+    b.bar(np.arange(1, len(spectrum) + 1), spectrum, color="#1f77b4")
+    b.set(xlabel="principal component", ylabel="explained variance ratio",
+          title=f"step {rows[-1]['step']}: top {rows[-1]['top']} explain "
+                f"{rows[-1]['top_share']:.0%}")  # fmt: skip
+    groups = {
+        "coupled torus": end["model"]["ideal"]["coupled"],
+        "model": end["model"]["stats"],
+        "factorized torus": end["model"]["ideal"]["factorized"],
+        "encoder alone": end["encoder"]["stats"],
+        "permuted (control)": end["permuted"]["stats"],
+    }
+    names = ("x_on_y", "x_on_x", "y_on_y")
+    width = 0.8 / len(groups)
+    for i, (label, stats) in enumerate(groups.items()):
+        c.bar(np.arange(3) + i * width, [stats[n] for n in names], width, label=label)
+    c.set_xticks(np.arange(3) + 0.4 - width / 2, ["x-on-y |cos|", "x-on-x cos", "y-on-y cos"])
+    c.axhline(0, color="k", linewidth=0.5)
+    c.legend(fontsize=7)
+    return save_figure(fig, path)
+
+
+def torus_views_figure(data: dict, path) -> bytes:
+    """PCA views of the means at the snapshot checkpoints (PC1-2 coloured by μx, PC3-4 by μy)
+    and the terminal persistence diagram (H₀, H₁)."""
+    snaps = data["snapshots"]
+    fig, axes = plt.subplots(2, len(snaps) + 1, figsize=(3.2 * (len(snaps) + 1), 6.2))
+    for j, snap in enumerate(snaps):
+        pcs, cond = np.array(snap["pcs"]), np.array(snap["conditions"])
+        for i, (axis, pair) in enumerate(((0, (0, 1)), (1, (2, 3)))):
+            ax = axes[i, j]
+            if pcs.shape[1] > pair[1]:
+                ax.scatter(pcs[:, pair[0]], pcs[:, pair[1]], c=cond[:, axis], cmap="hsv", s=14)
+            label = f"PC{pair[1] + 1} (colour: μ{'xy'[axis]})"
+            ax.set(title=f"step {snap['step']}", xticks=[], yticks=[],
+                   xlabel=f"PC{pair[0] + 1}", ylabel=label)  # fmt: skip
+    ax = axes[0, -1]
+    for dim, dgm in enumerate(data["terminal"]["diagrams"]):
+        dgm = np.array(dgm).reshape(-1, 2)
+        ax.scatter(dgm[:, 0], dgm[:, 1], s=12, label=f"H{dim}")
+    top = max([d for dg in data["terminal"]["diagrams"] for _, d in dg] or [1.0])
+    ax.plot([0, top], [0, top], "k--", linewidth=0.5)
+    ax.set(xlabel="birth", ylabel="death", title="persistence (last step)")
+    ax.legend(fontsize=7)
+    axes[1, -1].axis("off")
+    return save_figure(fig, path)
+
+
+def torus_page(run: RunFolder, cfg: Config, data: dict) -> None:
+    rows = [[r["step"], r["accuracy"], r["reliability"], r["effective_dimension"], r["top_share"],
+             r["x_on_y"], r["x_on_x"], r["y_on_y"]] for r in data["checkpoints"]]  # fmt: skip
+    render(
+        run,
+        "torus.html.j2",
+        "bumpdiff · periodic canvas (torus)",
+        cfg,
+        sentences=[s.replace("**", "") for s in data["sentences"]],
+        rows=rows,
+        figures={
+            "curves": torus_curves_figure(data, run.figure_path("torus-curves")),
+            "views": torus_views_figure(data, run.figure_path("torus-views")),
+        },
+    )

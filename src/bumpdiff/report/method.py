@@ -27,6 +27,7 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     ),
     "samplers": ("data", "model", "diffusion", "train", "sample", "eval", "probe", "samplers"),
     "percolation": ("data", "model", "diffusion", "train", "sample", "eval", "percolation"),
+    "torus": ("data", "model", "diffusion", "train", "sample", "eval", "probe", "torus"),
 }
 
 

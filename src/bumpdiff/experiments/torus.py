@@ -1,0 +1,135 @@
+"""The `torus` experiment (follow-up paper, Fig. 2-3): bumps on a periodic canvas, whose
+conditions form a torus. Trains one model with dense early checkpoints; at each checkpoint,
+evaluates the generations and captures the probe layer's per-condition means; reports accuracy,
+PCA spectrum and effective dimension against step, PCA views, the persistence diagram at the end
+and whether the terminal representation is closer to the ideal coupled (3D) or factorized
+(Clifford, 4D) torus, with the halves of the probe's draws, the encoder alone and permuted
+conditions as controls.
+
+Run folder: the trained run, ``geometry/<step>.npz`` (conditions, means, the means of each half of
+the draws, the encoder's embedding, their split-half reliability), ``torus.json``, ``figures/``
+and ``report.html``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import torch
+
+from bumpdiff.analysis import (
+    analyse_pending,
+    load_checkpoint_model,
+    probe_conditions,
+    probe_signature,
+)
+from bumpdiff.config import Config, ConfigError
+from bumpdiff.diffusion import alphas_cumprod
+from bumpdiff.experiments.base import Experiment, Log, train_to_end
+from bumpdiff.experiments.torus_stats import geometry_row, sentences, terminal
+from bumpdiff.probe import capture_activations, probe_inputs
+from bumpdiff.probe.reliability import draw_groups, split_half_reliability
+from bumpdiff.report import followup_pages
+from bumpdiff.runfolder import RunFolder, atomic_write_text, load_npz, save_npz
+
+
+def _periodic(cfg: Config) -> None:
+    if not cfg.data.periodic:
+        raise ConfigError("data.periodic: the torus experiment needs a periodic canvas, got false")
+
+
+def train_models(cfg: Config, root: RunFolder, log: Log, progress: bool = True) -> None:
+    _periodic(cfg)
+    train_to_end(cfg, root, log, progress)
+
+
+def geometry_path(run: RunFolder, step: int):
+    return run.root / "geometry" / f"{step}.npz"
+
+
+@torch.inference_mode()
+def capture_means(model: torch.nn.Module, cfg: Config) -> dict[str, np.ndarray]:
+    """The probe layer's per-condition means over ``probe.draws`` inputs (the probe's inputs),
+    the means of the even and the odd draws, their split-half reliability, and the
+    conditioning encoder's embedding of each condition (the encoder-alone control)."""
+    p = cfg.probe
+    d = cfg.data
+    abar = alphas_cumprod(cfg.diffusion)
+    x, cond = probe_inputs(
+        probe_conditions(cfg), p.draws, p.input, d.size, p.seed, p.t, abar, d.sigma, d.periodic
+    )
+    acts = capture_activations(model, p.layer, x, cond, p.t, cfg.sample.batch_size)
+    uniq, groups = draw_groups(acts.astype(np.float64), cond.numpy())
+    device = next(model.parameters()).device
+    encoder = model.cond(torch.from_numpy(uniq.astype(np.float32)).to(device)).cpu().numpy()
+    return {
+        "conditions": uniq,
+        "means": groups.mean(axis=1).astype(np.float32),
+        "half_a": groups[:, 0::2].mean(axis=1).astype(np.float32),
+        "half_b": groups[:, 1::2].mean(axis=1).astype(np.float32),
+        "encoder": encoder.astype(np.float32),
+        "reliability": np.array(split_half_reliability(groups)),
+        "signature": np.array(probe_signature(cfg)),
+    }
+
+
+def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
+    """Evaluate every checkpoint and capture its means (each skipped when already done with the
+    same settings)."""
+    _periodic(cfg)
+    analyse_pending(root, cfg, log, parts=("eval",))
+    for step in root.checkpoint_steps():
+        path = geometry_path(root, step)
+        if path.is_file() and str(load_npz(path)["signature"]) == probe_signature(cfg):
+            continue
+        save_npz(path, **capture_means(load_checkpoint_model(root, cfg, step), cfg))
+        log(f"geometry of step {step} captured")
+
+
+def summary(cfg: Config, root: RunFolder) -> dict:
+    """Per checkpoint: accuracy and geometry; at the end: ``torus_stats.terminal``."""
+    evals = root.latest_by_step("eval")
+    rows, arrays = [], {}
+    for step in root.checkpoint_steps():
+        path = geometry_path(root, step)
+        if step not in evals or not path.is_file():
+            continue
+        arrays[step] = load_npz(path)
+        geo = geometry_row(arrays[step]["conditions"], arrays[step]["means"].astype(np.float64),
+                           cfg.torus)  # fmt: skip
+        rows.append({"step": step, "accuracy": evals[step].accuracy,
+                     "reliability": float(arrays[step]["reliability"]), **geo})  # fmt: skip
+    if not rows:
+        raise ConfigError(f"run: {root.root} has no analysed checkpoint; analyse it")
+    last = {k: v.astype(np.float64) if v.dtype.kind == "f" else v
+            for k, v in arrays[rows[-1]["step"]].items()}  # fmt: skip
+    end = terminal(last, cfg.torus, cfg.phase.min_reliability, cfg.seed)
+    return {"checkpoints": rows, "terminal": end, "sentences": sentences(rows, end),
+            "snapshots": _snapshots(rows, arrays, cfg.torus.snapshots)}  # fmt: skip
+
+
+def _snapshots(rows: list[dict], arrays: dict, count: int) -> list[dict]:
+    """The first, last and evenly spaced checkpoints between: conditions and the top 4 PCs."""
+    picks = sorted({int(round(i)) for i in np.linspace(0, len(rows) - 1, count)})
+    out = []
+    for i in picks:
+        a = arrays[rows[i]["step"]]
+        means = a["means"].astype(np.float64)
+        centred = means - means.mean(axis=0)
+        u, s, _ = np.linalg.svd(centred, full_matrices=False)
+        out.append({"step": rows[i]["step"], "conditions": a["conditions"].tolist(),
+                    "pcs": (u[:, :4] * s[:4]).tolist()})  # fmt: skip
+    return out
+
+
+def report(cfg: Config, root: RunFolder) -> list[str]:
+    """torus.json, figures and report.html; the headline lines."""
+    data = summary(cfg, root)
+    path = root.root / "torus.json"
+    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
+    followup_pages.torus_page(root, cfg, data)
+    return [*(s.replace("**", "") for s in data["sentences"]), f"summary: {path}"]
+
+
+EXPERIMENT = Experiment(train_models, analyse, report)

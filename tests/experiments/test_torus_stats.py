@@ -1,0 +1,73 @@
+import numpy as np
+import pytest
+
+from bumpdiff.config import ConfigError, TorusConfig
+from bumpdiff.experiments.torus_stats import as_grid, geometry_row, sentences, terminal
+from bumpdiff.probe.geometry import clifford_torus, coupled_torus
+from bumpdiff.probe.reliability import split_half_reliability
+
+RNG = np.random.default_rng(1)
+N = 8
+
+
+def _conditions():
+    gx, gy = np.meshgrid(np.arange(N) * 1.5, np.arange(N) * 1.5, indexing="ij")
+    return np.column_stack([gx.ravel(), gy.ravel()])
+
+
+def _arrays(ideal: np.ndarray, noise: float, draws: int = 8, dims: int = 40) -> dict:
+    """A layer whose per-condition mean is ``ideal`` rotated into ``dims`` dimensions, seen
+    through ``draws`` noisy draws; the encoder is a random embedding."""
+    q, _ = np.linalg.qr(RNG.normal(size=(dims, dims)))
+    clean = ideal.reshape(N * N, -1) @ q[: ideal.shape[-1]]
+    groups = clean[:, None] + RNG.normal(scale=noise, size=(N * N, draws, dims))
+    return {
+        "conditions": _conditions(),
+        "means": groups.mean(axis=1),
+        "half_a": groups[:, 0::2].mean(axis=1),
+        "half_b": groups[:, 1::2].mean(axis=1),
+        "encoder": RNG.normal(size=(N * N, 16)),
+        "reliability": np.array(split_half_reliability(groups)),
+    }
+
+
+@pytest.mark.parametrize(
+    "ideal, answer, h1",
+    # an 8 x 8 sample of the 3D torus is too coarse for its loops to outlive the cut (the
+    # geometry tests find both on 40 x 20): its topology is not asserted
+    [(clifford_torus(N, N), "factorized", 2), (coupled_torus(N, N), "coupled", None)],
+)
+def test_terminal_names_each_ideal_torus_and_the_control_does_not(ideal, answer, h1):
+    end = terminal(_arrays(ideal, noise=0.05), TorusConfig(), min_reliability=0.5)
+    assert end["answer"] == answer and end["halves"] == [answer, answer]
+    assert end["permuted"]["verdict"] == "undetermined"
+    assert h1 is None or end["long_lived"][1] == h1
+
+
+def test_noise_means_are_undetermined_for_want_of_reliability():
+    end = terminal(_arrays(np.zeros((N, N, 4)), noise=1.0), TorusConfig(), min_reliability=0.5)
+    assert end["reliability"] < 0.5 and end["answer"] == "undetermined"
+
+
+def test_geometry_row_of_a_clifford_torus():
+    row = geometry_row(_conditions(), clifford_torus(N, N).reshape(N * N, 4), TorusConfig())
+    assert row["effective_dimension"] == pytest.approx(4.0)
+    assert row["top_share"] == pytest.approx(1.0) and len(row["spectrum"]) == 15
+    assert row["x_on_y"] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_as_grid_places_rows_by_condition_and_refuses_a_thinned_lattice():
+    cond = _conditions()
+    values = cond.copy()
+    order = RNG.permutation(len(cond))
+    grid = as_grid(cond[order], values[order])
+    assert grid[2, 5].tolist() == [3.0, 7.5]
+    with pytest.raises(ConfigError, match="probe.max_conditions: the torus needs"):
+        as_grid(cond[:-1], values[:-1])
+
+
+def test_sentences_answer_each_claim():
+    end = terminal(_arrays(clifford_torus(N, N), noise=0.05), TorusConfig(), 0.5)
+    rows = [{"step": 9, "accuracy": 0.5, "effective_dimension": 4.1, "top": 4, "top_share": 0.9}]
+    text = sentences(rows, end)
+    assert "**factorized**" in text[0] and "**yes**: 2 long-lived" in text[1]
