@@ -30,6 +30,7 @@ from bumpdiff.data import (
 from bumpdiff.detect import default_window, find_bumps
 from bumpdiff.diffusion import alphas_cumprod
 from bumpdiff.evaluate import Classification, classify, classify_threshold, summarize
+from bumpdiff.evaluate_stripes import classify_stripes
 from bumpdiff.model import resolve_device, set_threads
 from bumpdiff.probe import capture_activations, phase_of, probe_inputs
 from bumpdiff.probe.behaviour import behaviour_order
@@ -64,8 +65,12 @@ def _tty() -> bool:
 
 
 def eval_conditions(cfg: Config) -> np.ndarray:
-    """The evaluation grid: the training lattice, thinned to ``sample.max_conditions``."""
-    return subgrid(lattice_from_config(cfg.data), cfg.sample.max_conditions)
+    """The evaluation grid: the lattice points inside the visible frame (all of them unless
+    ``data.canvas`` extends it), thinned to ``sample.max_conditions``."""
+    points = lattice_from_config(cfg.data)
+    lo, hi = cfg.data.offset, cfg.data.offset + cfg.data.size - 1
+    visible = ((points >= lo - 1e-9) & (points <= hi + 1e-9)).all(axis=1)
+    return subgrid(points[visible], cfg.sample.max_conditions)
 
 
 def probe_conditions(cfg: Config) -> np.ndarray:
@@ -102,9 +107,12 @@ def probe_signature(cfg: Config) -> str:
 def classify_images(cfg: Config, images: np.ndarray, cond: np.ndarray) -> Classification:
     """``evaluate.classify`` (or the threshold rule) with the run's settings and canvas; each
     image is scored against where the training data put the bump for its label (the label
-    itself unless ``data.permute_labels``)."""
+    itself unless ``data.permute_labels``), in the visible frame's pixels. A run that trains no
+    2D bumps is asked for sums of stripes and scored by ``evaluate_stripes``."""
     e = cfg.eval
-    cond = targets_for(cfg.data, cfg.seed, cond)
+    cond = targets_for(cfg.data, cfg.seed, cond) - cfg.data.offset
+    if "bump" not in cfg.data.kinds:
+        return classify_stripes(images, cond, e.tolerance, e.prominence, e.raised_level)
     if e.rule == "threshold":
         return classify_threshold(images, cond, e.tolerance, e.threshold, e.background, e.detector)
     return classify(

@@ -57,7 +57,7 @@ def default_window(sigma: float) -> int:
     return int(2 * np.ceil(2.5 * sigma) + 1)
 
 
-def _log_parabola_offset(left: np.ndarray, mid: np.ndarray, right: np.ndarray) -> np.ndarray:
+def log_parabola_offset(left: np.ndarray, mid: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Vertex of the parabola through (-1, ln l), (0, ln m), (1, ln r): exact for a Gaussian."""
     ll, lm, lr = (np.log(np.clip(v, 1e-6, None)) for v in (left, mid, right))
     curvature = ll - 2 * lm + lr
@@ -87,7 +87,7 @@ def fit_centers(images: np.ndarray, peaks: np.ndarray, periodic: bool) -> np.nda
     out = np.empty((len(images), 2))
     for axis in (0, 1):
         (left, mid, right), centre = _axis_samples(images, peaks, axis, periodic)
-        out[:, axis] = centre + np.clip(_log_parabola_offset(left, mid, right), -1.5, 1.5)
+        out[:, axis] = centre + np.clip(log_parabola_offset(left, mid, right), -1.5, 1.5)
     if periodic:
         out %= images.shape[1]
     return out

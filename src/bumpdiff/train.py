@@ -25,13 +25,7 @@ from tqdm.auto import tqdm
 
 from bumpdiff.checkpoint import TrainState, load_train_state, save_checkpoint
 from bumpdiff.config import Config, ConfigError
-from bumpdiff.data import (
-    label_permutation,
-    lattice_from_config,
-    render_bumps,
-    to_model_scale,
-    training_indices,
-)
+from bumpdiff.data import render_bumps, render_images, to_model_scale, training_set
 from bumpdiff.diffusion import alphas_cumprod, autocast, diffusion_loss
 from bumpdiff.model import count_parameters, init_model, resolve_device, set_threads
 from bumpdiff.records import CheckpointRow, InterruptedRow, StartRow, TrainRow
@@ -47,14 +41,16 @@ def checkpoint_schedule(total: int, count: int, first: int) -> list[int]:
 
 
 def training_data(cfg: Config, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
-    """All training images (n, 1, N, N) on the scale [-1, 1] and their labels (n, 2): the bump
-    centres, or with ``data.permute_labels`` the permuted ones (``label_permutation``); with
-    ``data.keep_fraction`` < 1 only the kept conditions (``training_indices``)."""
-    centers = lattice_from_config(cfg.data)
-    kept = training_indices(cfg.data, cfg.seed)
-    images = render_bumps(centers[kept], cfg.data.size, cfg.data.sigma, cfg.data.periodic)
+    """All training images (n, 1, N, N) on the scale [-1, 1] and their labels (n, 2), as
+    ``data.training_set`` lists them (kinds, held-out regions, kept fraction, permuted labels;
+    NaN: no label on that axis)."""
+    d = cfg.data
+    centres, labels, kinds = training_set(d, cfg.seed)
+    if list(d.kinds) == ["bump"] and d.canvas is None:  # also periodic; the original renderer
+        images = render_bumps(centres, d.size, d.sigma, d.periodic)
+    else:
+        images = render_images(centres, kinds, d.size, d.sigma, d.canvas)
     x_0 = torch.from_numpy(to_model_scale(images))[:, None].to(device)
-    labels = centers[label_permutation(cfg.data, cfg.seed)][kept]
     cond = torch.from_numpy(labels.astype(np.float32)).to(device)
     return x_0, cond
 

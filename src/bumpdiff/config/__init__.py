@@ -3,6 +3,7 @@ which values are the papers' and which are ours) and reading them (``loading.py`
 ``--set`` overrides, one-line errors). The fully resolved config is written to ``config.yaml``."""
 
 from bumpdiff.config.common import ConfigError
+from bumpdiff.config.data import MAX_DATA_GB, HoldoutConfig, ImageKind
 from bumpdiff.config.followup import PercolationConfig, TorusConfig
 from bumpdiff.config.loading import (
     build_config,
@@ -36,6 +37,9 @@ __all__ = [
     "ConfigError",
     "DataConfig",
     "DiffusionConfig",
+    "HoldoutConfig",
+    "ImageKind",
+    "MAX_DATA_GB",
     "EvalConfig",
     "ExperimentName",
     "ImbalancedConfig",

@@ -12,71 +12,12 @@ from typing import Literal, get_args
 from pydantic import Field, model_validator
 
 from bumpdiff.config.common import _Section
+from bumpdiff.config.data import DataConfig  # noqa: F401  (re-exported by bumpdiff.config)
 from bumpdiff.config.followup import PercolationConfig, TorusConfig
 from bumpdiff.config.probing import PhaseConfig, ProbeConfig
 
 SamplerName = Literal["ddpm", "ddim", "dpmpp"]
 ExperimentName = Literal["phases", "imbalanced", "samplers", "percolation", "torus"]
-
-
-MAX_DATA_GB = 4.0  # the training images are held in memory; a 2-core, 24 GiB machine (ours)
-
-
-class DataConfig(_Section):
-    size: int = Field(32, ge=4, le=256, description="canvas side N, pixels (paper: 32)")
-    sigma: float = Field(1.0, gt=0, le=64, description="bump width, pixels (ours; not stated)")
-    dx: float = Field(1.0, gt=0, description="lattice spacing along x, pixels (paper: 1.0 or 0.1)")
-    dy: float = Field(1.0, gt=0, description="lattice spacing along y, pixels (paper: 1.0)")
-    x_range: tuple[float, float] | None = Field(
-        None, description="[lo, hi] of bump centres along x, pixels; None = whole canvas (ours)"
-    )
-    y_range: tuple[float, float] | None = Field(
-        None, description="[lo, hi] of bump centres along y, pixels; None = whole canvas (ours)"
-    )
-    periodic: bool = Field(False, description="wrap bumps across the border (follow-up, Fig. 2)")
-    keep_fraction: float = Field(
-        1.0,
-        gt=0,
-        le=1,
-        description="λ: the fraction of lattice conditions kept for training, a fixed random "
-        "subset seeded by seed (follow-up: subsampling); evaluation still covers the lattice",
-    )
-    permute_labels: bool = Field(
-        False,
-        description="label each image with another lattice point, a fixed random bijection seeded "
-        "by seed: a null control (ours)",
-    )
-
-    @model_validator(mode="after")
-    def _ranges_on_canvas(self) -> DataConfig:
-        hi = self.size - 1
-        for name in ("x_range", "y_range"):
-            rng = getattr(self, name)
-            if rng is None:
-                continue
-            lo_v, hi_v = rng
-            if not (0 <= lo_v <= hi_v <= hi):
-                raise ValueError(
-                    f"data.{name}: must satisfy 0 <= lo <= hi <= {hi}, got {list(rng)}"
-                )
-        counts = {}
-        for axis, spacing in (("x", self.dx), ("y", self.dy)):
-            lo_v, hi_v = self.axis_range(axis)
-            counts[axis] = int((hi_v - lo_v) / spacing + 1e-9) + 1
-        gigabytes = counts["x"] * counts["y"] * self.size**2 * 4 / 1e9  # float32 training images
-        if gigabytes > MAX_DATA_GB:
-            axis = "dx" if counts["x"] >= counts["y"] else "dy"
-            raise ValueError(
-                f"data.{axis}: the lattice would hold {counts['x']} × {counts['y']} images "
-                f"({gigabytes:.3g} GB, at most {MAX_DATA_GB:g} GB); use a coarser spacing, "
-                f"got {getattr(self, axis)}"
-            )
-        return self
-
-    def axis_range(self, axis: Literal["x", "y"]) -> tuple[float, float]:
-        """The (lo, hi) range of centres along one axis, the whole canvas when unset."""
-        rng = self.x_range if axis == "x" else self.y_range
-        return (0.0, float(self.size - 1)) if rng is None else (float(rng[0]), float(rng[1]))
 
 
 class ModelConfig(_Section):
@@ -337,6 +278,13 @@ class Config(_Section):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:
+        stripes = {"vstripe", "hstripe"} & set(self.data.kinds)
+        if stripes and self.model.conditioning != "concat" and not self.model.label_dropout:
+            raise ValueError(
+                f"model.conditioning: stripes ({', '.join(sorted(stripes))}) have no label on one "
+                "axis, which needs a learned 'no label' embedding: set model.conditioning=concat "
+                "or model.label_dropout > 0, got add"
+            )
         if (self.probe.placement_t or 0) >= self.diffusion.timesteps:
             raise ValueError(
                 f"probe.placement_t: must be in [1, {self.diffusion.timesteps - 1}] or null, "

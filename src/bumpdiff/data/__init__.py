@@ -1,5 +1,7 @@
 """Data: Gaussian bumps rendered on a lattice of centres (DESIGN.md, "Image")."""
 
+from bumpdiff.data.dataset import trained_mask, training_indices, training_set
+from bumpdiff.data.holdout import regions
 from bumpdiff.data.lattice import (
     axis_values,
     label_permutation,
@@ -7,13 +9,12 @@ from bumpdiff.data.lattice import (
     lattice_from_config,
     subgrid,
     targets_for,
-    trained_mask,
-    training_indices,
 )
 from bumpdiff.data.render import (
     check_centers,
     check_centers_for,
     render_bumps,
+    render_images,
     to_data_scale,
     to_model_scale,
 )
@@ -25,11 +26,14 @@ __all__ = [
     "label_permutation",
     "lattice",
     "lattice_from_config",
+    "regions",
     "render_bumps",
+    "render_images",
     "subgrid",
     "targets_for",
     "to_data_scale",
     "to_model_scale",
     "trained_mask",
     "training_indices",
+    "training_set",
 ]

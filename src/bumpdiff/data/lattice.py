@@ -51,7 +51,7 @@ def lattice(
 
 def lattice_from_config(cfg: DataConfig) -> np.ndarray:
     """The training lattice a DataConfig describes."""
-    return lattice(cfg.size, cfg.dx, cfg.dy, cfg.x_range, cfg.y_range, cfg.periodic)
+    return lattice(cfg.extent, cfg.dx, cfg.dy, cfg.x_range, cfg.y_range, cfg.periodic)
 
 
 def label_permutation(cfg: DataConfig, seed: int) -> np.ndarray:
@@ -63,23 +63,6 @@ def label_permutation(cfg: DataConfig, seed: int) -> np.ndarray:
     if not cfg.permute_labels:
         return np.arange(n)
     return np.random.default_rng([seed, 7919]).permutation(n)
-
-
-def training_indices(cfg: DataConfig, seed: int) -> np.ndarray:
-    """Indices (sorted) of the lattice conditions trained on: all, or with ``data.keep_fraction``
-    λ < 1 a random subset of round(λ n) of them (at least 1), seeded by ``seed``."""
-    n = len(lattice_from_config(cfg))
-    if cfg.keep_fraction >= 1:
-        return np.arange(n)
-    keep = max(1, round(cfg.keep_fraction * n))
-    return np.sort(np.random.default_rng([seed, 104729]).choice(n, keep, replace=False))
-
-
-def trained_mask(cfg: DataConfig, seed: int, conditions: np.ndarray) -> np.ndarray:
-    """Whether each condition (m, 2) is one of the trained lattice points."""
-    points = lattice_from_config(cfg)[training_indices(cfg, seed)]
-    kept = {tuple(np.round(p, 9)) for p in points}
-    return np.array([tuple(np.round(c, 9)) in kept for c in np.asarray(conditions)], dtype=bool)
 
 
 def targets_for(cfg: DataConfig, seed: int, labels: np.ndarray) -> np.ndarray:

@@ -27,7 +27,7 @@ def check_centers(centers: np.ndarray, size: int, periodic: bool = False) -> np.
 
 def check_centers_for(data: DataConfig, centers: np.ndarray) -> np.ndarray:
     """``check_centers`` on the canvas a DataConfig describes."""
-    return check_centers(centers, data.size, data.periodic)
+    return check_centers(centers, data.extent, data.periodic)
 
 
 def render_bumps(
@@ -77,3 +77,36 @@ def to_model_scale(images: np.ndarray) -> np.ndarray:
 def to_data_scale(images: np.ndarray) -> np.ndarray:
     """Training scale [-1, 1] → data scale [0, 1] (bump amplitude 1 on background 0)."""
     return (images + 1.0) / 2.0
+
+
+def render_images(
+    labels: np.ndarray, kinds: np.ndarray, size: int, sigma: float, canvas: int | None = None
+) -> np.ndarray:
+    """Bumps, stripes and sums of stripes on the visible N x N frame of a latent canvas.
+
+    Each image is rendered on a ``canvas`` x ``canvas`` latent canvas (labels in its pixel
+    coordinates) and cropped to its centred ``size`` x ``size`` frame: visible pixel j lies at
+    latent coordinate j + (canvas - size) / 2, so a stripe or bump may lie partly or wholly
+    outside the frame (follow-up: 44 → 32). With g_x(j) = exp(-(j + offset - mu_x)² / 2σ²):
+    bump = g_y ⊗ g_x, vstripe = 1 ⊗ g_x (x only), hstripe = g_y ⊗ 1 (y only), sos = vstripe +
+    hstripe (peak 2 where they cross). A label's unused coordinate (NaN for stripes) is ignored.
+
+    Returns: float32 (n, size, size) on the data scale.
+    """
+    labels = np.asarray(labels, dtype=np.float64).reshape(-1, 2)
+    kinds = np.asarray(kinds)
+    canvas = canvas or size
+    offset = (canvas - size) / 2
+    coords = np.arange(size, dtype=np.float64) + offset
+    with np.errstate(invalid="ignore"):
+        g_x = np.exp(-((coords[None, :] - labels[:, 0:1]) ** 2) / (2 * sigma**2))  # (n, N)
+        g_y = np.exp(-((coords[None, :] - labels[:, 1:2]) ** 2) / (2 * sigma**2))
+    use_x = np.isin(kinds, ("bump", "vstripe", "sos"))[:, None]
+    use_y = np.isin(kinds, ("bump", "hstripe", "sos"))[:, None]
+    g_x, g_y = np.where(use_x, g_x, 1.0), np.where(use_y, g_y, 1.0)
+    product = g_y[:, :, None] * g_x[:, None, :]
+    both = g_y[:, :, None] + g_x[:, None, :]
+    images = np.where((kinds == "sos")[:, None, None], both, product)
+    if np.isnan(images).any():
+        raise ConfigError("labels: a coordinate the image kind uses is NaN")
+    return images.astype(np.float32)
