@@ -4,7 +4,13 @@ which values are the papers' and which are ours) and reading them (``loading.py`
 
 from bumpdiff.config.common import ConfigError
 from bumpdiff.config.data import MAX_DATA_GB, HoldoutConfig, ImageKind
-from bumpdiff.config.followup import PercolationConfig, TorusConfig
+from bumpdiff.config.followup import (
+    ComposeConfig,
+    EfficiencyConfig,
+    InterpolateConfig,
+    PercolationConfig,
+    TorusConfig,
+)
 from bumpdiff.config.loading import (
     build_config,
     config_to_yaml,
@@ -33,6 +39,7 @@ from bumpdiff.config.sections import (
 __all__ = [
     "PRECISIONS",
     "SAMPLER_NAMES",
+    "ComposeConfig",
     "Config",
     "ConfigError",
     "DataConfig",
@@ -40,9 +47,11 @@ __all__ = [
     "HoldoutConfig",
     "ImageKind",
     "MAX_DATA_GB",
+    "EfficiencyConfig",
     "EvalConfig",
     "ExperimentName",
     "ImbalancedConfig",
+    "InterpolateConfig",
     "ModelConfig",
     "PercolationConfig",
     "PhaseConfig",

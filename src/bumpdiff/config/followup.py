@@ -68,3 +68,49 @@ class TorusConfig(_Section):
         "(ours)",
     )
     snapshots: int = Field(3, ge=1, le=12, description="checkpoints shown in PCA views (paper: 3)")
+
+
+class ComposeConfig(_Section):
+    seeds: list[int] = Field([0, 1], min_length=1, description="training seeds per model (ours)")
+    band: tuple[float, float] = Field(
+        (13.0, 19.0), description="the held-out cross: x or y in [lo, hi], labels (paper: 13-19)"
+    )
+    rim_width: float = Field(
+        1.0, gt=0, description="the rim of 2D examples: within this of an edge, pixels (ours)"
+    )
+    min_accuracy: float = Field(
+        0.5, gt=0, lt=1, description="a model composes when its held-out accuracy reaches this"
+    )
+
+
+class InterpolateConfig(_Section):
+    widths: list[float] = Field(
+        [1.0, 3.5, 8.0], min_length=1, description="lesion widths, pixels (paper: 1.0, 3.5, 8.0)"
+    )
+    seeds: list[int] = Field([0, 1], min_length=1, description="training seeds per width (ours)")
+    min_accuracy: float = Field(
+        0.5, gt=0, lt=1, description="a model interpolates when its held-out accuracy reaches this"
+    )
+
+
+class EfficiencyConfig(_Section):
+    fractions: list[float] = Field(
+        [0.25, 0.5, 1.0], min_length=2, description="kept fractions λ of the 2D lattice (ours)"
+    )
+    sizes: list[int] = Field(
+        [16, 24, 32], min_length=2, description="canvas sides N for the scaling (ours)"
+    )
+    margin: float = Field(
+        1.0, ge=0, description="the lattice spans [margin, N - 1 - margin] on each axis (ours)"
+    )
+    seeds: list[int] = Field([0], min_length=1, description="training seeds per member (ours)")
+    target: float = Field(
+        0.6, gt=0, lt=1, description="accuracy whose dataset size is fitted (paper)"
+    )
+
+    @field_validator("fractions")
+    @classmethod
+    def _fractions(cls, v: list[float]) -> list[float]:
+        if any(not 0 < f <= 1 for f in v) or sorted(set(v)) != v:
+            raise ValueError("must be increasing values in (0, 1]")
+        return v

@@ -13,11 +13,26 @@ from pydantic import Field, model_validator
 
 from bumpdiff.config.common import _Section
 from bumpdiff.config.data import DataConfig  # noqa: F401  (re-exported by bumpdiff.config)
-from bumpdiff.config.followup import PercolationConfig, TorusConfig
+from bumpdiff.config.followup import (
+    ComposeConfig,
+    EfficiencyConfig,
+    InterpolateConfig,
+    PercolationConfig,
+    TorusConfig,
+)
 from bumpdiff.config.probing import PhaseConfig, ProbeConfig
 
 SamplerName = Literal["ddpm", "ddim", "dpmpp"]
-ExperimentName = Literal["phases", "imbalanced", "samplers", "percolation", "torus"]
+ExperimentName = Literal[
+    "phases",
+    "imbalanced",
+    "samplers",
+    "percolation",
+    "torus",
+    "compose",
+    "interpolate",
+    "efficiency",
+]
 
 
 class ModelConfig(_Section):
@@ -275,6 +290,9 @@ class Config(_Section):
     samplers: SamplersConfig = SamplersConfig()
     percolation: PercolationConfig = PercolationConfig()
     torus: TorusConfig = TorusConfig()
+    compose: ComposeConfig = ComposeConfig()
+    interpolate: InterpolateConfig = InterpolateConfig()
+    efficiency: EfficiencyConfig = EfficiencyConfig()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:

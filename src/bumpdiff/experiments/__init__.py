@@ -7,7 +7,14 @@ import time
 from pathlib import Path
 
 from bumpdiff.config import Config, ConfigError
-from bumpdiff.experiments import imbalanced, percolation_study, phases, samplers, torus
+from bumpdiff.experiments import (
+    compose,
+    imbalanced,
+    percolation_study,
+    phases,
+    samplers,
+    torus,
+)
 from bumpdiff.experiments.base import Experiment, Log
 from bumpdiff.runfolder import RunFolder
 from bumpdiff.train import check_resume_config
@@ -18,6 +25,7 @@ EXPERIMENTS: dict[str, Experiment] = {
     "samplers": samplers.EXPERIMENT,
     "percolation": percolation_study.EXPERIMENT,
     "torus": torus.EXPERIMENT,
+    "compose": compose.EXPERIMENT,
 }
 
 

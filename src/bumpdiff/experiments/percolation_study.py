@@ -16,10 +16,10 @@ import json
 
 import numpy as np
 
-from bumpdiff.analysis import analyse_pending
-from bumpdiff.config import Config, ConfigError, build_config
+from bumpdiff.config import Config, ConfigError
 from bumpdiff.data import lattice_from_config, trained_mask
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
+from bumpdiff.experiments.members import derived, evaluate_last
 from bumpdiff.experiments.percolation_stats import summarise
 from bumpdiff.percolation import (
     connect_radius,
@@ -37,10 +37,7 @@ def member_name(sigma: float, fraction: float, seed: int) -> str:
 
 def member_config(cfg: Config, sigma: float, fraction: float, seed: int) -> Config:
     """The experiment's config with one width, kept fraction and seed (a plain training run)."""
-    tree = cfg.model_dump(mode="json")
-    tree.update(experiment="phases", seed=seed)
-    tree["data"].update(sigma=sigma, keep_fraction=fraction)
-    return build_config(tree)
+    return derived(cfg, seed, data={"sigma": sigma, "keep_fraction": fraction})
 
 
 def _members(cfg: Config, root: RunFolder):
@@ -64,8 +61,7 @@ def train_models(cfg: Config, root: RunFolder, log: Log, progress: bool = True) 
 
 def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
     """Evaluate each member's last checkpoint (the terminal accuracy; nothing else is read)."""
-    for _, member_cfg, sub in _members(cfg, root):
-        analyse_pending(sub, member_cfg, log, parts=("eval",), only=[member_cfg.train.steps])
+    evaluate_last(_members(cfg, root), log)
 
 
 def simulate(cfg: Config) -> list[dict]:

@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from bumpdiff.config import Config
-from bumpdiff.report.figures import save_figure
+from bumpdiff.report.figures import image_grid_figure, save_figure
 from bumpdiff.report.pages import render
 from bumpdiff.runfolder import RunFolder
 
@@ -144,5 +144,58 @@ def torus_page(run: RunFolder, cfg: Config, data: dict) -> None:
         figures={
             "curves": torus_curves_figure(data, run.figure_path("torus-curves")),
             "views": torus_views_figure(data, run.figure_path("torus-views")),
+        },
+    )
+
+
+def _bars(ax, rows: dict, models: list[str], parts: list[str], title: str) -> None:
+    """Mean accuracy per model and part, the seeds' range as error bars."""
+    width = 0.8 / len(models)
+    for i, model in enumerate(models):
+        stats = [rows[model][p] for p in parts]
+        mean = [s["mean"] if s["mean"] is not None else np.nan for s in stats]
+        low = [m - s["min"] if s["min"] is not None else 0 for m, s in zip(mean, stats)]
+        high = [s["max"] - m if s["max"] is not None else 0 for m, s in zip(mean, stats)]
+        ax.bar(np.arange(len(parts)) + i * width, mean, width, yerr=[low, high], capsize=2,
+               label=model)  # fmt: skip
+    ax.set_xticks(np.arange(len(parts)) + 0.4 - width / 2, parts)
+    ax.set(ylim=(0, 1.05), ylabel="SOS accuracy (bars: seeds' range)", title=title)
+    ax.legend(fontsize=7)
+
+
+def compose_figure(data: dict, path) -> bytes:
+    rows = data["models"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.8), width_ratios=[2, 1])
+    _bars(left, rows, ["sos-cross", "stripes", "stripes-sos-cross"],
+          ["in", "vertical", "horizontal", "intersection"], "the held-out cross")  # fmt: skip
+    _bars(right, rows, ["stripes", "stripes-rim"], ["all", "rim", "interior"], "a rim of 2D SOS")
+    return save_figure(fig, path)
+
+
+def compose_page(run: RunFolder, cfg: Config, data: dict, gallery) -> None:
+    """report.html with the accuracy bars and, per model, a generated image in each part."""
+    parts = ("in", "vertical", "horizontal", "intersection")
+    images, titles = [], []
+    for name, samples, where in gallery:
+        for part in parts:
+            idx = np.flatnonzero(where == part)
+            if len(idx):
+                i = idx[len(idx) // 2]
+                x, y = samples["conditions"][i]
+                images.append(samples["images"][i])
+                titles.append(f"{name}\n{part} ({x:g}, {y:g}): {samples['outcome'][i]}")
+    keys = ["in", "vertical", "horizontal", "intersection", "vertical+horizontal+intersection",
+            "rim", "interior", "all"]  # fmt: skip
+    rows = [[m, *(r[k]["mean"] for k in keys)] for m, r in data["models"].items()]
+    render(
+        run,
+        "compose.html.j2",
+        "bumpdiff · composition",
+        cfg,
+        sentences=[s.replace("**", "") for s in data["sentences"]],
+        rows=rows,
+        figures={
+            "bars": compose_figure(data, run.figure_path("compose")),
+            "gallery": image_grid_figure(images, titles, run.figure_path("compose-gallery"), 4),
         },
     )

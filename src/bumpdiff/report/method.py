@@ -28,6 +28,18 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "samplers": ("data", "model", "diffusion", "train", "sample", "eval", "probe", "samplers"),
     "percolation": ("data", "model", "diffusion", "train", "sample", "eval", "percolation"),
     "torus": ("data", "model", "diffusion", "train", "sample", "eval", "probe", "torus"),
+    "compose": ("data", "model", "diffusion", "train", "sample", "eval", "compose"),
+    "interpolate": (
+        "data",
+        "model",
+        "diffusion",
+        "train",
+        "sample",
+        "eval",
+        "probe",
+        "interpolate",
+    ),
+    "efficiency": ("data", "model", "diffusion", "train", "sample", "eval", "efficiency"),
 }
 
 

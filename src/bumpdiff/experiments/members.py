@@ -1,0 +1,71 @@
+"""What the follow-up's studies share: several models ("members"), each a plain run folder with
+its own config, trained to the end and evaluated at its last checkpoint only, then scored per
+region of the conditions from the saved samples."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from bumpdiff.analysis import analyse_pending
+from bumpdiff.config import Config, ConfigError, build_config
+from bumpdiff.experiments.base import Log, train_to_end
+from bumpdiff.runfolder import RunFolder, load_npz
+
+Member = tuple[str, Config, RunFolder]  # (what, config, run folder)
+
+
+def derived(cfg: Config, seed: int, **sections: dict) -> Config:
+    """``cfg`` as a plain training run with ``seed`` and some sections' fields replaced, e.g.
+    ``data={"sigma": 0.5}``."""
+    tree = cfg.model_dump(mode="json")
+    tree.update(experiment="phases", seed=seed)
+    for name, fields in sections.items():
+        tree[name].update(fields)
+    return build_config(tree)
+
+
+def train_all(members: Iterable[Member], log: Log, progress: bool) -> None:
+    for what, member_cfg, sub in members:
+        log(f"{what} → {sub.root}")
+        train_to_end(member_cfg, sub, log, progress)
+
+
+def evaluate_last(members: Iterable[Member], log: Log, probe: bool = False) -> None:
+    """Evaluate (and with ``probe`` probe) each member's last checkpoint, unless done with the
+    same settings."""
+    parts = ("eval", "probe") if probe else ("eval",)
+    for _, member_cfg, sub in members:
+        analyse_pending(sub, member_cfg, log, parts=parts, only=[member_cfg.train.steps])
+
+
+def last_samples(cfg: Config, run: RunFolder) -> dict[str, np.ndarray]:
+    """The evaluation samples of the last checkpoint (samples/<step>.npz)."""
+    path = run.samples_path(cfg.train.steps)
+    if not path.is_file():
+        raise ConfigError(
+            f"run: {run.root} has no evaluation of step {cfg.train.steps}; analyse it"
+        )
+    return load_npz(path)
+
+
+def accuracy_by(parts: np.ndarray, outcome: np.ndarray, names: Iterable[str]) -> dict:
+    """Share of "correct" outcomes among the images of each named part (None where it has none)
+    and over all of them ("all")."""
+    correct = outcome == "correct"
+    out = {"all": float(correct.mean())}
+    for name in names:
+        sel = np.isin(parts, name if isinstance(name, tuple) else (name,))
+        key = "+".join(name) if isinstance(name, tuple) else name
+        out[key] = float(correct[sel].mean()) if sel.any() else None
+    return out
+
+
+def spread(values: list[float | None]) -> dict:
+    """Mean, min and max over seeds of the values that exist (None when none does)."""
+    vals = [v for v in values if v is not None]
+    if not vals:
+        return {"mean": None, "min": None, "max": None, "per_seed": values}
+    return {"mean": float(np.mean(vals)), "min": float(min(vals)), "max": float(max(vals)),
+            "per_seed": values}  # fmt: skip
