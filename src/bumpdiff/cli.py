@@ -181,7 +181,7 @@ def _run(cfg: Config, out: Path, resume: bool) -> None:
 _config_command("train", "Train a conditional DDPM and keep checkpoints along training.", _train)
 _config_command(
     "run",
-    "Run the config's whole experiment (its \`experiment\` field) and write its report.",
+    "Run the config's whole experiment (its 'experiment' field) and write its report.",
     _run,
 )
 
