@@ -54,3 +54,13 @@ def test_bump_only_datasets_keep_the_lattice_order():
     cfg = tiny_config()
     centres, labels, kinds = training_set(cfg.data, 0)
     assert np.array_equal(centres, lattice_from_config(cfg.data)) and (kinds == "bump").all()
+
+
+def test_a_holdout_that_leaves_nothing_is_refused():
+    import pytest
+
+    from bumpdiff.config import ConfigError
+
+    cfg = tiny_config("data.holdout.kind=lesion", "data.holdout.width=10")
+    with pytest.raises(ConfigError, match="data.holdout: holds out every condition"):
+        training_set(cfg.data, 0)

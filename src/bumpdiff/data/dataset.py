@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bumpdiff.config import DataConfig
+from bumpdiff.config import ConfigError, DataConfig
 from bumpdiff.data.holdout import regions
 from bumpdiff.data.lattice import label_permutation, lattice_from_config
 
@@ -56,4 +56,9 @@ def training_set(cfg: DataConfig, seed: int) -> tuple[np.ndarray, np.ndarray, np
             centres.append(pairs)
             labels.append(pairs)
         kinds.append(np.full(len(centres[-1]), kind, dtype="<U8"))
+    if not sum(len(c) for c in centres):
+        raise ConfigError(
+            f"data.holdout: holds out every condition ({cfg.holdout.kind}, width "
+            f"{cfg.holdout.width:g}); nothing is left to train on"
+        )
     return np.concatenate(centres), np.concatenate(labels), np.concatenate(kinds)

@@ -2,7 +2,8 @@
 points a model does not see, named by part so accuracy can be reported per region.
 
 Each function of ``regions`` returns, per condition, "in" (trained) or the name of the held-out
-part it belongs to. All intervals are closed and in label coordinates:
+part it belongs to. All intervals are closed, in label coordinates; edges and middles are those
+of the lattice's points:
 - cross: x in the band and y outside → "vertical" (a vertical strip of the plane), y in the
   band and x outside → "horizontal", both → "intersection";
 - rim: conditions farther than ``width`` from every edge of the lattice's range → "interior"
@@ -17,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from bumpdiff.config import DataConfig
+from bumpdiff.data.lattice import lattice_from_config
 
 PARTS = {
     "none": (),
@@ -32,7 +34,8 @@ def regions(cfg: DataConfig, labels: np.ndarray) -> np.ndarray:
     """Per 2D label (m, 2): "in" or the held-out part (module docstring)."""
     h = cfg.holdout
     x, y = np.asarray(labels, dtype=np.float64).T
-    (x_lo, x_hi), (y_lo, y_hi) = cfg.axis_range("x"), cfg.axis_range("y")
+    points = lattice_from_config(cfg)  # edges and middles are the lattice's, not the range's
+    (x_lo, y_lo), (x_hi, y_hi) = points.min(axis=0), points.max(axis=0)
     out = np.full(len(x), "in", dtype="<U12")
     if h.kind == "cross":
         lo, hi = h.band

@@ -10,6 +10,7 @@ from bumpdiff.config import Config, ConfigError
 from bumpdiff.experiments import (
     compose,
     imbalanced,
+    interpolate,
     percolation_study,
     phases,
     samplers,
@@ -26,6 +27,7 @@ EXPERIMENTS: dict[str, Experiment] = {
     "percolation": percolation_study.EXPERIMENT,
     "torus": torus.EXPERIMENT,
     "compose": compose.EXPERIMENT,
+    "interpolate": interpolate.EXPERIMENT,
 }
 
 

@@ -199,3 +199,46 @@ def compose_page(run: RunFolder, cfg: Config, data: dict, gallery) -> None:
             "gallery": image_grid_figure(images, titles, run.figure_path("compose-gallery"), 4),
         },
     )
+
+
+def interpolate_figure(data: dict, path) -> bytes:
+    """Left: accuracy inside and outside the lesion against its width (dots: seeds). Right: the
+    first seed's UMAP per width, coloured by μx, held-out conditions ringed in black."""
+    rows = data["widths"]
+    fig, axes = plt.subplots(1, len(rows) + 1, figsize=(3.6 * (len(rows) + 1), 3.4),
+                             squeeze=False)  # fmt: skip
+    ax = axes[0, 0]
+    widths = [r["width"] for r in rows]
+    for part, colour in (("lesion", "#d62728"), ("in", "#2ca02c")):
+        ax.plot(widths, [r[part]["mean"] for r in rows], "o-", color=colour,
+                label="inside the lesion" if part == "lesion" else "outside")  # fmt: skip
+        for r in rows:
+            vals = [v for v in r[part]["per_seed"] if v is not None]
+            ax.scatter([r["width"]] * len(vals), vals, s=10, color=colour, alpha=0.5)
+    ax.set(xlabel="lesion width (px)", ylabel="accuracy", ylim=(-0.02, 1.02))
+    ax.legend(fontsize=7)
+    for ax, r in zip(axes[0, 1:], rows):
+        u = r["umap"]
+        emb, cond, held = (
+            np.array(u["embedding"]),
+            np.array(u["conditions"]),
+            np.array(u["held_out"]),
+        )
+        ax.scatter(emb[:, 0], emb[:, 1], c=cond[:, 0], cmap="viridis", s=16,
+                   edgecolors=np.where(held, "k", "none"))  # fmt: skip
+        ax.set(title=f"w = {r['width']:g}: UMAP (colour μx)", xticks=[], yticks=[])
+    return save_figure(fig, path)
+
+
+def interpolate_page(run: RunFolder, cfg: Config, data: dict) -> None:
+    rows = [[r["width"], r["in"]["mean"], r["lesion"]["mean"], r["lesion"]["min"],
+             r["lesion"]["max"]] for r in data["widths"]]  # fmt: skip
+    render(
+        run,
+        "interpolate.html.j2",
+        "bumpdiff · interpolation",
+        cfg,
+        sentences=[s.replace("**", "") for s in data["sentences"]],
+        rows=rows,
+        figures={"main": interpolate_figure(data, run.figure_path("interpolate"))},
+    )

@@ -1,0 +1,104 @@
+"""The `interpolate` experiment (follow-up paper, Fig. 11): a vertical lesion of width w through
+the centre of the 2D bump lattice is held out; can the model place bumps inside it?
+
+One model per width and seed, evaluated and probed at its last checkpoint; accuracy inside the
+lesion (held out) and outside it, and the UMAP of the probe layer's per-condition means with the
+lesion marked.
+
+Run folder: ``config.yaml``, one sub-run per width and seed (``w3.5-s0/`` …),
+``interpolate.json``, ``figures/``, ``report.html``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from bumpdiff.config import Config
+from bumpdiff.data import regions
+from bumpdiff.experiments.base import Experiment, Log
+from bumpdiff.experiments.members import (
+    accuracy_by,
+    derived,
+    evaluate_last,
+    last_samples,
+    spread,
+    train_all,
+)
+from bumpdiff.report import followup_pages
+from bumpdiff.runfolder import RunFolder, atomic_write_text, load_npz
+
+
+def width_config(cfg: Config, width: float, seed: int) -> Config:
+    return derived(cfg, seed, data={"kinds": ["bump"], "holdout": {"kind": "lesion",
+                                                                    "width": width}})  # fmt: skip
+
+
+def _members(cfg: Config, root: RunFolder):
+    for width in cfg.interpolate.widths:
+        for seed in cfg.interpolate.seeds:
+            sub = root.subrun(f"w{width:g}-s{seed}")
+            yield f"lesion {width:g} px, seed {seed}", width_config(cfg, width, seed), sub
+
+
+def train_models(cfg: Config, root: RunFolder, log: Log, progress: bool = True) -> None:
+    train_all(_members(cfg, root), log, progress)
+
+
+def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
+    evaluate_last(_members(cfg, root), log, probe=True)
+
+
+def width_rows(cfg: Config, root: RunFolder) -> list[dict]:
+    """Per width: accuracy outside and inside the lesion over the seeds, and the first seed's
+    UMAP of the probe layer (conditions, embedding, which are held out)."""
+    rows: dict[float, dict] = {}
+    for _, member_cfg, sub in _members(cfg, root):
+        width = member_cfg.data.holdout.width
+        s = last_samples(member_cfg, sub)
+        acc = accuracy_by(regions(member_cfg.data, s["conditions"]), s["outcome"], ["in", "lesion"])
+        row = rows.setdefault(width, {"width": width, "in": [], "lesion": [], "umap": None})
+        row["in"].append(acc["in"])
+        row["lesion"].append(acc["lesion"])
+        if row["umap"] is None:
+            probe = load_npz(sub.probe_path(member_cfg.train.steps))
+            held = regions(member_cfg.data, probe["conditions"]) == "lesion"
+            row["umap"] = {
+                "conditions": probe["conditions"].tolist(),
+                "embedding": probe["umap"].tolist(),
+                "held_out": held.tolist(),
+            }
+    return [{**r, "in": spread(r["in"]), "lesion": spread(r["lesion"])} for r in rows.values()]
+
+
+def sentences(rows: list[dict], min_accuracy: float) -> tuple[list[str], dict[str, str]]:
+    """Per width whether the model interpolates (held-out accuracy ≥ ``min_accuracy``)."""
+    answers, parts = {}, []
+    for r in rows:
+        acc = r["lesion"]["mean"]
+        answer = "undetermined" if acc is None else "yes" if acc >= min_accuracy else "no"
+        answers[f"{r['width']:g}"] = answer
+        parts.append(f"w = {r['width']:g} px: {_pct(acc)} inside (seeds {_seeds(r['lesion'])}), "
+                     f"{_pct(r['in']['mean'])} outside → **{answer}**")  # fmt: skip
+    line = "Does the model interpolate into a held-out lesion? " + "; ".join(parts) + "."
+    return [line], answers
+
+
+def _pct(value) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def _seeds(s: dict) -> str:
+    return ", ".join(_pct(v) for v in s["per_seed"])
+
+
+def report(cfg: Config, root: RunFolder) -> list[str]:
+    rows = width_rows(cfg, root)
+    lines, answers = sentences(rows, cfg.interpolate.min_accuracy)
+    data = {"widths": rows, "answers": answers, "sentences": lines}
+    path = root.root / "interpolate.json"
+    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
+    followup_pages.interpolate_page(root, cfg, data)
+    return [*(s.replace("**", "") for s in lines), f"summary: {path}"]
+
+
+EXPERIMENT = Experiment(train_models, analyse, report)
