@@ -9,6 +9,7 @@ from pathlib import Path
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.experiments import (
     compose,
+    efficiency,
     imbalanced,
     interpolate,
     percolation_study,
@@ -28,6 +29,7 @@ EXPERIMENTS: dict[str, Experiment] = {
     "torus": torus.EXPERIMENT,
     "compose": compose.EXPERIMENT,
     "interpolate": interpolate.EXPERIMENT,
+    "efficiency": efficiency.EXPERIMENT,
 }
 
 

@@ -242,3 +242,56 @@ def interpolate_page(run: RunFolder, cfg: Config, data: dict) -> None:
         rows=rows,
         figures={"main": interpolate_figure(data, run.figure_path("interpolate"))},
     )
+
+
+def efficiency_figure(data: dict, path) -> bytes:
+    """Left: accuracy on 2D bumps against the kept fraction λ, a colour per N, solid without
+    stripes, dashed with. Right: images needed for the target accuracy against N (log-log), the
+    fitted power laws and linear / quadratic references through the first point."""
+    rows, scale = data["members"], data["scaling"]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    sizes = sorted({r["size"] for r in rows})
+    colour = {n: plt.cm.plasma(i / max(1, len(sizes) - 1) * 0.8) for i, n in enumerate(sizes)}
+    for dataset, style in (("bumps", "o-"), ("bumps+stripes", "s--")):
+        for n in sizes:
+            sel = sorted((r for r in rows if r["dataset"] == dataset and r["size"] == n),
+                         key=lambda r: r["fraction"])  # fmt: skip
+            left.plot([r["fraction"] for r in sel], [np.mean(r["accuracy"]) for r in sel], style,
+                      color=colour[n], label=f"{dataset}, N = {n}")  # fmt: skip
+    left.set(xlabel="kept fraction λ of the 2D lattice", ylabel="accuracy on 2D bumps",
+             ylim=(-0.02, 1.02))  # fmt: skip
+    left.legend(fontsize=6)
+    for dataset, marker in (("bumps", "o"), ("bumps+stripes", "s")):
+        s = scale[dataset]
+        pts = [(n, v["value"]) for n, v in zip(s["canvas"], s["needed"]) if v["bound"] == "exact"]
+        if pts:
+            right.loglog(*zip(*pts), marker, label=dataset)
+        if s["fit"]:
+            ns = np.array(s["canvas"], float)
+            right.loglog(ns, s["fit"]["prefactor"] * ns ** s["fit"]["exponent"], "-", alpha=0.6)
+    first = [(n, v["value"]) for d in scale.values() for n, v in zip(d["canvas"], d["needed"])
+             if v["bound"] == "exact"]  # fmt: skip
+    if first:
+        n0, v0 = first[0]
+        ns = np.array(sizes, float)
+        right.loglog(ns, v0 * ns / n0, "k:", label="linear")
+        right.loglog(ns, v0 * (ns / n0) ** 2, "k-.", label="quadratic")
+    right.set(xlabel="canvas side N", ylabel="images for the target accuracy")
+    if right.get_legend_handles_labels()[0]:
+        right.legend(fontsize=7)
+    return save_figure(fig, path)
+
+
+def efficiency_page(run: RunFolder, cfg: Config, data: dict) -> None:
+    rows = [[r["dataset"], r["size"], r["fraction"], float(np.mean(r["images"])),
+             float(np.mean(r["accuracy"])), min(r["accuracy"]), max(r["accuracy"])]
+            for r in data["members"]]  # fmt: skip
+    render(
+        run,
+        "efficiency.html.j2",
+        "bumpdiff · sample efficiency",
+        cfg,
+        sentences=[s.replace("**", "") for s in data["sentences"]],
+        rows=rows,
+        figures={"main": efficiency_figure(data, run.figure_path("efficiency"))},
+    )

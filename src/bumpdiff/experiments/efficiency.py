@@ -1,0 +1,128 @@
+"""The `efficiency` experiment (follow-up paper, Fig. 5): are 2D bumps learned from fewer images
+when 1D stripes of the same positions are in the training set?
+
+For every canvas side N, kept fraction λ of the 2D lattice and seed, two models: 2D bumps alone,
+and the same bumps plus every vertical and horizontal stripe. Each is evaluated at its last
+checkpoint on 2D bumps at every lattice point. Reported: accuracy against λ (and against the
+training-set size), the size needed to reach ``efficiency.target`` for each N, and its power law in
+N on log-log axes beside the linear and quadratic references.
+
+Run folder: ``config.yaml``, one sub-run per member (``bumps-N12-keep0.5-s0/`` …),
+``efficiency.json``, ``figures/``, ``report.html``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from bumpdiff.config import Config
+from bumpdiff.data import training_set
+from bumpdiff.experiments.base import Experiment, Log
+from bumpdiff.experiments.efficiency_stats import power_law, size_to_reach
+from bumpdiff.experiments.members import derived, evaluate_last, last_samples, train_all
+from bumpdiff.report import followup_pages
+from bumpdiff.runfolder import RunFolder, atomic_write_text
+
+DATASETS = {"bumps": ["bump"], "bumps+stripes": ["bump", "vstripe", "hstripe"]}
+
+
+def member_config(cfg: Config, dataset: str, size: int, fraction: float, seed: int) -> Config:
+    hi = size - 1 - cfg.efficiency.margin
+    lo = cfg.efficiency.margin
+    return derived(cfg, seed, data={"size": size, "kinds": DATASETS[dataset], "canvas": None,
+                                    "x_range": [lo, hi], "y_range": [lo, hi],
+                                    "keep_fraction": fraction})  # fmt: skip
+
+
+def _members(cfg: Config, root: RunFolder):
+    e = cfg.efficiency
+    for dataset in DATASETS:
+        for size in e.sizes:
+            for fraction in e.fractions:
+                for seed in e.seeds:
+                    name = f"{dataset.replace('+', '-')}-N{size}-keep{fraction:g}-s{seed}"
+                    what = f"{dataset}, N = {size}, λ = {fraction:g}, seed {seed}"
+                    yield what, member_config(cfg, dataset, size, fraction, seed), root.subrun(name)
+
+
+def train_models(cfg: Config, root: RunFolder, log: Log, progress: bool = True) -> None:
+    train_all(_members(cfg, root), log, progress)
+
+
+def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
+    evaluate_last(_members(cfg, root), log)
+
+
+def member_rows(cfg: Config, root: RunFolder) -> list[dict]:
+    """Per (dataset, N, λ): the training-set size and the seeds' accuracies on 2D bumps."""
+    rows: dict[tuple, dict] = {}
+    for _, member_cfg, sub in _members(cfg, root):
+        d = member_cfg.data
+        dataset = "bumps" if d.kinds == ["bump"] else "bumps+stripes"
+        key = (dataset, d.size, d.keep_fraction)
+        images = len(training_set(d, member_cfg.seed)[0])
+        fresh = {"dataset": dataset, "size": d.size, "fraction": d.keep_fraction, "images": [],
+                 "accuracy": []}  # fmt: skip
+        row = rows.setdefault(key, fresh)
+        row["images"].append(images)
+        outcome = last_samples(member_cfg, sub)["outcome"]
+        row["accuracy"].append(float(np.mean(outcome == "correct")))
+    return list(rows.values())
+
+
+def scaling(rows: list[dict], target: float) -> dict[str, dict]:
+    """Per dataset: the size needed at each N and the power law over N."""
+    out = {}
+    for dataset in DATASETS:
+        needed = []
+        sizes = sorted({r["size"] for r in rows if r["dataset"] == dataset})
+        for size in sizes:
+            sel = [r for r in rows if r["dataset"] == dataset and r["size"] == size]
+            needed.append(size_to_reach([np.mean(r["images"]) for r in sel],
+                                        [np.mean(r["accuracy"]) for r in sel], target))  # fmt: skip
+        exact = [n["value"] if n["bound"] == "exact" else None for n in needed]
+        out[dataset] = {"canvas": sizes, "needed": needed, "fit": power_law(sizes, exact)}
+    return out
+
+
+def sentences(rows: list[dict], scale: dict, target: float) -> list[str]:
+    lines = []
+    for dataset, s in scale.items():
+        fit = s["fit"]
+        pts = ", ".join(f"N = {n}: {_needed(v)}" for n, v in zip(s["canvas"], s["needed"]))
+        exp = ("n/a (fewer than two canvases with an interpolated size)" if fit is None else
+               f"{fit['exponent']:.2f}" + (f" ± {fit['se']:.2f}" if fit["se"] else ""))  # fmt: skip
+        lines.append(f"{dataset}: images needed for {target:.0%} accuracy on 2D bumps — {pts}; "
+                     f"exponent of N: **{exp}** (linear 1, quadratic 2).")  # fmt: skip
+    fits = [scale[d]["fit"] for d in DATASETS]
+    if all(fits):
+        better = fits[1]["exponent"] < fits[0]["exponent"]
+        lines.append(f"Do stripes make 2D bumps cheaper to learn as N grows? "
+                     f"**{'yes' if better else 'no'}** (exponent {fits[1]['exponent']:.2f} with "
+                     f"stripes, {fits[0]['exponent']:.2f} without).")  # fmt: skip
+    else:
+        lines.append("Do stripes make 2D bumps cheaper to learn as N grows? **undetermined** "
+                     "(an exponent could not be fitted).")  # fmt: skip
+    return lines
+
+
+def _needed(n: dict) -> str:
+    if n["bound"] == "none":
+        return "not reached"
+    return f"≤ {n['value']:.0f}" if n["bound"] == "at_most" else f"{n['value']:.0f}"
+
+
+def report(cfg: Config, root: RunFolder) -> list[str]:
+    rows = member_rows(cfg, root)
+    scale = scaling(rows, cfg.efficiency.target)
+    lines = sentences(rows, scale, cfg.efficiency.target)
+    data = {"members": rows, "scaling": scale, "sentences": lines}
+    path = root.root / "efficiency.json"
+    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
+    followup_pages.efficiency_page(root, cfg, data)
+    return [*(s.replace("**", "") for s in lines), f"summary: {path}"]
+
+
+EXPERIMENT = Experiment(train_models, analyse, report)

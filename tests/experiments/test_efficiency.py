@@ -1,0 +1,41 @@
+import json
+
+from bumpdiff.experiments import run_experiment
+from bumpdiff.experiments.efficiency import scaling, sentences
+from tests.conftest import tiny_config
+
+
+def test_tiny_efficiency_run_counts_images_and_fits(tmp_path):
+    cfg = tiny_config("experiment=efficiency", "model.conditioning=concat", "data.dx=1",
+                      "data.dy=1", "efficiency.sizes=[6,8]",
+                      "efficiency.fractions=[0.5,1.0]")  # fmt: skip
+    lines = run_experiment(cfg, tmp_path / "e", False, lambda _: None, progress=False)
+    data = json.loads((tmp_path / "e" / "efficiency.json").read_text())
+    images = {(r["dataset"], r["size"], r["fraction"]): r["images"][0] for r in data["members"]}
+    # N = 6, margin 1: x, y in 1..4 (16 points); half kept = 8; stripes add 4 + 4
+    assert images[("bumps", 6, 0.5)] == 8 and images[("bumps+stripes", 6, 0.5)] == 16
+    assert images[("bumps", 8, 1.0)] == 36
+    assert set(data["scaling"]) == {"bumps", "bumps+stripes"}
+    assert any("cheaper to learn" in line for line in lines)
+
+
+def _rows(dataset, needed_at):
+    """Synthetic learners: accuracy 0.9 from ``needed_at[N]`` images on, else 0.1."""
+    rows = []
+    for n, need in needed_at.items():
+        for images in (need / 2, need * 2):
+            rows.append({"dataset": dataset, "size": n, "fraction": images, "images": [images],
+                         "accuracy": [0.9 if images >= need else 0.1]})  # fmt: skip
+    return rows
+
+
+def test_a_learner_needing_linear_data_beats_a_quadratic_one():
+    rows = _rows("bumps", {8: 64, 16: 256, 32: 1024}) + _rows("bumps+stripes",
+                                                             {8: 16, 16: 32, 32: 64})  # fmt: skip
+    scale = scaling(rows, 0.6)
+    assert abs(scale["bumps"]["fit"]["exponent"] - 2) < 1e-9
+    assert abs(scale["bumps+stripes"]["fit"]["exponent"] - 1) < 1e-9
+    assert "**yes**" in sentences(rows, scale, 0.6)[-1]
+    flipped = scaling([{**r, "dataset": "bumps+stripes" if r["dataset"] == "bumps" else "bumps"}
+                       for r in rows], 0.6)  # fmt: skip
+    assert "**no**" in sentences(rows, flipped, 0.6)[-1]
