@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from bumpdiff.evaluate import OUTCOMES
 from bumpdiff.sweep.aggregate import behaviour_in_order, bootstrap_band, curves
 
 
@@ -88,3 +89,43 @@ def test_the_layer_can_lead_coincide_with_or_lag_the_behaviour(phases, outcomes,
         for i, (p, o) in enumerate(zip(phases, outcomes))
     ]
     assert lead_or_lag(entries) == says
+
+
+def _rows(group, fractions_by_step, seeds=(0, 1)):
+    out = []
+    for seed in seeds:
+        for step, frac in fractions_by_step.items():
+            out.append({"group": group, "seed": seed, "step": step,
+                        **{f"frac_{o}": frac.get(o, 0.0) for o in OUTCOMES}})  # fmt: skip
+    return out
+
+
+def test_moved_settings_finds_the_largest_move_and_where():
+    from bumpdiff.sweep.aggregate import moved_settings
+
+    rows = pd.DataFrame(
+        _rows("quick", {10: {"multiple": 1.0}, 100: {"correct": 0.8, "none": 0.2}})
+        + _rows("lr", {10: {"multiple": 1.0}, 100: {"correct": 0.5, "mislocated": 0.3,
+                                                     "none": 0.2}})
+        + _rows("sigma", {10: {"multiple": 0.9, "none": 0.1}, 100: {"correct": 0.75,
+                                                                     "none": 0.25}})
+        + _rows("other-steps", {20: {"none": 1.0}})
+    )  # fmt: skip
+    moved = moved_settings(rows, "quick", 0.15)
+    assert moved["lr"]["step"] == 100 and moved["lr"]["move"] == pytest.approx(0.3)
+    assert moved["lr"]["outcome"] in ("correct", "mislocated") and moved["lr"]["more"]
+    assert moved["sigma"]["move"] == pytest.approx(0.1) and not moved["sigma"]["more"]
+    assert moved["other-steps"]["move"] is None and not moved["other-steps"]["more"]
+    assert moved_settings(rows, "absent", 0.15) == {}
+
+
+def test_stage_onsets_are_the_first_dominant_steps():
+    from types import SimpleNamespace
+
+    from bumpdiff.sweep.aggregate import stage_onsets
+
+    seq = [(1, "multiple"), (5, "multiple"), (9, "mislocated"), (20, "correct"), (40, "correct")]
+    entries = [SimpleNamespace(step=s, fractions={o: float(o == d) for o in OUTCOMES})
+               for s, d in seq]  # fmt: skip
+    assert stage_onsets(entries) == {"multiple": 1, "mislocated": 9, "correct": 20}
+    assert stage_onsets(entries[:2]) == {"multiple": 1, "mislocated": None, "correct": None}

@@ -46,3 +46,23 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
     res = invoke("aggregate", tmp_path)
     assert res.exit_code == 2 and "has no sweep.json" in res.output
     assert "Traceback" not in res.output
+
+
+def test_a_setting_that_moves_the_outcomes_gets_more_seeds(tmp_path):
+    """A detector so strict that every image is "none" moves that fraction by far more than
+    0.15: only that setting is run again with the extra seed."""
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(TINY))
+    sweep = tmp_path / "screen.yaml"
+    sweep.write_text(yaml.safe_dump({
+        "base": "tiny.yaml", "seeds": [0],
+        "variants": [{"name": "base"}, {"name": "strict", "set": ["eval.prominence=0.99"]}],
+        "more_seeds": {"baseline": "base", "threshold": 0.15, "seeds": [1]},
+    }))  # fmt: skip
+    out = tmp_path / "runs" / "screen"
+    res = invoke("sweep", sweep, "--out", out, "--no-ray")
+    assert res.exit_code == 0, res.output
+    moved = json.loads((out / "more-seeds.json").read_text())
+    assert moved["strict"]["more"] and moved["strict"]["move"] > 0.15
+    assert sorted(json.loads((out / "sweep.json").read_text())) == ["base-s0", "strict-s0",
+                                                                    "strict-s1"]  # fmt: skip
+    assert "strict moves" in res.output and "seeds [1] added" in res.output

@@ -74,3 +74,15 @@ def test_the_committed_sweep_files_load_with_every_member_valid():
     for path in files:
         _, base, members = load_sweep(path)
         assert base.is_file() and members
+
+
+def test_more_members_add_the_extra_seeds_to_the_named_groups_only():
+    from bumpdiff.sweep.spec import SweepSpec, more_members
+
+    spec = SweepSpec(base="x.yaml", seeds=[0, 1],
+                     variants=[{"name": "quick"}, {"name": "lr", "set": ["train.lr=1e-4"]}],
+                     more_seeds={"baseline": "quick", "seeds": [2, 3]})  # fmt: skip
+    extra = more_members(spec, {"lr"})
+    assert [m.name for m in extra] == ["lr-s2", "lr-s3"]
+    assert extra[0].overrides == ("train.lr=1e-4", "seed=2")
+    assert more_members(spec, set()) == []

@@ -89,6 +89,45 @@ def lead_or_lag(entries) -> str:
     return "leads" if layer < correct else "coincides" if layer == correct else "lags"
 
 
+def stage_onsets(entries) -> dict[str, int | None]:
+    """The first checkpoint step at which each stage of the behaviour (multiple, mislocated,
+    correct) is the dominant outcome; None for a stage never seen."""
+    return {
+        stage: first_step(entries, lambda e, s=stage: max(e.fractions, key=e.fractions.get) == s)
+        for stage in DOMINANT_ORDER
+    }
+
+
+def _median_onsets(onsets: list[dict]) -> dict[str, float | None]:
+    out = {}
+    for stage in DOMINANT_ORDER:
+        seen = [o[stage] for o in onsets if o[stage] is not None]
+        out[stage] = float(np.median(seen)) if seen else None
+    return out
+
+
+def moved_settings(rows: pd.DataFrame, baseline: str, threshold: float) -> dict[str, dict]:
+    """Per group other than ``baseline``: the largest difference of a mean outcome fraction
+    (over seeds) from the baseline's at the same checkpoint, where and of which outcome, and
+    whether it exceeds ``threshold`` (such a factor moves the behaviour: it gets more seeds)."""
+    columns = [f"frac_{o}" for o in OUTCOMES]
+    means = rows.groupby(["group", "step"])[columns].mean()
+    if baseline not in means.index.get_level_values(0):
+        return {}
+    base = means.loc[baseline]
+    out = {}
+    for group in sorted(set(means.index.get_level_values(0)) - {baseline}):
+        diff = (means.loc[group] - base).abs().dropna(how="all")
+        if diff.empty:
+            out[group] = {"move": None, "step": None, "outcome": None, "more": False}
+            continue
+        step, column = diff.stack().idxmax()
+        move = float(diff.loc[step, column])
+        out[group] = {"move": move, "step": int(step), "outcome": column.removeprefix("frac_"),
+                      "more": move > threshold}  # fmt: skip
+    return out
+
+
 def verdicts(root: Path, rows: pd.DataFrame) -> list[dict]:
     """Per group: in how many seeds the paper's phase ↔ outcome correspondence held, and in how
     many the behaviour went multiple → mislocated → correct."""
@@ -96,22 +135,26 @@ def verdicts(root: Path, rows: pd.DataFrame) -> list[dict]:
     for group, sel in rows.groupby("group", sort=True):
         members = sorted(sel["member"].unique())
         agree = behaviour = 0
-        timing = []
+        timing, onsets = [], []
         for name in members:
             entries = RunFolder(root / name).read_phases()
             agree += bool(phase_summary(entries)[1])
             behaviour += behaviour_in_order([e.fractions for e in entries])
             timing.append(lead_or_lag(entries))
+            onsets.append(stage_onsets(entries))
         n = len(members)
         counts = ", ".join(f"{k} in {timing.count(k)}" for k in dict.fromkeys(sorted(timing)))
+        median = _median_onsets(onsets)
+        stages = ", ".join(f"{k} {'never' if v is None else f'{v:g}'}" for k, v in median.items())
         text = (
             f"{group}: the paper's phase ↔ outcome correspondence in {agree}/{n} seeds; "
             f"behaviour multiple → mislocated → correct in {behaviour}/{n}; the layer's C, "
-            f"against the first checkpoint where the correct bump dominates: {counts}"
+            f"against the first checkpoint where the correct bump dominates: {counts}; "
+            f"dominant from step (median over seeds): {stages}"
         )
         out.append(
             {"group": group, "seeds": n, "paper_agrees": agree, "behaviour_in_order": behaviour,
-             "layer_c_timing": timing, "text": text}
+             "layer_c_timing": timing, "onsets": onsets, "median_onsets": median, "text": text}
         )  # fmt: skip
     return out
 
@@ -123,7 +166,7 @@ def aggregate_sweep(root: Path) -> list[str]:
     import json
 
     from bumpdiff.report.figures import sweep_curves_figure
-    from bumpdiff.sweep.runner import read_status
+    from bumpdiff.sweep.status import read_status
 
     status = read_status(root)
     rows = member_rows(root, status)

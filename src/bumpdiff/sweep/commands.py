@@ -24,13 +24,15 @@ def register(app: typer.Typer, user_errors, out_console) -> None:
         no_ray: Annotated[bool, typer.Option(help="run the members one after another")] = False,
     ) -> None:
         """Run every member of a sweep (Ray when installed), skipping finished ones."""
-        from bumpdiff.sweep.runner import run_sweep
+        from bumpdiff.sweep.runner import run_more_seeds, run_sweep
         from bumpdiff.sweep.spec import load_sweep
 
         spec, base, members = load_sweep(file)
         root = out or Path("runs") / file.stem
-        status = run_sweep(spec, base, members, root, out_console.print, address, workers,
-                           use_ray=False if no_ray else None)  # fmt: skip
+        how = {"address": address, "workers": workers, "use_ray": False if no_ray else None}
+        status = run_sweep(spec, base, members, root, out_console.print, **how)
+        if spec.more_seeds is not None:
+            status = run_more_seeds(spec, base, root, out_console.print, **how)
         failed = sorted(n for n, e in status.items() if e.get("status") != "done")
         out_console.print(f"{len(status) - len(failed)} done, {len(failed)} failed: {root}")
         if failed:
@@ -44,7 +46,7 @@ def register(app: typer.Typer, user_errors, out_console) -> None:
         """Every member's rows in one table, bands across seeds, each group's verdict."""
         from bumpdiff.config import ConfigError
         from bumpdiff.sweep.aggregate import aggregate_sweep
-        from bumpdiff.sweep.runner import STATUS
+        from bumpdiff.sweep.status import STATUS
 
         if not (sweep_dir / STATUS).is_file():
             raise ConfigError(f"SWEEP: {sweep_dir} has no {STATUS}; run bumpdiff sweep first")

@@ -17,9 +17,8 @@ from pathlib import Path
 
 from bumpdiff.config import ConfigError
 from bumpdiff.runfolder import atomic_write_text
-from bumpdiff.sweep.spec import Member, SweepSpec, member_config
-
-STATUS = "sweep.json"
+from bumpdiff.sweep.spec import Member, SweepSpec, member_config, more_members
+from bumpdiff.sweep.status import STATUS, read_status, record_status  # noqa: F401 (STATUS re-exported)
 
 
 def run_member(base: str, member: Member, root: str, threads: int | None = None) -> dict:
@@ -34,20 +33,10 @@ def run_member(base: str, member: Member, root: str, threads: int | None = None)
     return {"status": "done", "seconds": time.perf_counter() - t0, "summary": lines[-1]}
 
 
-def read_status(root: Path) -> dict[str, dict]:
-    path = root / STATUS
-    return json.loads(path.read_text()) if path.is_file() else {}
-
-
 def is_done(root: Path, member: Member, status: dict[str, dict]) -> bool:
     """Finished earlier: recorded as done and its report still there."""
     done = status.get(member.name, {}).get("status") == "done"
     return done and (root / member.name / "report.html").is_file()
-
-
-def _record(root: Path, status: dict[str, dict], member: Member, entry: dict) -> None:
-    status[member.name] = {"group": member.name.rsplit("-s", 1)[0], **entry}
-    atomic_write_text(root / STATUS, json.dumps(status, indent=1, sort_keys=True) + "\n")
 
 
 def _error(err: BaseException) -> str:
@@ -72,7 +61,7 @@ def run_in_turn(spec: SweepSpec, base: Path, members, root: Path, log, run=run_m
             except Exception as err:  # a member's failure is reported, never fatal to the sweep
                 entry = {"status": "failed", "error": _error(err), "attempts": attempt,
                          "traceback": traceback.format_exc(limit=5)}  # fmt: skip
-        _record(root, status, member, entry)
+        record_status(root, status, member, entry)
         log(_line(i + 1, len(members), member, entry))
 
 
@@ -101,7 +90,7 @@ def run_on_ray(spec, base: Path, members, root: Path, log, address, workers: int
             except Exception as err:  # reported with its error after Ray's retries
                 entry = {"status": "failed", "error": _error(err), "attempts": spec.retries + 1}
             finished += 1
-            _record(root, status, member, entry)
+            record_status(root, status, member, entry)
             log(_line(finished, len(members), member, entry))
     finally:
         ray.shutdown()
@@ -141,3 +130,25 @@ def run_sweep(
         log(f"{why}: running the members one after another in this process")
         run_in_turn(spec, base, pending, root, log)
     return read_status(root)
+
+
+MORE = "more-seeds.json"
+
+
+def run_more_seeds(spec: SweepSpec, base: Path, root: Path, log,
+                   **how) -> dict[str, dict]:  # fmt: skip
+    """``spec.more_seeds``: compare every finished group with the baseline
+    (``aggregate.moved_settings``), write the decision to more-seeds.json and run the groups that
+    move a fraction by more than the threshold with the extra seeds. Returns the status."""
+    from bumpdiff.sweep.aggregate import member_rows, moved_settings
+
+    more = spec.more_seeds
+    rows = member_rows(root, read_status(root))
+    moved = moved_settings(rows, more.baseline, more.threshold) if not rows.empty else {}
+    atomic_write_text(root / MORE, json.dumps(moved, indent=1, sort_keys=True) + "\n")
+    extra = more_members(spec, {g for g, m in moved.items() if m["more"]})
+    for group, m in moved.items():
+        if m["more"]:
+            log(f"{group} moves {m['outcome']} by {m['move']:.2f} at step {m['step']} (more than "
+                f"{more.threshold:g}): seeds {more.seeds} added")  # fmt: skip
+    return run_sweep(spec, base, extra, root, log, **how) if extra else read_status(root)

@@ -27,6 +27,17 @@ class Variant(BaseModel):
     set: list[str] = Field([], description="overrides, as --set takes them: field=value")
 
 
+class MoreSeeds(BaseModel):
+    """Settings that move the behaviour get more seeds: after the sweep's members finish, every
+    group whose mean outcome fraction differs from ``baseline``'s by more than ``threshold`` at
+    some checkpoint is run again with ``seeds`` (``aggregate.moved_settings``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    baseline: str = Field(description="the group the others are compared with, e.g. a variant")
+    threshold: float = Field(0.15, gt=0, lt=1, description="largest fraction difference allowed")
+    seeds: list[int] = Field(min_length=1, description="seeds added to the groups that move it")
+
+
 class SweepSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     base: str = Field(description="the preset every member starts from, relative to the file")
@@ -36,6 +47,7 @@ class SweepSpec(BaseModel):
     retries: int = Field(1, ge=0, le=10, description="attempts after a member's first failure")
     cpus: float = Field(2.0, gt=0, description="CPU cores per member (Ray's num_cpus)")
     gpus: float = Field(0.0, ge=0, description="GPUs per member (Ray's num_gpus)")
+    more_seeds: MoreSeeds | None = Field(None, description="more seeds where a factor matters")
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,19 @@ def expand(spec: SweepSpec) -> list[Member]:
     if len(set(names)) != len(names):
         raise ConfigError("sweep: two members would share a folder; name the variants apart")
     return members
+
+
+def group_of(member: Member) -> str:
+    """The member's setting without its seed (its group in sweep.json and the aggregate)."""
+    return member.name.rsplit("-s", 1)[0]
+
+
+def more_members(spec: SweepSpec, groups: set[str]) -> list[Member]:
+    """The members ``spec.more_seeds`` adds to ``groups``: their settings with the extra seeds."""
+    if spec.more_seeds is None or not groups:
+        return []
+    extra = expand(spec.model_copy(update={"seeds": spec.more_seeds.seeds}))
+    return [m for m in extra if group_of(m) in groups]
 
 
 def load_sweep(path: str | Path) -> tuple[SweepSpec, Path, list[Member]]:
