@@ -4,6 +4,7 @@ python results/tables.py phases results/quick/phases.json   # the demo's phase â
                                                             # and the verdict sentence
 python results/tables.py compare results/quick/clip.json    # runs side by side, per checkpoint
 python results/tables.py sweep results/sweeps/quick-seeds/verdicts.json  # a sweep's verdicts
+python results/tables.py sentences results/torus/torus.json  # a follow-up study's sentences
 """
 
 from __future__ import annotations
@@ -93,11 +94,20 @@ def sweep_verdicts(verdicts: list[dict]) -> str:
     return "\n".join(f"- {v['text']}" for v in verdicts)
 
 
+def summary_sentences(data: dict) -> str:
+    """The computed sentences of a follow-up study's summary (percolation.json, torus.json,
+    compose.json, interpolate.json, efficiency.json), one README bullet each, emphasis kept."""
+    found = data["sentences"] if "sentences" in data else data["result"]["sentences"]
+    return "\n".join(f"- {line}" for line in found)
+
+
 if __name__ == "__main__":
     kind, path = sys.argv[1], Path(sys.argv[2])
     data = json.loads(path.read_text())
     if kind == "sweep":
         print(sweep_verdicts(data))
+    elif kind == "sentences":
+        print(summary_sentences(data))
     elif kind == "phases":
         print(phases_table(data), "", phases_verdict(data), sep="\n")
     else:
