@@ -11,6 +11,13 @@ from pydantic import Field, field_validator
 from bumpdiff.config.common import _Section
 
 
+def _increasing_fractions(cls, v: list[float]) -> list[float]:
+    """Kept fractions λ: increasing, each in (0, 1]."""
+    if any(not 0 < f <= 1 for f in v) or sorted(set(v)) != v:
+        raise ValueError("must be increasing values in (0, 1]")
+    return v
+
+
 class PercolationConfig(_Section):
     sigmas: list[float] = Field(
         [0.5, 1.0], min_length=1, description="bump widths σ trained and simulated (ours)"
@@ -35,12 +42,7 @@ class PercolationConfig(_Section):
         0.5, gt=0, lt=1, description="accuracy whose crossing marks the onset in λ (ours)"
     )
 
-    @field_validator("fractions")
-    @classmethod
-    def _fractions(cls, v: list[float]) -> list[float]:
-        if any(not 0 < f <= 1 for f in v) or sorted(set(v)) != v:
-            raise ValueError("must be increasing values in (0, 1]")
-        return v
+    _fractions = field_validator("fractions")(classmethod(_increasing_fractions))
 
     @field_validator("sigmas", "thresholds")
     @classmethod
@@ -108,9 +110,4 @@ class EfficiencyConfig(_Section):
         0.6, gt=0, lt=1, description="accuracy whose dataset size is fitted (paper)"
     )
 
-    @field_validator("fractions")
-    @classmethod
-    def _fractions(cls, v: list[float]) -> list[float]:
-        if any(not 0 < f <= 1 for f in v) or sorted(set(v)) != v:
-            raise ValueError("must be increasing values in (0, 1]")
-        return v
+    _fractions = field_validator("fractions")(classmethod(_increasing_fractions))

@@ -16,8 +16,6 @@ Run folder: ``config.yaml``, one sub-run per model and seed, ``compose.json``, `
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
 from bumpdiff.config import Config
@@ -28,11 +26,12 @@ from bumpdiff.experiments.members import (
     derived,
     evaluate_last,
     last_samples,
+    publish,
     spread,
     train_all,
 )
 from bumpdiff.report import followup_pages
-from bumpdiff.runfolder import RunFolder, atomic_write_text
+from bumpdiff.runfolder import RunFolder
 
 STRIPES = ["vstripe", "hstripe"]
 MODELS = {  # name → (kinds, held-out region)
@@ -145,10 +144,8 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
     rows = model_rows(cfg, root)
     lines, answers = sentences(rows, cfg.compose.min_accuracy)
     data = {"models": rows, "answers": answers, "sentences": lines}
-    path = root.root / "compose.json"
-    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
     followup_pages.compose_page(root, cfg, data, _gallery(cfg, root))
-    return [*(s.replace("**", "") for s in lines), f"summary: {path}"]
+    return publish(root, "compose", data, lines)
 
 
 EXPERIMENT = Experiment(train_models, analyse, report)

@@ -13,17 +13,21 @@ Run folder: ``config.yaml``, one sub-run per member (``bumps-N12-keep0.5-s0/`` â
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
 from bumpdiff.config import Config
 from bumpdiff.data import training_set
 from bumpdiff.experiments.base import Experiment, Log
 from bumpdiff.experiments.efficiency_stats import power_law, size_to_reach
-from bumpdiff.experiments.members import derived, evaluate_last, last_samples, train_all
+from bumpdiff.experiments.members import (
+    derived,
+    evaluate_last,
+    last_samples,
+    publish,
+    train_all,
+)
 from bumpdiff.report import followup_pages
-from bumpdiff.runfolder import RunFolder, atomic_write_text
+from bumpdiff.runfolder import RunFolder
 
 DATASETS = {"bumps": ["bump"], "bumps+stripes": ["bump", "vstripe", "hstripe"]}
 
@@ -119,10 +123,8 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
     scale = scaling(rows, cfg.efficiency.target)
     lines = sentences(rows, scale, cfg.efficiency.target)
     data = {"members": rows, "scaling": scale, "sentences": lines}
-    path = root.root / "efficiency.json"
-    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
     followup_pages.efficiency_page(root, cfg, data)
-    return [*(s.replace("**", "") for s in lines), f"summary: {path}"]
+    return publish(root, "efficiency", data, lines)
 
 
 EXPERIMENT = Experiment(train_models, analyse, report)

@@ -11,8 +11,6 @@ Run folder: ``config.yaml``, one sub-run per width and seed (``w3.5-s0/`` …),
 
 from __future__ import annotations
 
-import json
-
 from bumpdiff.config import Config
 from bumpdiff.data import regions
 from bumpdiff.experiments.base import Experiment, Log
@@ -21,11 +19,12 @@ from bumpdiff.experiments.members import (
     derived,
     evaluate_last,
     last_samples,
+    publish,
     spread,
     train_all,
 )
 from bumpdiff.report import followup_pages
-from bumpdiff.runfolder import RunFolder, atomic_write_text, load_npz
+from bumpdiff.runfolder import RunFolder, load_npz
 
 
 def width_config(cfg: Config, width: float, seed: int) -> Config:
@@ -95,10 +94,8 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
     rows = width_rows(cfg, root)
     lines, answers = sentences(rows, cfg.interpolate.min_accuracy)
     data = {"widths": rows, "answers": answers, "sentences": lines}
-    path = root.root / "interpolate.json"
-    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
     followup_pages.interpolate_page(root, cfg, data)
-    return [*(s.replace("**", "") for s in lines), f"summary: {path}"]
+    return publish(root, "interpolate", data, lines)
 
 
 EXPERIMENT = Experiment(train_models, analyse, report)

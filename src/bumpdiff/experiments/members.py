@@ -4,6 +4,7 @@ region of the conditions from the saved samples."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 import numpy as np
@@ -11,7 +12,7 @@ import numpy as np
 from bumpdiff.analysis import analyse_pending
 from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.experiments.base import Log, train_to_end
-from bumpdiff.runfolder import RunFolder, load_npz
+from bumpdiff.runfolder import RunFolder, atomic_write_text, load_npz
 
 Member = tuple[str, Config, RunFolder]  # (what, config, run folder)
 
@@ -69,3 +70,11 @@ def spread(values: list[float | None]) -> dict:
         return {"mean": None, "min": None, "max": None, "per_seed": values}
     return {"mean": float(np.mean(vals)), "min": float(min(vals)), "max": float(max(vals)),
             "per_seed": values}  # fmt: skip
+
+
+def publish(root: RunFolder, name: str, data: dict, lines: list[str]) -> list[str]:
+    """Write the study's summary ``<name>.json`` in the run folder; return the headline lines:
+    the computed sentences without emphasis, the summary's path last."""
+    path = root.root / f"{name}.json"
+    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
+    return [*(s.replace("**", "") for s in lines), f"summary: {path}"]

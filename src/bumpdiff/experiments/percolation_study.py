@@ -12,14 +12,12 @@ Run folder: ``config.yaml``, one sub-run per member (``sigma0.5-keep0.4-s0/`` â€
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 
-from bumpdiff.config import Config, ConfigError
+from bumpdiff.config import Config
 from bumpdiff.data import lattice_from_config, trained_mask
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
-from bumpdiff.experiments.members import derived, evaluate_last
+from bumpdiff.experiments.members import derived, evaluate_last, last_samples, publish
 from bumpdiff.experiments.percolation_stats import summarise
 from bumpdiff.percolation import (
     connect_radius,
@@ -28,7 +26,7 @@ from bumpdiff.percolation import (
     mass_ratio_curve,
 )
 from bumpdiff.report import followup_pages
-from bumpdiff.runfolder import RunFolder, atomic_write_text, load_npz
+from bumpdiff.runfolder import RunFolder
 
 
 def member_name(sigma: float, fraction: float, seed: int) -> str:
@@ -96,12 +94,7 @@ def simulate(cfg: Config) -> list[dict]:
 def terminal_accuracy(cfg: Config, run: RunFolder) -> dict[str, float | None]:
     """Accuracy of the last checkpoint's evaluation samples: overall, on the trained conditions
     and on the held-out ones (None where there are none)."""
-    path = run.samples_path(cfg.train.steps)
-    if not path.is_file():
-        raise ConfigError(
-            f"run: {run.root} has no evaluation of step {cfg.train.steps}; analyse it"
-        )
-    s = load_npz(path)
+    s = last_samples(cfg, run)
     correct = s["outcome"] == "correct"
     trained = trained_mask(cfg.data, cfg.seed, s["conditions"])
     return {
@@ -129,10 +122,8 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
     """percolation.json, the figure and report.html; the headline lines."""
     summary = {"simulation": simulate(cfg), "trained": trained_rows(cfg, root)}
     summary["result"] = summarise(summary["simulation"], summary["trained"], cfg.percolation.onset)
-    path = root.root / "percolation.json"
-    atomic_write_text(path, json.dumps(summary, indent=1) + "\n")
     followup_pages.percolation_page(root, cfg, summary)
-    return [*(s.replace("**", "") for s in summary["result"]["sentences"]), f"summary: {path}"]
+    return publish(root, "percolation", summary, summary["result"]["sentences"])
 
 
 EXPERIMENT = Experiment(train_models, analyse, report)

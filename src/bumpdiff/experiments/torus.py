@@ -13,8 +13,6 @@ and ``report.html``.
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import torch
 
@@ -27,11 +25,12 @@ from bumpdiff.analysis import (
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.diffusion import alphas_cumprod
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
+from bumpdiff.experiments.members import publish
 from bumpdiff.experiments.torus_stats import geometry_row, sentences, terminal
 from bumpdiff.probe import capture_activations, probe_inputs
 from bumpdiff.probe.reliability import draw_groups, split_half_reliability
 from bumpdiff.report import followup_pages
-from bumpdiff.runfolder import RunFolder, atomic_write_text, load_npz, save_npz
+from bumpdiff.runfolder import RunFolder, load_npz, save_npz
 
 
 def _periodic(cfg: Config) -> None:
@@ -126,10 +125,8 @@ def _snapshots(rows: list[dict], arrays: dict, count: int) -> list[dict]:
 def report(cfg: Config, root: RunFolder) -> list[str]:
     """torus.json, figures and report.html; the headline lines."""
     data = summary(cfg, root)
-    path = root.root / "torus.json"
-    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
     followup_pages.torus_page(root, cfg, data)
-    return [*(s.replace("**", "") for s in data["sentences"]), f"summary: {path}"]
+    return publish(root, "torus", data, data["sentences"])
 
 
 EXPERIMENT = Experiment(train_models, analyse, report)

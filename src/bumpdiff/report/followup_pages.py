@@ -14,6 +14,11 @@ from bumpdiff.runfolder import RunFolder
 _STYLES = ["-", "--", ":", "-."]
 
 
+def _page(run: RunFolder, cfg: Config, template: str, title: str, sentences, **context) -> None:
+    """report.html of a follow-up study: its computed sentences (emphasis dropped) first."""
+    render(run, template, title, cfg, sentences=[s.replace("**", "") for s in sentences], **context)
+
+
 def percolation_figure(summary: dict, path) -> bytes:
     """Left: simulated largest-cluster mass ratio against λ (band: 10th-90th percentile of the
     random subsets), a colour per σ and a line style per threshold. Right: terminal accuracy
@@ -55,12 +60,12 @@ def percolation_page(run: RunFolder, cfg: Config, summary: dict) -> None:
                      _mean(t["trained"]), _mean(t["heldout"])])  # fmt: skip
     sims = [[s["sigma"], s["threshold"], s["radius"], s["critical"]] for s in summary["simulation"]]
     png = percolation_figure(summary, run.figure_path("percolation"))
-    render(
+    _page(
         run,
+        cfg,
         "percolation.html.j2",
         "bumpdiff · percolation",
-        cfg,
-        sentences=[s.replace("**", "") for s in summary["result"]["sentences"]],
+        summary["result"]["sentences"],
         trained_rows=rows,
         simulated_rows=sims,
         figures={"percolation": png},
@@ -134,12 +139,12 @@ def torus_views_figure(data: dict, path) -> bytes:
 def torus_page(run: RunFolder, cfg: Config, data: dict) -> None:
     rows = [[r["step"], r["accuracy"], r["reliability"], r["effective_dimension"], r["top_share"],
              r["x_on_y"], r["x_on_x"], r["y_on_y"]] for r in data["checkpoints"]]  # fmt: skip
-    render(
+    _page(
         run,
+        cfg,
         "torus.html.j2",
         "bumpdiff · periodic canvas (torus)",
-        cfg,
-        sentences=[s.replace("**", "") for s in data["sentences"]],
+        data["sentences"],
         rows=rows,
         figures={
             "curves": torus_curves_figure(data, run.figure_path("torus-curves")),
@@ -187,12 +192,12 @@ def compose_page(run: RunFolder, cfg: Config, data: dict, gallery) -> None:
     keys = ["in", "vertical", "horizontal", "intersection", "vertical+horizontal+intersection",
             "rim", "interior", "all"]  # fmt: skip
     rows = [[m, *(r[k]["mean"] for k in keys)] for m, r in data["models"].items()]
-    render(
+    _page(
         run,
+        cfg,
         "compose.html.j2",
         "bumpdiff · composition",
-        cfg,
-        sentences=[s.replace("**", "") for s in data["sentences"]],
+        data["sentences"],
         rows=rows,
         figures={
             "bars": compose_figure(data, run.figure_path("compose")),
@@ -233,12 +238,12 @@ def interpolate_figure(data: dict, path) -> bytes:
 def interpolate_page(run: RunFolder, cfg: Config, data: dict) -> None:
     rows = [[r["width"], r["in"]["mean"], r["lesion"]["mean"], r["lesion"]["min"],
              r["lesion"]["max"]] for r in data["widths"]]  # fmt: skip
-    render(
+    _page(
         run,
+        cfg,
         "interpolate.html.j2",
         "bumpdiff · interpolation",
-        cfg,
-        sentences=[s.replace("**", "") for s in data["sentences"]],
+        data["sentences"],
         rows=rows,
         figures={"main": interpolate_figure(data, run.figure_path("interpolate"))},
     )
@@ -286,12 +291,12 @@ def efficiency_page(run: RunFolder, cfg: Config, data: dict) -> None:
     rows = [[r["dataset"], r["size"], r["fraction"], float(np.mean(r["images"])),
              float(np.mean(r["accuracy"])), min(r["accuracy"]), max(r["accuracy"])]
             for r in data["members"]]  # fmt: skip
-    render(
+    _page(
         run,
+        cfg,
         "efficiency.html.j2",
         "bumpdiff · sample efficiency",
-        cfg,
-        sentences=[s.replace("**", "") for s in data["sentences"]],
+        data["sentences"],
         rows=rows,
         figures={"main": efficiency_figure(data, run.figure_path("efficiency"))},
     )

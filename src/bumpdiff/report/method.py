@@ -12,34 +12,16 @@ from pydantic import BaseModel
 from bumpdiff.config import Config
 
 # The config sections each experiment uses (the rest keep their defaults and are not shown).
+_COMMON = ("data", "model", "diffusion", "train", "sample", "eval")
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "phases": ("data", "model", "diffusion", "train", "sample", "eval", "probe", "phase"),
-    "imbalanced": (
-        "data",
-        "model",
-        "diffusion",
-        "train",
-        "sample",
-        "eval",
-        "probe",
-        "phase",
-        "imbalanced",
-    ),
-    "samplers": ("data", "model", "diffusion", "train", "sample", "eval", "probe", "samplers"),
-    "percolation": ("data", "model", "diffusion", "train", "sample", "eval", "percolation"),
-    "torus": ("data", "model", "diffusion", "train", "sample", "eval", "probe", "torus"),
-    "compose": ("data", "model", "diffusion", "train", "sample", "eval", "compose"),
-    "interpolate": (
-        "data",
-        "model",
-        "diffusion",
-        "train",
-        "sample",
-        "eval",
-        "probe",
-        "interpolate",
-    ),
-    "efficiency": ("data", "model", "diffusion", "train", "sample", "eval", "efficiency"),
+    "phases": (*_COMMON, "probe", "phase"),
+    "imbalanced": (*_COMMON, "probe", "phase", "imbalanced"),
+    "samplers": (*_COMMON, "probe", "samplers"),
+    "percolation": (*_COMMON, "percolation"),
+    "torus": (*_COMMON, "probe", "torus"),
+    "compose": (*_COMMON, "compose"),
+    "interpolate": (*_COMMON, "probe", "interpolate"),
+    "efficiency": (*_COMMON, "efficiency"),
 }
 
 
