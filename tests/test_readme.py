@@ -69,3 +69,17 @@ def test_the_five_seed_quick_study_lines_are_the_committed_verdicts():
     )
     readme = " ".join((ROOT / "README.md").read_text().split())
     assert " ".join(_tables().sweep_verdicts(verdicts).split()) in readme
+
+
+FOLLOWUP = ("percolation", "torus", "compose", "interpolate", "efficiency")
+
+
+def test_the_followup_sentences_are_the_committed_summaries():
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    tables = _tables()
+    for name in FOLLOWUP:
+        path = ROOT / "results" / name / f"{name}.json"
+        lines = tables.summary_sentences(json.loads(path.read_text())).splitlines()
+        assert lines, name
+        for line in lines:
+            assert " ".join(line.split()) in readme, (name, line)

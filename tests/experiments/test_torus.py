@@ -22,7 +22,6 @@ def test_tiny_torus_run_writes_geometry_summary_and_report(tmp_path):
     assert (tmp_path / "t" / "figures" / "torus-views.png").is_file()
 
 
-def test_torus_refuses_a_canvas_that_is_not_periodic(tmp_path):
-    cfg = tiny_config("experiment=torus")
+def test_torus_refuses_a_canvas_that_is_not_periodic():
     with pytest.raises(ConfigError, match="data.periodic: the torus experiment needs"):
-        run_experiment(cfg, tmp_path / "t", False, lambda _: None, progress=False)
+        tiny_config("experiment=torus")

@@ -296,6 +296,10 @@ class Config(_Section):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:
+        if self.experiment == "torus" and not self.data.periodic:
+            raise ValueError(
+                "data.periodic: the torus experiment needs a periodic canvas, got false"
+            )
         stripes = {"vstripe", "hstripe"} & set(self.data.kinds)
         if stripes and self.model.conditioning != "concat" and not self.model.label_dropout:
             raise ValueError(

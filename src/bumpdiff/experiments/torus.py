@@ -33,13 +33,7 @@ from bumpdiff.report import followup_pages
 from bumpdiff.runfolder import RunFolder, load_npz, save_npz
 
 
-def _periodic(cfg: Config) -> None:
-    if not cfg.data.periodic:
-        raise ConfigError("data.periodic: the torus experiment needs a periodic canvas, got false")
-
-
 def train_models(cfg: Config, root: RunFolder, log: Log, progress: bool = True) -> None:
-    _periodic(cfg)
     train_to_end(cfg, root, log, progress)
 
 
@@ -76,7 +70,6 @@ def capture_means(model: torch.nn.Module, cfg: Config) -> dict[str, np.ndarray]:
 def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
     """Evaluate every checkpoint and capture its means (each skipped when already done with the
     same settings)."""
-    _periodic(cfg)
     analyse_pending(root, cfg, log, parts=("eval",))
     for step in root.checkpoint_steps():
         path = geometry_path(root, step)
