@@ -7,8 +7,9 @@ from bumpdiff.percolation import (
     critical_fraction,
     largest_cluster_fraction,
     lattice_sites,
-    mass_ratio_curve,
     overlap,
+    percolation_curves,
+    spans,
 )
 
 
@@ -54,9 +55,12 @@ def test_connect_radius_is_where_the_overlap_crosses_the_threshold():
 def test_mass_ratio_limits_and_monotonicity():
     sites = lattice_sites(16, 16)
     fractions = np.linspace(0, 1, 21)
-    curves = mass_ratio_curve(sites, radius=1.01, fractions=fractions, repeats=5)
-    assert np.all(curves[:, 0] == 0) and np.all(curves[:, -1] == 1)
-    assert np.all(np.diff(curves, axis=1) >= 0)
+    curves = percolation_curves(sites, radius=1.01, fractions=fractions, repeats=5)
+    mass, span = curves["mass"], curves["spans"]
+    assert np.all(mass[:, 0] == 0) and np.all(mass[:, -1] == 1)
+    assert np.all(np.diff(mass, axis=1) >= 0)
+    assert not span[:, 0].any() and span[:, -1].all()
+    assert np.all(np.diff(span.astype(int), axis=1) >= 0)
     assert largest_cluster_fraction(sites, np.zeros(256, bool), 1.01) == 0.0
 
 
@@ -74,11 +78,29 @@ def test_critical_fraction_recovers_the_known_site_percolation_thresholds(radius
     """Site percolation thresholds of the square lattice from the literature (Newman & Ziff
     2000; Malarz & Galam 2005); a 64x64 lattice shifts them by finite size."""
     fractions = np.arange(0.30, 0.80, 0.01)
-    curve = mass_ratio_curve(lattice_sites(64, 64), radius, fractions, repeats=8).mean(axis=0)
-    assert critical_fraction(fractions, curve) == pytest.approx(known, abs=0.03)
+    curves = percolation_curves(lattice_sites(64, 64), radius, fractions, repeats=16)
+    assert critical_fraction(fractions, curves["spans"].mean(axis=0)) == pytest.approx(
+        known, abs=0.03
+    )
+
+
+def test_long_links_percolate_early_and_the_flat_mass_curve_does_not_fool_it():
+    """Links longer than the lattice: every kept site is one cluster, the mass ratio is just λ
+    (no steep rise), yet the lattice percolates as soon as two opposite edges have a site."""
+    fractions = np.linspace(0, 1, 51)
+    curves = percolation_curves(lattice_sites(8, 8), 20.0, fractions, repeats=20)
+    assert np.allclose(curves["mass"].mean(axis=0), fractions, atol=0.05)
+    assert critical_fraction(fractions, curves["spans"].mean(axis=0)) < 0.1
+
+
+def test_spanning_needs_one_cluster_across():
+    sites = lattice_sites(5, 5)
+    column = sites[:, 1] == 2  # a full row of sites, x = 0 .. 4
+    assert spans(sites, column, 1.01)
+    assert not spans(sites, column & (sites[:, 0] != 2), 1.01)  # broken in the middle
 
 
 def test_a_lattice_that_never_connects_has_no_threshold():
     fractions = np.linspace(0, 1, 11)
-    curve = mass_ratio_curve(lattice_sites(8, 8), 0.5, fractions, repeats=3).mean(axis=0)
-    assert critical_fraction(fractions, curve) is None
+    curves = percolation_curves(lattice_sites(8, 8), 0.5, fractions, repeats=3)
+    assert critical_fraction(fractions, curves["spans"].mean(axis=0)) is None

@@ -15,6 +15,7 @@ def test_percolation_figure_draws_a_lattice_that_never_percolates(tmp_path):
                 "mean": lam,
                 "p10": lam,
                 "p90": lam,
+                "spanning": lam,
                 "critical": c,
             }
             for s, c in ((0.3, None), (1.0, 0.4))

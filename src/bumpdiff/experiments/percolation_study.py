@@ -23,7 +23,7 @@ from bumpdiff.percolation import (
     connect_radius,
     critical_fraction,
     lattice_sites,
-    mass_ratio_curve,
+    percolation_curves,
 )
 from bumpdiff.report import followup_pages
 from bumpdiff.runfolder import RunFolder
@@ -64,7 +64,8 @@ def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
 
 def simulate(cfg: Config) -> list[dict]:
     """Per σ and threshold: the mass-ratio curve (mean, 10th and 90th percentiles over the
-    random subsets) on the config's lattice, the connection radius and λ_c."""
+    random subsets) and the spanning probability on the config's lattice, the connection radius
+    and λ_c (where half of the subsets span)."""
     p = cfg.percolation
     pts = lattice_from_config(cfg.data)
     nx, ny = len(np.unique(pts[:, 0])), len(np.unique(pts[:, 1]))
@@ -74,8 +75,8 @@ def simulate(cfg: Config) -> list[dict]:
     for sigma in p.sigmas:
         for threshold in p.thresholds:
             radius = connect_radius(sigma, threshold, p.normalisation)
-            curves = mass_ratio_curve(sites, radius, fractions, p.repeats, seed=cfg.seed)
-            mean = curves.mean(axis=0)
+            curves = percolation_curves(sites, radius, fractions, p.repeats, seed=cfg.seed)
+            mean, span = curves["mass"].mean(axis=0), curves["spans"].mean(axis=0)
             out.append(
                 {
                     "sigma": sigma,
@@ -83,9 +84,10 @@ def simulate(cfg: Config) -> list[dict]:
                     "radius": radius,
                     "fractions": fractions.tolist(),
                     "mean": mean.tolist(),
-                    "p10": np.percentile(curves, 10, axis=0).tolist(),
-                    "p90": np.percentile(curves, 90, axis=0).tolist(),
-                    "critical": critical_fraction(fractions, mean),
+                    "p10": np.percentile(curves["mass"], 10, axis=0).tolist(),
+                    "p90": np.percentile(curves["mass"], 90, axis=0).tolist(),
+                    "spanning": span.tolist(),
+                    "critical": critical_fraction(fractions, span),
                 }
             )
     return out

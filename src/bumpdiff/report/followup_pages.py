@@ -21,22 +21,27 @@ def _page(run: RunFolder, cfg: Config, template: str, title: str, sentences, **c
 
 def percolation_figure(summary: dict, path) -> bytes:
     """Left: simulated largest-cluster mass ratio against λ (band: 10th-90th percentile of the
-    random subsets), a colour per σ and a line style per threshold. Right: terminal accuracy
-    against λ (each seed a dot, the mean a line) with each σ's λ_c as vertical lines."""
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    random subsets); middle: the share of subsets that span the lattice (λ_c where it is ½); a
+    colour per σ, a line style per threshold. Right: terminal accuracy against λ (each seed a
+    dot, the mean a line) with each σ's λ_c as vertical lines."""
+    fig, (left, mid, right) = plt.subplots(1, 3, figsize=(15, 4))
     sigmas = sorted({s["sigma"] for s in summary["simulation"]})
     colour = {s: plt.cm.viridis(i / max(1, len(sigmas) - 1)) for i, s in enumerate(sigmas)}
     thresholds = sorted({s["threshold"] for s in summary["simulation"]})
     for sim in summary["simulation"]:
         style = _STYLES[thresholds.index(sim["threshold"]) % len(_STYLES)]
         c = colour[sim["sigma"]]
-        left.plot(sim["fractions"], sim["mean"], style, color=c,
-                  label=f"σ = {sim['sigma']:g}, overlap > {sim['threshold']:g}")  # fmt: skip
+        label = f"σ = {sim['sigma']:g}, overlap > {sim['threshold']:g}"
+        left.plot(sim["fractions"], sim["mean"], style, color=c, label=label)
         left.fill_between(sim["fractions"], sim["p10"], sim["p90"], color=c, alpha=0.15)
+        mid.plot(sim["fractions"], sim["spanning"], style, color=c, label=label)
         if sim["critical"] is not None:
             right.axvline(sim["critical"], linestyle=style, color=c, alpha=0.7)
     left.set(xlabel="kept fraction λ", ylabel="largest cluster / all sites",
              title="percolation (simulated)")  # fmt: skip
+    mid.axhline(0.5, color="k", linewidth=0.5)
+    mid.set(xlabel="kept fraction λ", ylabel="share of subsets spanning the lattice",
+            title="λ_c: half of them span")  # fmt: skip
     left.legend(fontsize=7)
     for sigma in sigmas:
         rows = sorted((t for t in summary["trained"] if t["sigma"] == sigma),
