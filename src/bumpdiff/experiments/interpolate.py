@@ -65,6 +65,7 @@ def width_rows(cfg: Config, root: RunFolder) -> list[dict]:
                 "conditions": probe["conditions"].tolist(),
                 "embedding": probe["umap"].tolist(),
                 "held_out": held.tolist(),
+                "phase": str(probe["phase"]),  # the layer's phase: is the UMAP worth reading?
             }
     return [{**r, "in": spread(r["in"]), "lesion": spread(r["lesion"])} for r in rows.values()]
 

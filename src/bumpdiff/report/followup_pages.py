@@ -236,7 +236,8 @@ def interpolate_figure(data: dict, path) -> bytes:
         )
         ax.scatter(emb[:, 0], emb[:, 1], c=cond[:, 0], cmap="viridis", s=16,
                    edgecolors=np.where(held, "k", "none"))  # fmt: skip
-        ax.set(title=f"w = {r['width']:g}: UMAP (colour μx)", xticks=[], yticks=[])
+        phase = u.get("phase", "?")
+        ax.set(title=f"w = {r['width']:g}: UMAP (colour μx), layer {phase}", xticks=[], yticks=[])
     return save_figure(fig, path)
 
 
