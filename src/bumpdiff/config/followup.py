@@ -70,6 +70,16 @@ class TorusConfig(_Section):
         "(ours)",
     )
     snapshots: int = Field(3, ge=1, le=12, description="checkpoints shown in PCA views (paper: 3)")
+    input: Literal["noise", "crossed"] = Field(
+        "crossed",
+        description="the representation of a condition: the probe layer's mean over pure-noise "
+        "inputs at probe.t (the phase probe's), or over noised bumps at positions drawn "
+        "independently of the condition at torus.t (the placement probe's crossed inputs, "
+        "probe.placement_positions of them; ours: at t = T-1 a trained model's means are noise)",
+    )
+    t: int | None = Field(
+        None, ge=1, description="timestep of the crossed inputs; None = T / 2 (ours)"
+    )
 
 
 class ComposeConfig(_Section):

@@ -296,6 +296,10 @@ class Config(_Section):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:
+        if (self.torus.t or 0) >= self.diffusion.timesteps:
+            raise ValueError(
+                f"torus.t: must be in [1, {self.diffusion.timesteps - 1}], got {self.torus.t}"
+            )
         if self.experiment == "torus" and not self.data.periodic:
             raise ValueError(
                 "data.periodic: the torus experiment needs a periodic canvas, got false"

@@ -6,8 +6,13 @@ and whether the terminal representation is closer to the ideal coupled (3D) or f
 (Clifford, 4D) torus, with the halves of the probe's draws, the encoder alone and permuted
 conditions as controls.
 
+The representation of a condition is, by default, the probe layer's mean over noised bumps at
+positions drawn independently of it (the placement probe's crossed inputs at ``torus.t``), so
+the input carries no trace of the condition; the phase probe's pure noise at t = T - 1 is the
+alternative (``torus.input``), but there a trained model's per-condition means are noise.
+
 Run folder: the trained run, ``geometry/<step>.npz`` (conditions, means, the means of each half of
-the draws, the encoder's embedding, their split-half reliability), ``torus.json``, ``figures/``
+the inputs, the encoder's embedding, their split-half reliability), ``torus.json``, ``figures/``
 and ``report.html``.
 """
 
@@ -23,11 +28,13 @@ from bumpdiff.analysis import (
     probe_signature,
 )
 from bumpdiff.config import Config, ConfigError
+from bumpdiff.data import lattice_from_config, subgrid
 from bumpdiff.diffusion import alphas_cumprod
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
 from bumpdiff.experiments.members import publish
 from bumpdiff.experiments.torus_stats import geometry_row, sentences, terminal
 from bumpdiff.probe import capture_activations, probe_inputs
+from bumpdiff.probe.placement import crossed_inputs
 from bumpdiff.probe.reliability import draw_groups, split_half_reliability
 from bumpdiff.report import followup_pages
 from bumpdiff.runfolder import RunFolder, load_npz, save_npz
@@ -41,19 +48,38 @@ def geometry_path(run: RunFolder, step: int):
     return run.root / "geometry" / f"{step}.npz"
 
 
+def _activations(model: torch.nn.Module, cfg: Config) -> tuple[np.ndarray, np.ndarray]:
+    """(conditions (M, 2), activations grouped by condition (M, R, d)) for ``torus.input``."""
+    p, d = cfg.probe, cfg.data
+    abar = alphas_cumprod(cfg.diffusion)
+    mu = probe_conditions(cfg)
+    if cfg.torus.input == "crossed":
+        t = crossed_t(cfg)
+        nu = subgrid(lattice_from_config(d), p.placement_positions)
+        x, cond, _ = crossed_inputs(mu, nu, d.size, d.sigma, t, abar, p.seed, d.periodic)
+        acts = capture_activations(model, p.layer, x, cond, t, cfg.sample.batch_size)
+        return mu, acts.astype(np.float64).reshape(len(mu), len(nu), -1)
+    x, cond = probe_inputs(mu, p.draws, p.input, d.size, p.seed, p.t, abar, d.sigma, d.periodic)
+    acts = capture_activations(model, p.layer, x, cond, p.t, cfg.sample.batch_size)
+    return draw_groups(acts.astype(np.float64), cond.numpy())
+
+
+def crossed_t(cfg: Config) -> int:
+    """``torus.t``, or half of T."""
+    return cfg.torus.t or cfg.diffusion.timesteps // 2
+
+
+def signature(cfg: Config) -> str:
+    """What the captured means depend on besides the network."""
+    return f"{probe_signature(cfg)};{cfg.torus.input},t={crossed_t(cfg)}"
+
+
 @torch.inference_mode()
 def capture_means(model: torch.nn.Module, cfg: Config) -> dict[str, np.ndarray]:
-    """The probe layer's per-condition means over ``probe.draws`` inputs (the probe's inputs),
-    the means of the even and the odd draws, their split-half reliability, and the
-    conditioning encoder's embedding of each condition (the encoder-alone control)."""
-    p = cfg.probe
-    d = cfg.data
-    abar = alphas_cumprod(cfg.diffusion)
-    x, cond = probe_inputs(
-        probe_conditions(cfg), p.draws, p.input, d.size, p.seed, p.t, abar, d.sigma, d.periodic
-    )
-    acts = capture_activations(model, p.layer, x, cond, p.t, cfg.sample.batch_size)
-    uniq, groups = draw_groups(acts.astype(np.float64), cond.numpy())
+    """The probe layer's per-condition means (``torus.input``), the means of the even and the
+    odd inputs, their split-half reliability, and the conditioning encoder's embedding of each
+    condition (the encoder-alone control)."""
+    uniq, groups = _activations(model, cfg)
     device = next(model.parameters()).device
     encoder = model.cond(torch.from_numpy(uniq.astype(np.float32)).to(device)).cpu().numpy()
     return {
@@ -63,7 +89,7 @@ def capture_means(model: torch.nn.Module, cfg: Config) -> dict[str, np.ndarray]:
         "half_b": groups[:, 1::2].mean(axis=1).astype(np.float32),
         "encoder": encoder.astype(np.float32),
         "reliability": np.array(split_half_reliability(groups)),
-        "signature": np.array(probe_signature(cfg)),
+        "signature": np.array(signature(cfg)),
     }
 
 
@@ -73,7 +99,7 @@ def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
     analyse_pending(root, cfg, log, parts=("eval",))
     for step in root.checkpoint_steps():
         path = geometry_path(root, step)
-        if path.is_file() and str(load_npz(path)["signature"]) == probe_signature(cfg):
+        if path.is_file() and str(load_npz(path)["signature"]) == signature(cfg):
             continue
         save_npz(path, **capture_means(load_checkpoint_model(root, cfg, step), cfg))
         log(f"geometry of step {step} captured")
