@@ -38,8 +38,10 @@ def _arrays(ideal: np.ndarray, noise: float, draws: int = 8, dims: int = 40) -> 
     [(clifford_torus(N, N), "factorized", 2), (coupled_torus(N, N), "coupled", None)],
 )
 def test_terminal_names_each_ideal_torus_and_the_control_does_not(ideal, answer, h1):
-    end = terminal(_arrays(ideal, noise=0.05), TorusConfig(), min_reliability=0.5)
+    untrained = _arrays(np.zeros((N, N, 4)), noise=1.0)
+    end = terminal(_arrays(ideal, noise=0.05), TorusConfig(), 0.5, untrained=untrained)
     assert end["answer"] == answer and end["halves"] == [answer, answer]
+    assert end["untrained"]["verdict"] == "undetermined"
     assert end["permuted"]["verdict"] == "undetermined"
     assert h1 is None or end["long_lived"][1] == h1
 
@@ -71,3 +73,4 @@ def test_sentences_answer_each_claim():
     rows = [{"step": 9, "accuracy": 0.5, "effective_dimension": 4.1, "top": 4, "top_share": 0.9}]
     text = sentences(rows, end)
     assert "**factorized**" in text[0] and "**yes**: 2 long-lived" in text[1]
+    assert "the untrained network: n/a" in text[0]

@@ -120,11 +120,14 @@ def summary(cfg: Config, root: RunFolder) -> dict:
                      "reliability": float(arrays[step]["reliability"]), **geo})  # fmt: skip
     if not rows:
         raise ConfigError(f"run: {root.root} has no analysed checkpoint; analyse it")
-    last = {k: v.astype(np.float64) if v.dtype.kind == "f" else v
-            for k, v in arrays[rows[-1]["step"]].items()}  # fmt: skip
-    end = terminal(last, cfg.torus, cfg.phase.min_reliability, cfg.seed)
+    last, first = (_as_float64(arrays[rows[i]["step"]]) for i in (-1, 0))
+    end = terminal(last, cfg.torus, cfg.phase.min_reliability, cfg.seed, untrained=first)
     return {"checkpoints": rows, "terminal": end, "sentences": sentences(rows, end),
             "snapshots": _snapshots(rows, arrays, cfg.torus.snapshots)}  # fmt: skip
+
+
+def _as_float64(arrays: dict) -> dict:
+    return {k: v.astype(np.float64) if v.dtype.kind == "f" else v for k, v in arrays.items()}
 
 
 def _snapshots(rows: list[dict], arrays: dict, count: int) -> list[dict]:

@@ -50,10 +50,14 @@ def _verdict(conditions, means, cfg: TorusConfig) -> dict:
     return {**closer_torus(stats, grid.shape[0], grid.shape[1], cfg.margin), "stats": stats}
 
 
-def terminal(arrays: dict, cfg: TorusConfig, min_reliability: float, seed: int = 0) -> dict:
+def terminal(
+    arrays: dict, cfg: TorusConfig, min_reliability: float, seed: int = 0, untrained=None
+) -> dict:
     """The last checkpoint: which ideal torus the means are closer to (and the same question for
-    each half of the draws, the encoder alone and the means with their conditions permuted, the
-    control that must come out "undetermined"), and the long-lived topological features."""
+    each half of the draws, the encoder alone, the untrained network's means (``untrained``, the
+    first checkpoint's arrays: what learning is measured against) and the means with their
+    conditions permuted, the control that must come out "undetermined"), and the long-lived
+    topological features."""
     cond, means = arrays["conditions"], arrays["means"]
     perm = np.random.default_rng(seed).permutation(len(cond))
     out = {
@@ -63,6 +67,8 @@ def terminal(arrays: dict, cfg: TorusConfig, min_reliability: float, seed: int =
         "encoder": _verdict(cond, arrays["encoder"], cfg),
         "permuted": _verdict(cond, means[perm], cfg),
     }
+    if untrained is not None:
+        out["untrained"] = _verdict(untrained["conditions"], untrained["means"], cfg)
     diagrams = persistence(means, maxdim=1)
     out["long_lived"] = long_lived(means, diagrams, cfg.min_persistence)
     out["diagrams"] = [d[np.isfinite(d[:, 1])].tolist() for d in diagrams]
@@ -87,8 +93,9 @@ def sentences(rows: list[dict], end: dict) -> list[str]:
         f"**{end['answer']}**: x-on-y {s['x_on_y']:.2f}, x-on-x {s['x_on_x']:.2f}, y-on-y "
         f"{s['y_on_y']:.2f}; distance to the factorized torus {d['factorized']:.2f}, to the "
         f"coupled {d['coupled']:.2f}; halves of the draws: {', '.join(end['halves'])}; the "
-        f"encoder alone: {end['encoder']['verdict']}; conditions permuted (control): "
-        f"{end['permuted']['verdict']}.",
+        f"encoder alone: {end['encoder']['verdict']}; the untrained network: "
+        f"{end['untrained']['verdict'] if 'untrained' in end else 'n/a'}; conditions permuted "
+        f"(control): {end['permuted']['verdict']}.",
         f"Is it a torus topologically? **{'yes' if h1 == 2 else 'no'}**: {h1} long-lived H₁ "
         "feature(s) (a torus has 2).",
         f"Effective dimension at the end: {last['effective_dimension']:.2f}; the top "

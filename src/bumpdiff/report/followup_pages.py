@@ -86,7 +86,8 @@ def torus_curves_figure(data: dict, path) -> bytes:
     """Accuracy and effective dimension against step; the terminal PCA spectrum; the three
     factorization statistics of the model beside the ideal tori, the encoder and the control."""
     rows, end = data["checkpoints"], data["terminal"]
-    fig, (a, b, c) = plt.subplots(1, 3, figsize=(13, 3.6))
+    fig, (a, b, c) = plt.subplots(1, 3, figsize=(14, 3.6))
+    fig.subplots_adjust(wspace=0.5)  # room for the twin axis's label
     steps = [max(r["step"], 1) for r in rows]
     a.plot(steps, [r["accuracy"] for r in rows], "o-", color="#2ca02c", label="accuracy")
     a.set(xscale="log", xlabel="step (0 drawn at 1)", ylabel="accuracy", ylim=(-0.02, 1.02))
@@ -103,6 +104,7 @@ def torus_curves_figure(data: dict, path) -> bytes:
         "model": end["model"]["stats"],
         "factorized torus": end["model"]["ideal"]["factorized"],
         "encoder alone": end["encoder"]["stats"],
+        **({"untrained": end["untrained"]["stats"]} if "untrained" in end else {}),
         "permuted (control)": end["permuted"]["stats"],
     }
     names = ("x_on_y", "x_on_x", "y_on_y")
