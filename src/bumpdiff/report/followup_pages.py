@@ -239,7 +239,8 @@ def interpolate_figure(data: dict, path) -> bytes:
         ax.scatter(emb[:, 0], emb[:, 1], c=cond[:, 0], cmap="viridis", s=16,
                    edgecolors=np.where(held, "k", "none"))  # fmt: skip
         phase = u.get("phase", "?")
-        ax.set(title=f"w = {r['width']:g}: UMAP (colour μx), layer {phase}", xticks=[], yticks=[])
+        ax.set_title(f"w = {r['width']:g}: UMAP, colour μx\nlayer phase {phase}", fontsize=9)
+        ax.set(xticks=[], yticks=[])
     return save_figure(fig, path)
 
 
