@@ -71,7 +71,12 @@ def test_the_five_seed_quick_study_lines_are_the_committed_verdicts():
     assert " ".join(_tables().sweep_verdicts(verdicts).split()) in readme
 
 
-FOLLOWUP = ("percolation", "torus", "interpolate", "compose")  # the follow-up studies with committed results
+FOLLOWUP = (
+    "percolation",
+    "torus",
+    "interpolate",
+    "compose",
+)  # the follow-up studies with committed results
 
 
 def test_the_followup_sentences_are_the_committed_summaries():

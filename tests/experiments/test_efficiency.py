@@ -39,3 +39,16 @@ def test_a_learner_needing_linear_data_beats_a_quadratic_one():
     flipped = scaling([{**r, "dataset": "bumps+stripes" if r["dataset"] == "bumps" else "bumps"}
                        for r in rows], 0.6)  # fmt: skip
     assert "**no**" in sentences(rows, flipped, 0.6)[-1]
+
+
+def test_equal_fraction_answers_each_way():
+    from bumpdiff.experiments.efficiency import equal_fraction
+
+    def rows(with_, without):
+        return [{"dataset": d, "size": 8, "fraction": f, "accuracy": acc}
+                for d, accs in (("bumps+stripes", with_), ("bumps", without))
+                for f, acc in zip((0.25, 0.5), accs)]  # fmt: skip
+
+    assert "**yes**" in equal_fraction(rows([[0.9, 0.8], [0.9, 1.0]], [[0.5, 0.6], [0.9, 1.0]]))
+    assert "**no**" in equal_fraction(rows([[0.2, 0.3], [0.4, 0.5]], [[0.5, 0.6], [0.9, 1.0]]))
+    assert "**mixed**" in equal_fraction(rows([[0.9, 0.8], [0.1, 0.2]], [[0.5, 0.6], [0.9, 1.0]]))

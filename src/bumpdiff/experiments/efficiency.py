@@ -91,8 +91,34 @@ def scaling(rows: list[dict], target: float) -> dict[str, dict]:
     return out
 
 
+def equal_fraction(rows: list[dict]) -> str:
+    """At equal N and λ, are 2D bumps learned better with stripes? Per point "higher" when
+    every seed with stripes beats every seed without, "lower" the reverse; the answer is "yes"
+    when higher at half of the points or more and lower at none, "no" when lower at half or
+    more and higher at none, else "mixed"."""
+    key = {(r["dataset"], r["size"], r["fraction"]): r["accuracy"] for r in rows}
+    points, marks = sorted({(n, f) for _, n, f in key}), []
+    for n, f in points:
+        with_, without = key.get(("bumps+stripes", n, f)), key.get(("bumps", n, f))
+        if with_ is None or without is None:
+            continue
+        mark = (
+            "higher"
+            if min(with_) > max(without)
+            else "lower"
+            if max(with_) < min(without)
+            else "same"
+        )
+        marks.append(f"N = {n}, λ = {f:g}: {np.mean(with_):.0%} vs {np.mean(without):.0%} ({mark})")
+    higher, lower = sum("(higher)" in m for m in marks), sum("(lower)" in m for m in marks)
+    answer = ("yes" if 2 * higher >= len(marks) and not lower else
+              "no" if 2 * lower >= len(marks) and not higher else "mixed")  # fmt: skip
+    return (f"At equal N and λ, are 2D bumps learned better with stripes (accuracy with vs "
+            f"without)? **{answer}**: {'; '.join(marks)}.")  # fmt: skip
+
+
 def sentences(rows: list[dict], scale: dict, target: float) -> list[str]:
-    lines = []
+    lines = [equal_fraction(rows)]
     for dataset, s in scale.items():
         fit = s["fit"]
         pts = ", ".join(f"N = {n}: {_needed(v)}" for n, v in zip(s["canvas"], s["needed"]))

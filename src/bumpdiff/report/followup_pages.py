@@ -291,6 +291,9 @@ def efficiency_figure(data: dict, path) -> bytes:
         right.loglog(ns, v0 * ns / n0, "k:", label="linear")
         right.loglog(ns, v0 * (ns / n0) ** 2, "k-.", label="quadratic")
     right.set(xlabel="canvas side N", ylabel="images for the target accuracy")
+    right.set_xticks(sizes, [str(n) for n in sizes], minor=False)
+    right.xaxis.set_minor_formatter(plt.NullFormatter())
+    fig.subplots_adjust(wspace=0.3)
     if right.get_legend_handles_labels()[0]:
         right.legend(fontsize=7)
     return save_figure(fig, path)
