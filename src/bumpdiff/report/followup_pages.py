@@ -14,6 +14,10 @@ from bumpdiff.runfolder import RunFolder
 _STYLES = ["-", "--", ":", "-."]
 
 
+def _or_nan(value) -> float:
+    return np.nan if value is None else value
+
+
 def _page(run: RunFolder, cfg: Config, template: str, title: str, sentences, **context) -> None:
     """report.html of a follow-up study: its computed sentences (emphasis dropped) first."""
     render(run, template, title, cfg, sentences=[s.replace("**", "") for s in sentences], **context)
@@ -214,7 +218,8 @@ def compose_page(run: RunFolder, cfg: Config, data: dict, gallery) -> None:
 
 
 def interpolate_figure(data: dict, path) -> bytes:
-    """Left: accuracy inside and outside the lesion against its width (dots: seeds). Right: the
+    """Left: accuracy inside and outside the lesion against its width (dots: seeds; band: their
+    range). Right: the
     first seed's UMAP per width, coloured by μx, held-out conditions ringed in black."""
     rows = data["widths"]
     fig, axes = plt.subplots(1, len(rows) + 1, figsize=(3.6 * (len(rows) + 1), 3.4),
@@ -224,6 +229,9 @@ def interpolate_figure(data: dict, path) -> bytes:
     for part, colour in (("lesion", "#d62728"), ("in", "#2ca02c")):
         ax.plot(widths, [r[part]["mean"] for r in rows], "o-", color=colour,
                 label="inside the lesion" if part == "lesion" else "outside")  # fmt: skip
+        low = [_or_nan(r[part]["min"]) for r in rows]
+        high = [_or_nan(r[part]["max"]) for r in rows]
+        ax.fill_between(widths, low, high, color=colour, alpha=0.15)
         for r in rows:
             vals = [v for v in r[part]["per_seed"] if v is not None]
             ax.scatter([r["width"]] * len(vals), vals, s=10, color=colour, alpha=0.5)
@@ -260,8 +268,9 @@ def interpolate_page(run: RunFolder, cfg: Config, data: dict) -> None:
 
 def efficiency_figure(data: dict, path) -> bytes:
     """Left: accuracy on 2D bumps against the kept fraction λ, a colour per N, solid without
-    stripes, dashed with. Right: images needed for the target accuracy against N (log-log), the
-    fitted power laws and linear / quadratic references through the first point."""
+    stripes, dashed with, the band the seeds' range. Right: images needed for the target
+    accuracy against N (log-log), the fitted power laws and linear / quadratic references
+    through the first point."""
     rows, scale = data["members"], data["scaling"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     sizes = sorted({r["size"] for r in rows})
@@ -270,8 +279,11 @@ def efficiency_figure(data: dict, path) -> bytes:
         for n in sizes:
             sel = sorted((r for r in rows if r["dataset"] == dataset and r["size"] == n),
                          key=lambda r: r["fraction"])  # fmt: skip
-            left.plot([r["fraction"] for r in sel], [np.mean(r["accuracy"]) for r in sel], style,
-                      color=colour[n], label=f"{dataset}, N = {n}")  # fmt: skip
+            lam = [r["fraction"] for r in sel]
+            left.plot(lam, [np.mean(r["accuracy"]) for r in sel], style, color=colour[n],
+                      label=f"{dataset}, N = {n}")  # fmt: skip
+            low, high = [min(r["accuracy"]) for r in sel], [max(r["accuracy"]) for r in sel]
+            left.fill_between(lam, low, high, color=colour[n], alpha=0.12)
     left.set(xlabel="kept fraction λ of the 2D lattice", ylabel="accuracy on 2D bumps",
              ylim=(-0.02, 1.02))  # fmt: skip
     left.legend(fontsize=6)
