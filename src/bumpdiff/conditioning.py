@@ -93,10 +93,6 @@ class ConcatConditionEncoder(nn.Module):
         self.null = nn.Parameter(torch.zeros(2, part))  # learned "no label", one per axis
         self.time_width = embed_dim // 2
 
-    def encode(self, cond: torch.Tensor) -> torch.Tensor:
-        """(B, 2) positions → (B, 4K) sinusoidal features (missing axes as zeros)."""
-        return self.features(cond.nan_to_num()).flatten(1)
-
     def forward(self, cond: torch.Tensor) -> torch.Tensor:
         feats = self.features(cond.nan_to_num())
         parts = torch.stack([mlp(feats[:, i]) for i, mlp in enumerate(self.mlps)], dim=1)
