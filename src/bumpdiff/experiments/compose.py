@@ -23,9 +23,12 @@ from bumpdiff.data import regions
 from bumpdiff.experiments.base import Experiment, Log
 from bumpdiff.experiments.members import (
     accuracy_by,
+    answer,
     derived,
     evaluate_last,
     last_samples,
+    pct,
+    per_seed,
     publish,
     spread,
     train_all,
@@ -76,12 +79,16 @@ def _parts(cfg: Config, kind: str, conditions: np.ndarray) -> np.ndarray:
     return regions(derived(cfg, 0, data={"kinds": ["sos"], "holdout": hold}).data, conditions)
 
 
-def model_rows(cfg: Config, root: RunFolder) -> dict[str, dict]:
+def member_samples(cfg: Config, root: RunFolder) -> list[tuple[str, int, dict]]:
+    """(model, seed, last checkpoint's samples) of every member, each file read once."""
+    return [(sub.root.name.rsplit("-s", 1)[0], m_cfg.seed, last_samples(m_cfg, sub))
+            for _, m_cfg, sub in _members(cfg, root)]  # fmt: skip
+
+
+def model_rows(cfg: Config, samples: list[tuple[str, int, dict]]) -> dict[str, dict]:
     """Per model: each part's accuracy (cross parts, and rim parts) over the seeds."""
     per_model: dict[str, dict[str, list]] = {}
-    for _, member_cfg, sub in _members(cfg, root):
-        name = sub.root.name.rsplit("-s", 1)[0]
-        s = last_samples(member_cfg, sub)
+    for name, _, s in samples:
         cond, outcome = s["conditions"], s["outcome"]
         acc = accuracy_by(_parts(cfg, "cross", cond), outcome, CROSS)
         rim = accuracy_by(_parts(cfg, "rim", cond), outcome, RIM)
@@ -101,50 +108,37 @@ def sentences(rows: dict, min_accuracy: float) -> tuple[list[str], dict[str, str
     answers, lines = {}, []
     for model in ("sos-cross", "stripes", "stripes-sos-cross"):
         acc = _mean(rows, model, held)
-        answers[model] = "undetermined" if acc is None else "yes" if acc >= min_accuracy else "no"
-        parts = ", ".join(f"{p} {_pct(_mean(rows, model, p))}"
+        answers[model] = answer(acc, min_accuracy)
+        parts = ", ".join(f"{p} {pct(_mean(rows, model, p))}"
                           for p in ("in", "vertical", "horizontal", "intersection"))  # fmt: skip
         lines.append(
-            f"{model}: SOS accuracy {parts}; on the held-out cross {_pct(acc)} (seeds "
-            f"{_seeds(rows[model][held])}) → composes: **{answers[model]}**."
+            f"{model}: SOS accuracy {parts}; on the held-out cross {pct(acc)} (seeds "
+            f"{per_seed(rows[model][held])}) → composes: **{answers[model]}**."
         )
     with_rim, without = _mean(rows, "stripes-rim", "interior"), _mean(rows, "stripes", "interior")
-    answers["rim"] = ("undetermined" if with_rim is None else
-                      "yes" if with_rim >= min_accuracy else "no")  # fmt: skip
-    overall = _pct(_mean(rows, "stripes-rim", "all")), _pct(_mean(rows, "stripes", "all"))
+    answers["rim"] = answer(with_rim, min_accuracy)
+    overall = pct(_mean(rows, "stripes-rim", "all")), pct(_mean(rows, "stripes", "all"))
     lines.append(
-        f"A rim of 2D examples: interior (out-of-distribution) accuracy {_pct(with_rim)} with "
-        f"it, {_pct(without)} with stripes alone (overall {overall[0]} vs {overall[1]}, on the "
-        f"rim {_pct(_mean(rows, 'stripes-rim', 'rim'))}) → a few compositional examples "
+        f"A rim of 2D examples: interior (out-of-distribution) accuracy {pct(with_rim)} with "
+        f"it, {pct(without)} with stripes alone (overall {overall[0]} vs {overall[1]}, on the "
+        f"rim {pct(_mean(rows, 'stripes-rim', 'rim'))}) → a few compositional examples "
         f"suffice: **{answers['rim']}**."
     )
     return lines, answers
 
 
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.0%}"
-
-
-def _seeds(s: dict) -> str:
-    return ", ".join(_pct(v) for v in s["per_seed"])
-
-
-def _gallery(cfg: Config, root: RunFolder) -> list[tuple[str, dict, np.ndarray]]:
+def _gallery(cfg: Config, samples) -> list[tuple[str, dict, np.ndarray]]:
     """The first seed's samples of each model, with the cross's part of each condition."""
-    out = []
-    for _, member_cfg, sub in _members(cfg, root):
-        if sub.root.name.endswith(f"-s{cfg.compose.seeds[0]}"):
-            samples = last_samples(member_cfg, sub)
-            name = sub.root.name.rsplit("-s", 1)[0]
-            out.append((name, samples, _parts(cfg, "cross", samples["conditions"])))
-    return out
+    return [(name, s, _parts(cfg, "cross", s["conditions"]))
+            for name, seed, s in samples if seed == cfg.compose.seeds[0]]  # fmt: skip
 
 
 def report(cfg: Config, root: RunFolder) -> list[str]:
-    rows = model_rows(cfg, root)
+    samples = member_samples(cfg, root)
+    rows = model_rows(cfg, samples)
     lines, answers = sentences(rows, cfg.compose.min_accuracy)
     data = {"models": rows, "answers": answers, "sentences": lines}
-    followup_pages.compose_page(root, cfg, data, _gallery(cfg, root))
+    followup_pages.compose_page(root, cfg, data, _gallery(cfg, samples))
     return publish(root, "compose", data, lines)
 
 

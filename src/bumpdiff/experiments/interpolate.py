@@ -16,9 +16,12 @@ from bumpdiff.data import regions
 from bumpdiff.experiments.base import Experiment, Log
 from bumpdiff.experiments.members import (
     accuracy_by,
+    answer,
     derived,
     evaluate_last,
     last_samples,
+    pct,
+    per_seed,
     publish,
     spread,
     train_all,
@@ -75,20 +78,11 @@ def sentences(rows: list[dict], min_accuracy: float) -> tuple[list[str], dict[st
     answers, parts = {}, []
     for r in rows:
         acc = r["lesion"]["mean"]
-        answer = "undetermined" if acc is None else "yes" if acc >= min_accuracy else "no"
-        answers[f"{r['width']:g}"] = answer
-        parts.append(f"w = {r['width']:g} px: {_pct(acc)} inside (seeds {_seeds(r['lesion'])}), "
-                     f"{_pct(r['in']['mean'])} outside → **{answer}**")  # fmt: skip
+        says = answers[f"{r['width']:g}"] = answer(acc, min_accuracy)
+        parts.append(f"w = {r['width']:g} px: {pct(acc)} inside (seeds {per_seed(r['lesion'])}), "
+                     f"{pct(r['in']['mean'])} outside → **{says}**")  # fmt: skip
     line = "Does the model interpolate into a held-out lesion? " + "; ".join(parts) + "."
     return [line], answers
-
-
-def _pct(value) -> str:
-    return "n/a" if value is None else f"{value:.0%}"
-
-
-def _seeds(s: dict) -> str:
-    return ", ".join(_pct(v) for v in s["per_seed"])
 
 
 def report(cfg: Config, root: RunFolder) -> list[str]:

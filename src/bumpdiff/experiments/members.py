@@ -72,6 +72,23 @@ def spread(values: list[float | None]) -> dict:
             "per_seed": values}  # fmt: skip
 
 
+def answer(accuracy: float | None, min_accuracy: float) -> str:
+    """A study's yes/no for one claim: the accuracy reaches ``min_accuracy``; "undetermined"
+    without images to measure it on."""
+    if accuracy is None:
+        return "undetermined"
+    return "yes" if accuracy >= min_accuracy else "no"
+
+
+def pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def per_seed(stats: dict) -> str:
+    """The seeds' values of a ``spread`` as percentages."""
+    return ", ".join(pct(v) for v in stats["per_seed"])
+
+
 def publish(root: RunFolder, name: str, data: dict, lines: list[str]) -> list[str]:
     """Write the study's summary ``<name>.json`` in the run folder; return the headline lines:
     the computed sentences without emphasis, the summary's path last."""
