@@ -273,6 +273,7 @@ class SamplerRow(_Record):
     steps: int
     precision: str = "fp32"
     noise: str = "own"  # "brownian": driven by DDPM-T's noise path (coupled.py)
+    clip: bool = True  # x̂₀ clipped on the way (studies before this field all clipped)
     images: int
     seconds_per_image: Real
     accuracy: Real
@@ -288,6 +289,7 @@ class SamplerVerdict(_Record):
     steps: int
     precision: str = "fp32"
     noise: str = "own"
+    clip: bool = True
     passes: bool
     evidence: str
     final_accuracy_diff: float | None

@@ -28,19 +28,25 @@ class SamplerSpec:
     steps: int
     precision: str = "fp32"  # "bf16": the network under bf16 autocast, on any device
     noise: str = "own"  # "brownian": DDPM's noise derived from DDPM-T's path (coupled.py)
+    clip: bool | None = None  # clip x̂₀ on the way; None: the run's sample.clip
 
     @property
     def label(self) -> str:
-        """e.g. "ddpm-100", "ddpm-100-bf16", "ddpm-100-brownian" (as written into results)."""
+        """e.g. "ddpm-100", "ddpm-100-bf16", "ddpm-100-brownian", "ddim-50-noclip" (as written
+        into results)."""
         tail = "" if self.precision == "fp32" else f"-{self.precision}"
         tail += "" if self.noise == "own" else f"-{self.noise}"
-        return f"{self.name}-{self.steps}{tail}"
+        return f"{self.name}-{self.steps}{tail}" + ("-noclip" if self.clip is False else "")
 
 
-def name_of(sampler: str, steps: int, precision: str = "fp32", noise: str = "own") -> str:
-    """A sampler as tables name it: "DDPM-100", "DDPM-100 bf16", "DDPM-100 brownian"."""
+def name_of(
+    sampler: str, steps: int, precision: str = "fp32", noise: str = "own", clip: bool = True
+) -> str:
+    """A sampler as tables name it: "DDPM-100", "DDPM-100 bf16", "DDPM-100 brownian",
+    "DDIM-50 no clip"."""
     tail = "" if precision == "fp32" else f" {precision}"
-    return f"{sampler.upper()}-{steps}{tail}" + ("" if noise == "own" else f" {noise}")
+    tail += "" if noise == "own" else f" {noise}"
+    return f"{sampler.upper()}-{steps}{tail}" + ("" if clip else " no clip")
 
 
 def resolve_sampler(cfg: Config) -> SamplerSpec:
@@ -50,9 +56,15 @@ def resolve_sampler(cfg: Config) -> SamplerSpec:
 
 
 def candidate_spec(cfg: Config, text: str) -> SamplerSpec:
-    """A study candidate "NAME[:STEPS[:PRECISION]]" as a spec; no STEPS means T."""
-    name, steps, precision, noise = parse_candidate(text)
-    return SamplerSpec(name, steps or cfg.diffusion.timesteps, precision, noise)
+    """A study candidate "NAME[:STEPS[:PRECISION[:NOISE[:CLIP]]]]" as a spec; no STEPS means T,
+    no CLIP the run's ``sample.clip``."""
+    name, steps, precision, noise, clip = parse_candidate(text)
+    clip = cfg.sample.clip if clip is None else clip
+    return SamplerSpec(name, steps or cfg.diffusion.timesteps, precision, noise, clip)
+
+
+def _clip(cfg: Config, spec: SamplerSpec) -> bool:
+    return cfg.sample.clip if spec.clip is None else spec.clip
 
 
 def _coupled_batched(model, cond, cfg: Config, spec: SamplerSpec, seeds) -> torch.Tensor:
@@ -61,7 +73,7 @@ def _coupled_batched(model, cond, cfg: Config, spec: SamplerSpec, seeds) -> torc
     for lo in range(0, cond.shape[0], cfg.sample.batch_size):
         hi = lo + cfg.sample.batch_size
         chunk = [int(s) for s in seeds[lo:hi]]
-        x = sample_coupled(model, cond[lo:hi], cfg.diffusion, spec.steps, chunk, cfg.sample.clip)
+        x = sample_coupled(model, cond[lo:hi], cfg.diffusion, spec.steps, chunk, _clip(cfg, spec))
         out.append(x.cpu())
     return torch.cat(out)
 
@@ -87,8 +99,8 @@ def generate(
         progress: show a progress bar (commands pass whether stderr is a terminal).
 
     Returns images (m·draws, N, N) on the data scale (bump 1 on background 0; unclamped, as
-    the sampler made them, ``sample.clip`` deciding whether x̂₀ is clipped on the way) and
-    their conditions (m·draws, 2).
+    the sampler made them, ``spec.clip`` or else ``sample.clip`` deciding whether x̂₀ is
+    clipped on the way) and their conditions (m·draws, 2).
     """
     spec = spec or resolve_sampler(cfg)
     device = next(model.parameters()).device
@@ -111,7 +123,7 @@ def generate(
                 seeds,
                 cfg.sample.batch_size,
                 bf16=cfg.train.bf16,
-                clip=cfg.sample.clip,
+                clip=_clip(cfg, spec),
                 progress=progress,
             )
     return to_data_scale(x[:, 0].numpy()), cond

@@ -97,16 +97,25 @@ def test_every_name_a_config_refers_to_is_checked_at_load():
         build_config({}, ["sample.sampler=euler"])
     with pytest.raises(ConfigError, match="experiment"):
         build_config({}, ["experiment=phase"])
-    for bad in ["euler:10", "ddim:0", "ddim:ten", "ddpm:100:fp16", "ddim:50:fp32:brownian"]:
+    for bad in [
+        "euler:10",
+        "ddim:0",
+        "ddim:ten",
+        "ddpm:100:fp16",
+        "ddim:50:fp32:brownian",
+        "ddim:50:fp32:own:off",
+    ]:
         with pytest.raises(ConfigError, match="samplers.candidates: .*got"):
             build_config({}, [f"samplers.candidates=['{bad}']"])
 
 
 @pytest.mark.parametrize(
     ("text", "parsed"),
-    [("ddpm", ("ddpm", None, "fp32", "own")), ("ddim:50", ("ddim", 50, "fp32", "own")),
-     ("ddpm:100:bf16", ("ddpm", 100, "bf16", "own")),
-     ("ddpm:100:fp32:brownian", ("ddpm", 100, "fp32", "brownian"))],
+    [("ddpm", ("ddpm", None, "fp32", "own", None)), ("ddim:50", ("ddim", 50, "fp32", "own", None)),
+     ("ddpm:100:bf16", ("ddpm", 100, "bf16", "own", None)),
+     ("ddpm:100:fp32:brownian", ("ddpm", 100, "fp32", "brownian", None)),
+     ("ddim:50:fp32:own:noclip", ("ddim", 50, "fp32", "own", False)),
+     ("ddpm:100:fp32:brownian:clip", ("ddpm", 100, "fp32", "brownian", True))],
 )  # fmt: skip
 def test_sampler_candidates_parse(text, parsed):
     assert parse_candidate(text) == parsed

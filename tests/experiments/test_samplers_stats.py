@@ -2,6 +2,7 @@
 
 import pytest
 
+from bumpdiff.config import ConfigError
 from bumpdiff.experiments.samplers_stats import choose_sampler, sampler_table
 from bumpdiff.records import SamplerRow
 
@@ -123,3 +124,24 @@ def test_old_benchmark_files_still_read():
     table = sampler_table(rows)
     assert "| DDPM-1000 | 1000 |" in table and "reference" in table
     assert "Chosen by the rule: DDPM-1000" in table  # nothing cheaper passed at 512 images
+
+
+def test_an_unclipped_candidate_is_its_own_candidate_judged_against_the_runs_reference():
+    """Clipping tells candidates apart; the reference is DDPM-T with the run's clipping, so an
+    unclipped DDIM that wrecks early checkpoints fails while the clipped one passes."""
+    rows = [
+        _row("final", "ddpm", 1000, 0.97, 0.0),
+        _row("B", "ddpm", 1000, 0.1, 0.1),
+        _row("final", "ddim", 50, 0.97, 0.0),
+        _row("B", "ddim", 50, 0.1, 0.1),
+        _row("final", "ddim", 50, 0.97, 0.0).model_copy(update={"clip": False}),
+        _row("B", "ddim", 50, 0.1, 0.5).model_copy(update={"clip": False}),
+    ]
+    choice = choose_sampler(rows)
+    verdicts = {(c.sampler, c.clip): c.passes for c in choice.candidates}
+    assert verdicts == {("ddpm", True): True, ("ddim", True): True, ("ddim", False): False}
+    assert (choice.chosen.sampler, choice.chosen.clip) == ("ddim", True)
+    assert "DDIM-50 no clip" in sampler_table(rows)
+    # a run sampled without clipping has no reference among these rows: said, not guessed
+    with pytest.raises(ConfigError, match=r"no DDPM-1000 no clip rows.*sample.clip=false"):
+        choose_sampler(rows, clip=False)

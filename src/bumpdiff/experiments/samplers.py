@@ -83,6 +83,10 @@ def specs(cfg: Config) -> list[SamplerSpec]:
     return list(dict.fromkeys(candidate_spec(cfg, t) for t in texts))
 
 
+def _spec_key(spec: SamplerSpec) -> tuple:
+    return spec.name, spec.steps, spec.precision, spec.noise, spec.clip
+
+
 def sampled_row(model, cfg: Config, n: int, seed: int, spec: SamplerSpec) -> dict:
     """``n`` images from the evaluation conditions (seeded draws, the same for every sampler),
     classified: cost, accuracy, outcome fractions and each image's outcome code."""
@@ -97,6 +101,7 @@ def sampled_row(model, cfg: Config, n: int, seed: int, spec: SamplerSpec) -> dic
         "steps": spec.steps,
         "precision": spec.precision,
         "noise": spec.noise,
+        "clip": spec.clip,
         "nfe": spec.steps,
         "images": n,
         "seconds_per_image": seconds / len(images),
@@ -128,9 +133,9 @@ def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
     model_cfg = model_cfg.model_copy(
         update={"train": model_cfg.train.model_copy(update={"bf16": False})}
     )
-    done = {(r.checkpoint, r.sampler, r.steps, r.precision, r.noise) for r in study.rows}
+    done = {(r.checkpoint, r.sampler, r.steps, r.precision, r.noise, r.clip) for r in study.rows}
     for ckpt, step in picks.items():
-        todo = [s for s in specs(cfg) if (ckpt, s.name, s.steps, s.precision, s.noise) not in done]
+        todo = [s for s in specs(cfg) if (ckpt, *_spec_key(s)) not in done]
         if not todo:
             continue
         model = load_checkpoint_model(source, model_cfg, step)
@@ -148,7 +153,9 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
     if study is None or not study.rows:
         raise ConfigError(f"run: no samplers.json in {root.root} (run the study first)")
     s = cfg.samplers
-    study.choice = choose_sampler(study.rows, s.accuracy_tolerance, s.fraction_tolerance, s.z)
+    study.choice = choose_sampler(
+        study.rows, s.accuracy_tolerance, s.fraction_tolerance, s.z, cfg.sample.clip
+    )
     root.write_samplers(study)
     verdict = choice_sentence(study.choice)
     pages.samplers_page(root, cfg, study, verdict)

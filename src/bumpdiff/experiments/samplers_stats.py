@@ -12,14 +12,15 @@ import statistics
 
 import numpy as np
 
+from bumpdiff.config import ConfigError
 from bumpdiff.evaluate import OUTCOMES
 from bumpdiff.records import SamplerChoice, SamplerRow, SamplerVerdict
 from bumpdiff.sampling import name_of
 
 
-def _key(row: SamplerRow | SamplerVerdict) -> tuple[str, int, str, str]:
-    """What tells candidates apart: sampler, steps, precision, noise."""
-    return row.sampler, row.steps, row.precision, row.noise
+def _key(row: SamplerRow | SamplerVerdict) -> tuple[str, int, str, str, bool]:
+    """What tells candidates apart: sampler, steps, precision, noise, clipping."""
+    return row.sampler, row.steps, row.precision, row.noise, row.clip
 
 
 def diff_and_se(mine: SamplerRow, ref: SamplerRow, outcome: str) -> tuple[float, float]:
@@ -67,16 +68,26 @@ def _evidence(checks, z: float) -> str:
 
 
 def choose_sampler(
-    rows: list[SamplerRow], acc_tol: float = 0.01, frac_tol: float = 0.03, z: float = 1.96
+    rows: list[SamplerRow],
+    acc_tol: float = 0.01,
+    frac_tol: float = 0.03,
+    z: float = 1.96,
+    clip: bool = True,
 ) -> SamplerChoice:
     """The cheapest candidate that passes the rule (module docstring), and every candidate's
     verdict. Evidence: "reference" for DDPM-T itself, "equivalent" when every difference is within
     its tolerance by more than ``z`` standard errors, "different" when some difference exceeds its
     tolerance by more than ``z`` standard errors, else "unresolved". A candidate without a row on
-    the trained checkpoint does not pass."""
+    the trained checkpoint does not pass. The reference is DDPM-T with the run's clipping
+    (``clip``)."""
     t = max(r.steps for r in rows if r.sampler == "ddpm")
-    reference = ("ddpm", t, "fp32", "own")
+    reference = ("ddpm", t, "fp32", "own", clip)
     ref = {r.checkpoint: r for r in rows if _key(r) == reference}
+    if not ref:
+        raise ConfigError(
+            f"samplers: the study has no {name_of(*reference)} rows, the reference with this "
+            f"run's clipping (sample.clip={str(clip).lower()}); run it with that clipping"
+        )
     verdicts = []
     for cand in dict.fromkeys(_key(r) for r in rows):
         mine = {r.checkpoint: r for r in rows if _key(r) == cand}
@@ -90,6 +101,7 @@ def choose_sampler(
                 steps=cand[1],
                 precision=cand[2],
                 noise=cand[3],
+                clip=cand[4],
                 passes="final" in mine and all(d <= tol for d, _, tol, _, _ in checks),
                 evidence="reference" if cand == reference else _evidence(checks, z),
                 final_accuracy_diff=(
@@ -143,7 +155,7 @@ def sampler_table(rows: list[SamplerRow]) -> str:
         key = _key(c)
         final = by_key.get((*key, "final"))  # absent if a study was cut short
         accuracy = f"{100 * final.accuracy:.1f} %" if final else "not measured"
-        cost = statistics.median(r.seconds_per_image for k, r in by_key.items() if k[:4] == key)
+        cost = statistics.median(r.seconds_per_image for k, r in by_key.items() if k[:5] == key)
         reference = c.evidence == "reference"
         worst = (
             "0"

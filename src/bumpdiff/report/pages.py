@@ -223,7 +223,7 @@ def samplers_page(run: RunFolder, cfg: Config, study: SamplerStudy, verdict: str
     """report.html and figures/samplers.png of the sampler study."""
 
     def key(r) -> tuple:
-        return r.sampler, r.steps, r.precision, r.noise
+        return r.sampler, r.steps, r.precision, r.noise, r.clip
 
     final = {key(r): r for r in study.rows if r.checkpoint == "final"}
     seconds = {}
