@@ -70,7 +70,9 @@ def capture_activations(
 
     Down blocks return (hidden_states, residuals); the hidden states are taken. When
     ``outputs`` is a list, the network's outputs (ε̂, on the CPU) are appended to it, batch by
-    batch, from the same forward passes.
+    batch, from the same forward passes; otherwise each pass stops at the probe point (the
+    layers after it cannot change what it outputs; for the last down block this skips the
+    middle and up blocks, about half of the network's work).
     """
     module = model.probe_point(layer)
     device = next(model.parameters()).device
@@ -79,6 +81,8 @@ def capture_activations(
     def hook(_module, _inputs, output):
         out = output[0] if isinstance(output, tuple) else output
         captured.append(out.detach().float().flatten(1).cpu())
+        if outputs is None:
+            raise _Captured
 
     handle = module.register_forward_hook(hook)
     try:
@@ -86,9 +90,16 @@ def capture_activations(
             xb = x[lo : lo + batch_size].to(device)
             cb = cond[lo : lo + batch_size].to(device)
             tb = torch.full((xb.shape[0],), t, dtype=torch.long, device=device)
-            eps_hat = model(xb, tb, cb)
+            try:
+                eps_hat = model(xb, tb, cb)
+            except _Captured:
+                continue
             if outputs is not None:
                 outputs.append(eps_hat.float().cpu())
     finally:
         handle.remove()
     return torch.cat(captured).numpy()
+
+
+class _Captured(Exception):
+    """Raised by the capture hook to end a forward pass once the probe point has its output."""

@@ -9,10 +9,19 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+from scipy import sparse
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LinearRegression
 from sklearn.manifold import trustworthiness as sk_trustworthiness
 from sklearn.neighbors import NearestNeighbors
+
+
+def _group_sums(activations: np.ndarray, group: np.ndarray, m: int) -> np.ndarray:
+    """Per-group sums of the rows (m, d), as one sparse indicator product (BLAS speed; np.add.at
+    took most of a probe's time on 4096 × 2304 activations)."""
+    n = len(group)
+    indicator = sparse.csr_matrix((np.ones(n), (group, np.arange(n))), shape=(m, n))
+    return np.asarray(indicator @ activations)
 
 
 def condition_means(
@@ -24,10 +33,26 @@ def condition_means(
     """
     uniq, group = np.unique(conditions, axis=0, return_inverse=True)
     group = group.ravel()
-    sums = np.zeros((len(uniq), activations.shape[1]))
-    np.add.at(sums, group, activations)
+    sums = _group_sums(activations, group, len(uniq))
     means = sums / np.bincount(group)[:, None]
     return uniq, means, group
+
+
+def _adjusted_share(activations: np.ndarray, group: np.ndarray, m: int, total: float) -> float:
+    """Chance-corrected η² of a grouping (``condition_share``), given the total sum of squares.
+    The between-group sum of squares is Σ_g |sum_g|² / n_g − n |grand mean|²."""
+    if total <= 0:
+        return 0.0
+    n = len(activations)
+    sums = _group_sums(activations, group, m)
+    grand = activations.sum(axis=0)
+    between = float(((sums**2).sum(axis=1) / np.bincount(group, minlength=m)).sum())
+    between -= float((grand**2).sum()) / n
+    return 1.0 - (1.0 - between / total) * (n - 1) / (n - m)
+
+
+def _total_ss(activations: np.ndarray) -> float:
+    return float(((activations - activations.mean(axis=0)) ** 2).sum())
 
 
 def condition_share(activations: np.ndarray, conditions: np.ndarray) -> float:
@@ -40,16 +65,10 @@ def condition_share(activations: np.ndarray, conditions: np.ndarray) -> float:
     Range (-inf, 1]; NaN when every condition appears once. Low when the layer follows its noise
     input rather than the condition (phase A; DESIGN.md, "Probe").
     """
-    uniq, means, group = condition_means(activations, conditions)
+    uniq, group = np.unique(conditions, axis=0, return_inverse=True)
     if len(uniq) == len(activations):
         return float("nan")
-    centred = activations - activations.mean(axis=0)
-    total = float((centred**2).sum())
-    between = float(((means[group] - activations.mean(axis=0)) ** 2).sum())
-    if total <= 0:
-        return 0.0
-    n, m = len(activations), len(uniq)
-    return 1.0 - (1.0 - between / total) * (n - 1) / (n - m)
+    return _adjusted_share(activations, group.ravel(), len(uniq), _total_ss(activations))
 
 
 def condition_share_null(
@@ -59,12 +78,13 @@ def condition_share_null(
     across rows, so any structure tied to them is destroyed); a share at or below it is not
     distinguishable from chance at p ≈ 1 / (permutations + 1). NaN with one row per condition.
     """
-    uniq, _, _ = condition_means(activations, conditions)
+    uniq, group = np.unique(conditions, axis=0, return_inverse=True)
     if len(uniq) == len(activations):
         return float("nan")
     rng = np.random.default_rng(seed)
+    group, total = group.ravel(), _total_ss(activations)
     return max(
-        condition_share(activations, conditions[rng.permutation(len(conditions))])
+        _adjusted_share(activations, group[rng.permutation(len(group))], len(uniq), total)
         for _ in range(permutations)
     )
 
