@@ -13,6 +13,7 @@ import os
 import re
 import tempfile
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,23 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 
 def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode())
+
+
+@contextmanager
+def _locked(folder: Path):
+    """An exclusive advisory lock on ``folder`` (flock on its descriptor; where fcntl does not
+    exist, as on Windows, no lock: one process per run folder there)."""
+    try:
+        import fcntl  # POSIX only
+    except ImportError:
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def save_npz(path: Path, **arrays: Any) -> None:
@@ -171,18 +189,21 @@ class RunFolder:
     # metrics.jsonl ---------------------------------------------------------------------------
     def log(self, row: BaseModel) -> None:
         """Append one typed row (records.MetricsRow) to metrics.jsonl (a single write of strict
-        JSON); a torn last line left by a crash is cut first, so no row is glued onto it."""
+        JSON); a torn last line left by a crash is cut first, so no row is glued onto it. The
+        check and the write hold an exclusive lock on the folder, so a line another process is
+        writing is never taken for a torn one (overlap.py)."""
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.metrics_path
-        if path.is_file() and path.stat().st_size:
-            with open(path, "rb") as fh:
-                fh.seek(-1, os.SEEK_END)
-                torn = fh.read(1) != b"\n"
-            if torn:
-                data = path.read_bytes()
-                atomic_write_bytes(path, data[: data.rfind(b"\n") + 1])
-        with open(path, "a") as fh:
-            fh.write(to_json(row.model_dump(mode="python")) + "\n")
+        with _locked(self.root):  # a training process and an analysing one may share the file
+            if path.is_file() and path.stat().st_size:
+                with open(path, "rb") as fh:
+                    fh.seek(-1, os.SEEK_END)
+                    torn = fh.read(1) != b"\n"
+                if torn:
+                    data = path.read_bytes()
+                    atomic_write_bytes(path, data[: data.rfind(b"\n") + 1])
+            with open(path, "a") as fh:
+                fh.write(to_json(row.model_dump(mode="python")) + "\n")
 
     def remove_orphans(self) -> list[Path]:
         """Delete the temporary files of writes that a kill interrupted (``.<name>.*.tmp``)."""

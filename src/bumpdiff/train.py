@@ -121,11 +121,11 @@ TRAINING_SECTIONS = ("seed", "data", "model", "diffusion", "train")
 
 def check_resume_config(saved: Config, given: Config) -> None:
     """A resumed run must train the same thing; only train.steps may grow (and the compute
-    settings train.device and train.threads may change)."""
+    settings train.device, train.threads and train.overlap may change)."""
     a = saved.model_dump(mode="json")
     b = given.model_dump(mode="json")
     for tree in (a, b):
-        for key in ("steps", "device", "threads"):
+        for key in ("steps", "device", "threads", "overlap"):
             tree["train"].pop(key)
     for section in TRAINING_SECTIONS:
         if a[section] != b[section]:
@@ -234,6 +234,7 @@ def train(
     progress: bool = True,
     on_step: Callable[[int], None] | None = None,
     log: Callable[[str], None] | None = None,
+    threads: int | None = None,
 ) -> RunFolder:
     """Train ``cfg`` into the run folder ``out``; returns the folder.
 
@@ -244,6 +245,7 @@ def train(
         progress: show a progress bar with loss and ETA.
         on_step: called with the step number after each optimizer step (tests use it to stop).
         log: where warnings go (a corrupt checkpoint set aside, a torn metrics line repaired).
+        threads: CPU threads for this call instead of ``train.threads`` (overlap.py's child).
 
     Raises:
         ConfigError: ``out`` already holds a run and ``resume`` is off, the configs disagree,
@@ -269,7 +271,7 @@ def train(
             f"that many, got {cfg.train.steps}"
         )
     device = resolve_device(cfg.train.device)
-    set_threads(cfg.train.threads)
+    set_threads(threads or cfg.train.threads)
     trainer = _Trainer(cfg, run, device, resume_from)
     if saved != cfg:  # the same training (checked above); steps or analysis settings changed
         run.write_config(cfg)

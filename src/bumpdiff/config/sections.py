@@ -108,6 +108,11 @@ class TrainConfig(_Section):
         description="torch CPU threads; 0 = the cores not busy with other work (ours; measured, "
         "benchmarks/cpu-2core-threads.json)",
     )
+    overlap: bool = Field(
+        False,
+        description="on the CPU, train in a second process on half the threads while this one "
+        "evaluates and probes each checkpoint as it is saved (ours; benchmarks/README.md)",
+    )
     checkpoints: int = Field(
         16, ge=1, le=1000, description="checkpoints kept along training, log-spaced (ours)"
     )
@@ -174,6 +179,7 @@ class EvalConfig(_Section):
 SAMPLER_NAMES: tuple[str, ...] = get_args(SamplerName)  # the keys of diffusion.SCHEDULERS
 PRECISIONS: tuple[str, ...] = ("fp32", "bf16")
 NOISES: tuple[str, ...] = ("own", "brownian")  # brownian: DDPM-T's path (coupled.py), ddpm only
+CLIPS: dict[str, bool | None] = {"": None, "clip": True, "noclip": False}  # "": sample.clip
 
 
 def probe_point_names(levels: int) -> list[str]:
@@ -187,13 +193,15 @@ def probe_point_names(levels: int) -> list[str]:
     ]
 
 
-def parse_candidate(text: str) -> tuple[str, int | None, str, str]:
-    """A sampler candidate "NAME[:STEPS[:PRECISION[:NOISE]]]", e.g. "ddim:50", "ddpm:100:bf16" or
-    "ddpm:100:fp32:brownian", as (name, steps or None = T, precision, noise); ValueError naming
-    what is allowed."""
+def parse_candidate(text: str) -> tuple[str, int | None, str, str, bool | None]:
+    """A sampler candidate "NAME[:STEPS[:PRECISION[:NOISE[:CLIP]]]]", e.g. "ddim:50",
+    "ddpm:100:bf16", "ddpm:100:fp32:brownian" or "ddim:50:fp32:own:noclip", as (name, steps or
+    None = T, precision, noise, clip: True, False or None = the run's ``sample.clip``);
+    ValueError naming what is allowed."""
     name, _, rest = text.partition(":")
     steps, _, rest = rest.partition(":")
-    precision, _, noise = rest.partition(":")
+    precision, _, rest = rest.partition(":")
+    noise, _, clip = rest.partition(":")
     if name not in SAMPLER_NAMES:
         raise ValueError(f"NAME must be one of {', '.join(SAMPLER_NAMES)}, got {text!r}")
     if steps and (not steps.isdigit() or int(steps) < 1):
@@ -204,7 +212,9 @@ def parse_candidate(text: str) -> tuple[str, int | None, str, str]:
     noise = noise or "own"
     if noise not in NOISES or (noise == "brownian" and name != "ddpm"):
         raise ValueError(f"NOISE must be one of {', '.join(NOISES)} (brownian: ddpm), got {text!r}")
-    return name, int(steps) if steps else None, precision, noise
+    if clip not in CLIPS:
+        raise ValueError(f"CLIP must be one of {', '.join(c for c in CLIPS if c)}, got {text!r}")
+    return name, int(steps) if steps else None, precision, noise, CLIPS[clip]
 
 
 class SamplersConfig(_Section):
@@ -221,7 +231,8 @@ class SamplersConfig(_Section):
             "dpmpp:20",
             "dpmpp:10",
         ],
-        description="samplers compared with DDPM-T, NAME[:STEPS[:fp32|bf16]] (ours)",
+        description="samplers compared with DDPM-T, "
+        "NAME[:STEPS[:fp32|bf16[:own|brownian[:clip|noclip]]]] (ours)",
     )
     images: int = Field(512, ge=1, le=100000, description="images per sampler, trained ckpt (ours)")
     phase_images: int = Field(

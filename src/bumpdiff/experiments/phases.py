@@ -15,6 +15,7 @@ from bumpdiff.analysis import analyse_pending
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.evaluate import OUTCOMES
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
+from bumpdiff.overlap import can_overlap, train_overlapped
 from bumpdiff.records import PhaseEntry, PhaseProbe, ProbeRow
 from bumpdiff.report import pages
 from bumpdiff.runfolder import RunFolder, load_npz
@@ -26,7 +27,11 @@ PHASES = ("A", "B", "relay", "C", "undetermined")
 
 
 def train_models(cfg: Config, root: RunFolder, log: Log, progress: bool = True) -> None:
-    train_to_end(cfg, root, log, progress)
+    """Train the run; with ``train.overlap`` (on the CPU) while analysing its checkpoints."""
+    if can_overlap(cfg) is None:
+        train_overlapped(cfg, root, log)
+    else:
+        train_to_end(cfg, root, log, progress)
 
 
 def analyse(cfg: Config, root: RunFolder, log: Log) -> None:

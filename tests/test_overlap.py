@@ -1,0 +1,81 @@
+"""Training in a second process while the checkpoints are analysed (train.overlap)."""
+
+import multiprocessing as mp
+
+import numpy as np
+import pytest
+from conftest import tiny_config
+from safetensors.numpy import load_file
+
+from bumpdiff.config import ConfigError
+from bumpdiff.experiments import run_experiment
+from bumpdiff.overlap import can_overlap, split_threads, train_overlapped
+from bumpdiff.records import TrainRow
+from bumpdiff.runfolder import RunFolder
+
+
+@pytest.mark.parametrize(("threads", "split"), [(2, (1, 1)), (3, (2, 1)), (8, (4, 4))])
+def test_threads_are_split_with_training_taking_the_larger_half(threads, split):
+    assert split_threads(tiny_config(f"train.threads={threads}")) == split
+
+
+def test_overlap_says_why_it_cannot_run():
+    assert "off" in can_overlap(tiny_config("train.threads=2"))
+    assert "one CPU thread" in can_overlap(tiny_config("train.overlap=true", "train.threads=1"))
+    assert can_overlap(tiny_config("train.overlap=true", "train.threads=2")) is None
+
+
+def _weights(run: RunFolder, step: int) -> dict:
+    return load_file(str(run.checkpoint_path(step)))
+
+
+def test_an_overlapped_run_trains_and_analyses_what_a_sequential_one_does(tmp_path):
+    """Training on 1 of 2 threads in a second process gives the weights of a 1-thread sequential
+    run bit for bit, and every checkpoint gets the same evaluation and probe rows."""
+    logs: list[str] = []
+    over = tiny_config("train.overlap=true", "train.threads=2")
+    run_experiment(over, tmp_path / "over", False, logs.append, progress=False)
+    plain = tiny_config("train.threads=1")
+    run_experiment(plain, tmp_path / "plain", False, lambda _m: None, progress=False)
+    a, b = RunFolder(tmp_path / "over"), RunFolder(tmp_path / "plain")
+    assert a.checkpoint_steps() == b.checkpoint_steps() == [0, 2, 3, 6]
+    for step in a.checkpoint_steps():
+        wa, wb = _weights(a, step), _weights(b, step)
+        assert all(np.array_equal(wa[k], wb[k]) for k in wb)
+    for part in ("eval", "probe"):
+        ra, rb = a.latest_by_step(part), b.latest_by_step(part)
+        assert sorted(ra) == sorted(rb) == [0, 2, 3, 6]
+        assert [ra[s].accuracy if part == "eval" else ra[s].phase for s in ra] == [
+            rb[s].accuracy if part == "eval" else rb[s].phase for s in ra
+        ]
+    assert any("second process" in line for line in logs)
+    assert a.read_config() == over  # the training process's thread count is not written
+
+
+def test_a_failing_training_process_is_reported_not_hidden(tmp_path):
+    """A config the training refuses (here: another learning rate than the run being resumed)
+    comes back from the second process as the same one-line ConfigError."""
+    run = RunFolder(tmp_path / "run")
+    short = tiny_config("train.threads=1", "train.steps=4")
+    run_experiment(short, run.root, False, lambda _m: None, progress=False)
+    other = tiny_config("train.overlap=true", "train.threads=2", "train.lr=0.002")
+    with pytest.raises(ConfigError, match="train.lr: differs from the run being resumed"):
+        train_overlapped(other, run, lambda _m: None)
+    assert run.checkpoint_steps()[-1] == 4  # nothing trained on top of it
+
+
+def _append_rows(root: str, start: int) -> None:
+    run = RunFolder(root)
+    for i in range(200):
+        run.log(TrainRow(step=start + i, loss=0.5, seconds=float(i)))
+
+
+def test_two_processes_appending_to_metrics_lose_no_row(tmp_path):
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_append_rows, args=(str(tmp_path), k * 1000)) for k in (1, 2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    steps = sorted(r.step for r in RunFolder(tmp_path).read_metrics("train"))
+    assert steps == [*range(1000, 1200), *range(2000, 2200)]
