@@ -15,6 +15,10 @@ def test_quick_bench_writes_the_documented_json(tmp_path):
     for key in ["images_per_s", "reference_images_per_s", "ratio", "mfu"]:
         assert data["train"][key] > 0
     assert data["evaluate"]["images_per_s"] > 0
+    profile = data["train_profile"]
+    assert abs(sum(profile["share_by_kind"].values()) - 1) < 1e-6
+    assert {"convolution", "optimizer"} <= set(profile["share_by_kind"])  # a UNet's AdamW step
+    assert 0 <= profile["outside_operators_share"] < 1
     assert {"seconds", "capture_seconds", "umap_seconds"} <= set(data["probe"])
     assert {"cores", "cpu", "torch", "device"} <= set(data["machine"])
     assert {(r["sampler"], r["steps"]) for r in data["sampling"]} == {("ddpm", 20), ("ddim", 10)}

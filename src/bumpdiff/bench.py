@@ -5,7 +5,8 @@ checks that ``--quick`` runs and writes valid JSON. Speed only: whether a cheape
 what a run appears to show is a science question, answered by the `samplers` experiment.
 
 Parts: training throughput of bumpdiff's loop against a plain diffusers loop on the same model and
-data (ratio), model FLOP/s against a large fp32 matmul (MFU), seconds per image of each sampler,
+data (ratio), model FLOP/s against a large fp32 matmul (MFU), where a training step's time goes
+(bench_profile.py), seconds per image of each sampler,
 evaluation throughput, probe time (capture, metrics, UMAP), and the end-to-end time of the
 config's experiment (full mode only).
 """
@@ -24,6 +25,7 @@ from diffusers import DDPMScheduler
 from torch.utils.flop_counter import FlopCounterMode
 
 from bumpdiff.analysis import eval_conditions, probe_conditions
+from bumpdiff.bench_profile import profile_training
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.data import render_bumps
 from bumpdiff.diffusion import alphas_cumprod
@@ -253,7 +255,7 @@ def bench_sampling(cfg: Config, device: torch.device, texts, images: int) -> lis
     return rows
 
 
-PARTS = ("train", "evaluate", "probe", "samplers", "experiment")
+PARTS = ("train", "profile", "evaluate", "probe", "samplers", "experiment")
 
 # A tiny model: checks the harness, not the machine.
 QUICK_OVERRIDES = [
@@ -307,6 +309,9 @@ def run_bench(
         log("training throughput …")
         steps, repeats = (3, 3) if quick else (20, 5)
         result["train"] = bench_training(cfg, device, steps=steps, repeats=repeats)
+    if "profile" in parts:
+        log("profile of a training step …")
+        result["train_profile"] = profile_training(cfg, device, steps=3 if quick else 20)
     if "evaluate" in parts:
         log("evaluation throughput …")
         result["evaluate"] = bench_evaluate(16, 1000 if quick else 10000, 3)

@@ -333,7 +333,7 @@ def bench(
     device: DeviceOpt = None,
     only: Annotated[
         list[str] | None,
-        typer.Option("--only", help="parts: train, evaluate, probe, samplers, experiment"),
+        typer.Option("--only", help="parts: train, profile, evaluate, probe, samplers, experiment"),
     ] = None,
     sampler: Annotated[
         list[str] | None,
