@@ -9,7 +9,7 @@ from safetensors.numpy import load_file
 
 from bumpdiff.config import ConfigError
 from bumpdiff.experiments import run_experiment
-from bumpdiff.overlap import can_overlap, split_threads, train_overlapped
+from bumpdiff.overlap import can_overlap, split_threads, train_overlapped, train_side_by_side
 from bumpdiff.records import TrainRow
 from bumpdiff.runfolder import RunFolder
 
@@ -79,3 +79,22 @@ def test_two_processes_appending_to_metrics_lose_no_row(tmp_path):
         p.join()
     steps = sorted(r.step for r in RunFolder(tmp_path).read_metrics("train"))
     assert steps == [*range(1000, 1200), *range(2000, 2200)]
+
+
+def test_models_trained_side_by_side_are_those_trained_one_after_another(tmp_path):
+    from bumpdiff.train import train
+
+    cfgs = [tiny_config("train.overlap=true", "train.threads=2", f"seed={s}") for s in (0, 1, 2)]
+    members = [(f"seed {c.seed}", c, RunFolder(tmp_path / f"s{c.seed}")) for c in cfgs]
+    logs: list[str] = []
+    train_side_by_side(members, logs.append)
+    assert "3 models 2 at a time" in logs[0] and len(logs) == 4
+    for _, cfg, run in members:
+        alone = train(cfg, tmp_path / f"alone{cfg.seed}", progress=False, threads=1)
+        wa, wb = _weights(run, 6), _weights(alone, 6)
+        assert all(np.array_equal(wa[k], wb[k]) for k in wb)
+    train_side_by_side(members, logs.append)  # all finished: nothing to do, nothing said
+    assert len(logs) == 4
+    other = tiny_config("train.overlap=true", "train.threads=2", "train.lr=0.002", "train.steps=8")
+    with pytest.raises(ConfigError, match="train.lr: differs"):
+        train_side_by_side([("changed", other, members[0][2])], logs.append)

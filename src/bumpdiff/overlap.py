@@ -1,6 +1,7 @@
-"""Training and analysis at once (``train.overlap``): the phases run's training goes to a second
+"""Work side by side on the CPU (``train.overlap``): the phases run's training goes to a second
 process on half the CPU threads while this one evaluates and probes each checkpoint as soon as it
-is saved, on the other half.
+is saved, on the other half (``train_overlapped``); an experiment of several models trains them
+as many at a time as there are threads, one thread each (``train_side_by_side``).
 
 Why: on 2 CPU cores a training step of the quick preset uses its second thread at about 75 %
 (7.3 steps/s with 2 threads, about 4.5 with 1: benchmarks/cpu-2core-threads.json), and the
@@ -19,10 +20,11 @@ from __future__ import annotations
 
 import multiprocessing as mp
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from bumpdiff.analysis import analyse_pending
-from bumpdiff.config import Config, ConfigError
+from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.model import free_cores, resolve_device
 from bumpdiff.runfolder import RunFolder
 from bumpdiff.train import train
@@ -49,16 +51,20 @@ def can_overlap(cfg: Config) -> str | None:
     return None
 
 
-def _train_child(tree: dict, root: str, threads: int, errors) -> None:
-    """The second process: train the run to its end on ``threads`` threads."""
-    from bumpdiff.config import build_config  # in the spawned process
-
+def _train_one(tree: dict, root: str, threads: int) -> None:
+    """In a spawned process: train the run ``root`` of config ``tree`` to its end on ``threads``
+    threads, continuing from its latest checkpoint (a finished run is left as it is)."""
     cfg = build_config(tree)
     run = RunFolder(Path(root))
+    done = run.checkpoint_steps()
+    if not done or done[-1] < cfg.train.steps:
+        train(cfg, run.root, resume=bool(done), progress=False, threads=threads)
+
+
+def _train_child(tree: dict, root: str, threads: int, errors) -> None:
+    """The second process of ``train_overlapped``: ``_train_one``, its errors sent back."""
     try:
-        done = run.checkpoint_steps()
-        if not done or done[-1] < cfg.train.steps:
-            train(cfg, run.root, resume=bool(done), progress=False, threads=threads)
+        _train_one(tree, root, threads)
     except KeyboardInterrupt:
         errors.put(("interrupt", "training stopped"))
         raise SystemExit(130) from None
@@ -108,3 +114,28 @@ def train_overlapped(cfg: Config, run: RunFolder, log: Callable[[str], None]) ->
         if kind == "config":
             raise ConfigError(message)
         raise RuntimeError(f"the training process failed: {message}")
+
+
+def train_side_by_side(members: list[tuple[str, Config, RunFolder]], log) -> None:
+    """Train every unfinished member (what, config, run folder) to its end, as many at a time
+    as there are threads (``train.threads`` or the free cores), one thread each, in spawned
+    processes; a member's error is raised here once the others have stopped."""
+    todo = [m for m in members if (m[2].checkpoint_steps() or [-1])[-1] < m[1].train.steps]
+    if not todo:
+        return
+    workers = min(len(todo), sum(split_threads(todo[0][1])))
+    log(f"training {len(todo)} models {workers} at a time, one thread each (train.overlap)")
+    ctx = mp.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = {
+            pool.submit(_train_one, cfg.model_dump(mode="json"), str(run.root), 1): (what, run)
+            for what, cfg, run in todo
+        }
+        try:
+            for future in as_completed(futures):
+                future.result()
+                what, run = futures[future]
+                log(f"{what} trained → {run.root}")
+        except BaseException:
+            pool.shutdown(cancel_futures=True)  # the running ones stop on the same signal
+            raise

@@ -12,6 +12,7 @@ import numpy as np
 from bumpdiff.analysis import analyse_pending
 from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.experiments.base import Log, train_to_end
+from bumpdiff.overlap import can_overlap, train_side_by_side
 from bumpdiff.runfolder import RunFolder, atomic_write_text, load_npz
 
 Member = tuple[str, Config, RunFolder]  # (what, config, run folder)
@@ -28,6 +29,12 @@ def derived(cfg: Config, seed: int, **sections: dict) -> Config:
 
 
 def train_all(members: Iterable[Member], log: Log, progress: bool) -> None:
+    """Train every member to its end: side by side, one thread each, with ``train.overlap``
+    (overlap.py), else one after another."""
+    members = list(members)
+    if members and can_overlap(members[0][1]) is None:
+        train_side_by_side(members, log)
+        return
     for what, member_cfg, sub in members:
         log(f"{what} → {sub.root}")
         train_to_end(member_cfg, sub, log, progress)
