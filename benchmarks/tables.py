@@ -28,6 +28,16 @@ def speed_rows(result: dict) -> str:
         f"| model FLOP/s / fp32 matmul FLOP/s (MFU) | {t['achieved_flops'] / 1e9:.0f} / "
         f"{t['matmul_flops'] / 1e9:.0f} GFLOP/s = {t['mfu']:.2f} |",
     ]
+    if "train_profile" in result:
+        prof = result["train_profile"]
+        kinds = ", ".join(
+            f"{kind} {100 * share:.0f} %" for kind, share in prof["share_by_kind"].items()
+        )
+        lines.append(
+            f"| where a training step's time goes (operators' own time, torch.profiler) | "
+            f"{kinds}; {100 * prof['outside_operators_share']:.0f} % of the step outside "
+            "operators |"
+        )
     if "experiment_seconds" in result:
         lines.append(
             f"| quick phases experiment, end to end (every instrument on) | "

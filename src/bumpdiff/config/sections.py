@@ -212,8 +212,11 @@ def parse_candidate(text: str) -> tuple[str, int | None, str, str, bool | None]:
     noise = noise or "own"
     if noise not in NOISES or (noise == "brownian" and name != "ddpm"):
         raise ValueError(f"NOISE must be one of {', '.join(NOISES)} (brownian: ddpm), got {text!r}")
-    if clip not in CLIPS:
-        raise ValueError(f"CLIP must be one of {', '.join(c for c in CLIPS if c)}, got {text!r}")
+    if clip not in CLIPS or (clip and name == "dpmpp"):  # DPM-Solver++ never clips (diffusion.py)
+        raise ValueError(
+            f"CLIP must be one of {', '.join(c for c in CLIPS if c)} (ddpm and ddim only), "
+            f"got {text!r}"
+        )
     return name, int(steps) if steps else None, precision, noise, CLIPS[clip]
 
 
