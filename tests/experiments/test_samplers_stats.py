@@ -145,3 +145,16 @@ def test_an_unclipped_candidate_is_its_own_candidate_judged_against_the_runs_ref
     # a run sampled without clipping has no reference among these rows: said, not guessed
     with pytest.raises(ConfigError, match=r"no DDPM-1000 no clip rows.*sample.clip=false"):
         choose_sampler(rows, clip=False)
+
+
+def test_a_candidate_judged_on_the_brownian_path_is_chosen_as_the_sampler_it_is():
+    from bumpdiff.experiments.samplers_stats import choice_sentence
+
+    rows = [
+        _row("final", "ddpm", 1000, 0.97, 0.0),
+        _row("B", "ddpm", 1000, 0.1, 0.1),
+        _row("final", "ddpm", 250, 0.97, 0.0).model_copy(update={"noise": "brownian"}),
+        _row("B", "ddpm", 250, 0.1, 0.11).model_copy(update={"noise": "brownian"}),
+    ]
+    sentence = choice_sentence(choose_sampler(rows))
+    assert sentence.startswith("Chosen by the rule: DDPM-250 (judged with its noise taken from")

@@ -124,11 +124,16 @@ def choose_sampler(
 
 
 def choice_sentence(choice: SamplerChoice) -> str:
-    """One line naming the sampler the rule chooses and the rule itself."""
+    """One line naming the sampler the rule chooses and the rule itself. A candidate judged on
+    DDPM-T's Brownian path is named as the sampler it is (its images have the distribution of the
+    sampler with its own noise: coupled.py), with how it was judged."""
     chosen = choice.chosen
-    name = (
-        name_of(*_key(chosen)) if chosen else "none (no sampler has rows on the trained checkpoint)"
-    )
+    if chosen is None:
+        name = "none (no sampler has rows on the trained checkpoint)"
+    else:
+        name = name_of(chosen.sampler, chosen.steps, chosen.precision, "own", chosen.clip)
+        if chosen.noise == "brownian":
+            name += " (judged with its noise taken from DDPM-T's Brownian path)"
     return (
         f"Chosen by the rule: {name} (accuracy within {100 * choice.accuracy_tolerance:g} "
         f"point, fractions within {100 * choice.fraction_tolerance:g} points; evidence at "
