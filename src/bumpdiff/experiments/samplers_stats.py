@@ -1,9 +1,12 @@
 """Statistics of the sampler study (experiments/samplers.py); pure functions of its rows.
 
-A candidate sampler stands in for the papers' DDPM with T steps only when its accuracy on the
-trained checkpoint is within ``accuracy_tolerance`` of DDPM-T's and every outcome fraction on the
-earlier checkpoints within ``fraction_tolerance`` (issue #6's rule, on the point estimates).
-Each candidate also gets the standard error of its worst difference and an evidence word.
+A candidate *passes* when its accuracy on the trained checkpoint is within ``accuracy_tolerance``
+of DDPM-T's and every outcome fraction on the earlier checkpoints within ``fraction_tolerance``
+(issue #6's rule, on the point estimates). It stands in for the papers' DDPM with T steps only
+when it passes and the data show it: every difference inside its tolerance by ``z`` standard
+errors (evidence "equivalent"). A candidate that passes on its point estimates but whose
+differences the images cannot pin down ("unresolved") is not chosen: the study was too small to
+decide it. Each candidate gets the standard error of its worst difference and an evidence word.
 """
 
 from __future__ import annotations
@@ -74,10 +77,10 @@ def choose_sampler(
     z: float = 1.96,
     clip: bool = True,
 ) -> SamplerChoice:
-    """The cheapest candidate that passes the rule (module docstring), and every candidate's
-    verdict. Evidence: "reference" for DDPM-T itself, "equivalent" when every difference is within
-    its tolerance by more than ``z`` standard errors, "different" when some difference exceeds its
-    tolerance by more than ``z`` standard errors, else "unresolved". A candidate without a row on
+    """The cheapest candidate that passes the rule and is shown equivalent (module docstring),
+    and every candidate's verdict. Evidence: "reference" for DDPM-T itself, "equivalent" when
+    every difference is within its tolerance by more than ``z`` standard errors, "different" when
+    some difference exceeds its tolerance by more than ``z`` standard errors, else "unresolved". A candidate without a row on
     the trained checkpoint does not pass. The reference is DDPM-T with the run's clipping
     (``clip``)."""
     t = max(r.steps for r in rows if r.sampler == "ddpm")
@@ -113,7 +116,10 @@ def choose_sampler(
                 worst_fraction_at=f"{worst[3]}:{worst[4]}" if worst[3] else None,
             )
         )
-    passing = sorted((v for v in verdicts if v.passes), key=lambda v: v.steps)
+    shown = ("reference", "equivalent")
+    passing = sorted(
+        (v for v in verdicts if v.passes and v.evidence in shown), key=lambda v: v.steps
+    )
     return SamplerChoice(
         chosen=passing[0] if passing else None,
         candidates=sorted(verdicts, key=lambda v: (v.steps, *_key(v))),
