@@ -80,9 +80,9 @@ def choose_sampler(
     """The cheapest candidate that passes the rule and is shown equivalent (module docstring),
     and every candidate's verdict. Evidence: "reference" for DDPM-T itself, "equivalent" when
     every difference is within its tolerance by more than ``z`` standard errors, "different" when
-    some difference exceeds its tolerance by more than ``z`` standard errors, else "unresolved". A candidate without a row on
-    the trained checkpoint does not pass. The reference is DDPM-T with the run's clipping
-    (``clip``)."""
+    some difference exceeds its tolerance by more than ``z`` standard errors, else "unresolved".
+    A candidate without a row on the trained checkpoint does not pass. The reference is DDPM-T
+    with the run's clipping (``clip``)."""
     t = max(r.steps for r in rows if r.sampler == "ddpm")
     reference = ("ddpm", t, "fp32", "own", clip)
     ref = {r.checkpoint: r for r in rows if _key(r) == reference}
