@@ -3,6 +3,7 @@
 python benchmarks/tables.py samplers benchmarks/cpu-2core-samplers512.json [more.json …]
 python benchmarks/tables.py speed benchmarks/cpu-2core-speed.json   # README's performance rows
 python benchmarks/tables.py sweep benchmarks/cpu-2core-sweep.json   # README's sweep-scaling row
+python benchmarks/tables.py verdicts results/samplers/coupled-study.json  # README's sampler line
 
 The sampler table reads the samplers experiment's ``samplers.json`` (``rows``) and the older bench
 files (``sampling``) alike.
@@ -14,8 +15,9 @@ import json
 import sys
 from pathlib import Path
 
-from bumpdiff.experiments.samplers_stats import sampler_table
+from bumpdiff.experiments.samplers_stats import choice_sentence, choose_sampler, sampler_table
 from bumpdiff.records import SamplerRow
+from bumpdiff.sampling import name_of
 
 
 def speed_rows(result: dict) -> str:
@@ -65,6 +67,23 @@ def sweep_row(result: dict) -> str:
     )
 
 
+def sampler_verdicts(rows: list[SamplerRow]) -> str:
+    """The README's sampler line: every candidate's rule verdict, evidence and worst difference,
+    most steps first, then the choice."""
+    choice = choose_sampler(rows)
+    parts = []
+    for c in sorted(choice.candidates, key=lambda c: -c.steps):
+        if c.evidence == "reference":
+            continue
+        name = name_of(c.sampler, c.steps, c.precision, "own", c.clip)
+        parts.append(
+            f"{name} {'passes' if c.passes else 'fails'}, {c.evidence} (worst "
+            f"{100 * c.worst_fraction_diff:.1f} ± {100 * c.worst_fraction_se:.1f} points, "
+            f"{c.worst_fraction_at})"
+        )
+    return "; ".join(parts) + ". " + choice_sentence(choice)
+
+
 if __name__ == "__main__":
     kind, paths = sys.argv[1], sys.argv[2:]
     for path in paths:
@@ -73,4 +92,7 @@ if __name__ == "__main__":
             print(speed_rows(result) if kind == "speed" else sweep_row(result))
             continue
         rows = [SamplerRow.model_validate(r) for r in result.get("rows", result.get("sampling"))]
+        if kind == "verdicts":
+            print(sampler_verdicts(rows))
+            continue
         print(f"### {path}\n\n{sampler_table(rows)}\n")

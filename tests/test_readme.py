@@ -53,9 +53,21 @@ def test_the_coupled_noise_figures_are_the_committed_summary():
     assert f"about {(coupled / own) ** 2:.2f}× the images" in readme
 
 
+def test_the_sampler_verdicts_are_the_committed_study():
+    from bumpdiff.records import SamplerRow
+
+    study = json.loads((ROOT / "results" / "samplers" / "coupled-study.json").read_text())
+    rows = [SamplerRow.model_validate(r) for r in study["rows"]]
+    line = _tables("benchmarks").sampler_verdicts(rows)
+    assert " ".join(line.split()) in " ".join((ROOT / "README.md").read_text().split())
+
+
 def test_the_performance_rows_are_the_committed_speed_benchmark():
     result = json.loads((ROOT / "benchmarks" / "cpu-2core-speed.json").read_text())
-    assert _tables("benchmarks").speed_rows(result) in (ROOT / "README.md").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert _tables("benchmarks").speed_rows(result) in readme
+    demo = result["experiment_seconds"]["seconds"]  # the presets table's quick row
+    assert f"{demo:.0f} s on the idle machine (`benchmarks/cpu-2core-speed.json`)" in readme
 
 
 def test_the_sweep_scaling_row_is_the_committed_benchmark():

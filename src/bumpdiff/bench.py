@@ -36,10 +36,10 @@ from bumpdiff.probe import capture_activations, condition_means, probe_inputs, u
 from bumpdiff.probe.phase import representation_metrics
 from bumpdiff.runfolder import write_json
 from bumpdiff.sampling import SamplerSpec, candidate_spec, generate
-from bumpdiff.train import train_step, training_data
+from bumpdiff.train import make_optimizer, train_step, training_data
 
 # Samplers timed by default: the papers' DDPM-T, then the candidates of the sampler study.
-SAMPLER_TIMINGS = ("ddpm", "ddpm:100", "ddpm:50", "ddim:100", "ddim:50", "dpmpp:20", "dpmpp:10")
+SAMPLER_TIMINGS = ("ddpm", "ddpm:250", "ddpm:100", "ddpm:50", "ddim:50", "dpmpp:20")
 
 
 def _median_time(fn, repeats: int) -> float:
@@ -79,7 +79,7 @@ def bench_training(cfg: Config, device: torch.device, steps: int, repeats: int) 
     abar = alphas_cumprod(cfg.diffusion).to(device)
     batch = cfg.train.batch_size
     ours = init_model(cfg).to(device)
-    opt = torch.optim.AdamW(ours.parameters(), lr=cfg.train.lr)
+    opt = make_optimizer(ours, cfg)
     gen = torch.Generator().manual_seed(0)
 
     def run_ours():

@@ -18,7 +18,7 @@ from torch.profiler import ProfilerActivity, profile
 from bumpdiff.config import Config
 from bumpdiff.diffusion import alphas_cumprod
 from bumpdiff.model import init_model
-from bumpdiff.train import train_step, training_data
+from bumpdiff.train import make_optimizer, train_step, training_data
 
 # (kind, substrings of aten operator names); the first match wins
 KINDS = (
@@ -72,7 +72,7 @@ def profile_training(cfg: Config, device: torch.device, steps: int = 20) -> dict
     x_0, cond = training_data(cfg, device)
     abar = alphas_cumprod(cfg.diffusion).to(device)
     model = init_model(cfg).to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg.train.lr)
+    opt = make_optimizer(model, cfg)
     gen = torch.Generator().manual_seed(0)
 
     def run(n: int) -> float:
