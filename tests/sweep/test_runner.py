@@ -48,6 +48,28 @@ def test_finished_members_are_skipped_and_interrupted_ones_resume(sweep_file, tm
     assert _train_rows(root / first) == trained
 
 
+def test_a_member_analysed_with_other_settings_is_analysed_again_not_retrained(
+    sweep_file, tmp_path
+):
+    """The base preset's evaluation sampler changed after the members finished: they are run
+    again, their evaluations redone with the new sampler, their training kept."""
+    spec, base, members = load_sweep(sweep_file)
+    root = tmp_path / "runs"
+    runner.run_sweep(spec, base, members, root, lambda _m: None, use_ray=False)
+    trained = _train_rows(root / members[0].name)
+    tiny = yaml.safe_load((tmp_path / "tiny.yaml").read_text())
+    tiny["sample"]["steps"] = 3
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(tiny))
+    spec, base, members = load_sweep(sweep_file)
+    log: list[str] = []
+    runner.run_sweep(spec, base, members, root, log.append, use_ray=False)
+    assert log[0].startswith("0 of 2 members finished before")
+    lines = (root / members[0].name / "metrics.jsonl").read_text().splitlines()
+    evals = [json.loads(line) for line in lines if '"eval"' in line]
+    assert {e["sampler_steps"] for e in evals} == {4, 3}  # the old rows stay, new ones added
+    assert _train_rows(root / members[0].name) == trained
+
+
 def test_a_failing_member_is_retried_then_reported_and_the_rest_run(sweep_file, tmp_path):
     spec, base, members = load_sweep(sweep_file)
     calls = []

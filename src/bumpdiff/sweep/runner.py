@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bumpdiff.config import ConfigError
-from bumpdiff.runfolder import atomic_write_text
+from bumpdiff.runfolder import RunFolder, atomic_write_text
 from bumpdiff.sweep.spec import Member, SweepSpec, member_config, more_members
 from bumpdiff.sweep.status import STATUS, read_status, record_status  # noqa: F401 (STATUS re-exported)
 
@@ -33,10 +33,23 @@ def run_member(base: str, member: Member, root: str, threads: int | None = None)
     return {"status": "done", "seconds": time.perf_counter() - t0, "summary": lines[-1]}
 
 
-def is_done(root: Path, member: Member, status: dict[str, dict]) -> bool:
-    """Finished earlier: recorded as done and its report still there."""
+# What a finished member's analysis depends on besides its training: a member analysed with
+# other settings (e.g. an earlier evaluation sampler of the base preset) is run again, and the
+# resume rule redoes only the analysis made with other settings.
+ANALYSIS_SECTIONS = ("sample", "eval", "probe", "phase")
+
+
+def is_done(root: Path, member: Member, status: dict[str, dict], base: Path | None = None) -> bool:
+    """Finished earlier: recorded as done, its report still there and (given the sweep's
+    ``base`` preset) analysed with the member's current analysis settings."""
     done = status.get(member.name, {}).get("status") == "done"
-    return done and (root / member.name / "report.html").is_file()
+    if not (done and (root / member.name / "report.html").is_file()):
+        return False
+    if base is None:
+        return True
+    saved = RunFolder(root / member.name).read_config().model_dump(mode="json")
+    now = member_config(base, member).model_dump(mode="json")
+    return all(saved[k] == now[k] for k in ANALYSIS_SECTIONS)
 
 
 def _error(err: BaseException) -> str:
@@ -117,7 +130,7 @@ def run_sweep(
     """Run every member not finished before; returns the status of all of them."""
     root.mkdir(parents=True, exist_ok=True)
     status = read_status(root)
-    pending = [m for m in members if not is_done(root, m, status)]
+    pending = [m for m in members if not is_done(root, m, status, base)]
     log(f"{len(members) - len(pending)} of {len(members)} members finished before; "
         f"{len(pending)} to run")  # fmt: skip
     installed = ray_available()
