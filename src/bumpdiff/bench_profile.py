@@ -89,7 +89,8 @@ def profile_training(cfg: Config, device: torch.device, steps: int = 20) -> dict
     total = sum(e.self_cpu_time_total for e in ops)
     by_kind: dict[str, float] = {}
     for e in ops:
-        by_kind[kind_of(e.key)] = by_kind.get(kind_of(e.key), 0.0) + e.self_cpu_time_total
+        kind = kind_of(e.key)
+        by_kind[kind] = by_kind.get(kind, 0.0) + e.self_cpu_time_total
     top = sorted(ops, key=lambda e: -e.self_cpu_time_total)[:12]
     return {
         "steps": steps,

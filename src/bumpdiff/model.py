@@ -107,14 +107,19 @@ def free_cores(samples: int = 5) -> int:
 _FREE_CORES: list[int] = []  # decided once per process (the first call), then kept
 
 
-def set_threads(threads: int) -> int:
-    """torch's CPU threads: ``train.threads``, or with 0 the free cores (``free_cores``, looked
-    at once per process), so two jobs on one machine do not oversubscribe it. Returns the
-    number set."""
+def resolve_threads(threads: int) -> int:
+    """``train.threads``, or with 0 the free cores (``free_cores``, looked at once per process)."""
     if not threads:
         if not _FREE_CORES:
             _FREE_CORES.append(free_cores())
         threads = _FREE_CORES[0]
+    return threads
+
+
+def set_threads(threads: int) -> int:
+    """torch's CPU threads: ``resolve_threads(threads)``, so two jobs on one machine do not
+    oversubscribe it. Returns the number set."""
+    threads = resolve_threads(threads)
     torch.set_num_threads(threads)
     return threads
 

@@ -25,9 +25,9 @@ from pathlib import Path
 
 from bumpdiff.analysis import analyse_pending
 from bumpdiff.config import Config, ConfigError, build_config
-from bumpdiff.model import free_cores, resolve_device
+from bumpdiff.model import resolve_device, resolve_threads
 from bumpdiff.runfolder import RunFolder
-from bumpdiff.train import train
+from bumpdiff.train import train_to_end, trained
 
 POLL_SECONDS = 0.5  # how often a waiting analysis looks for a new checkpoint
 
@@ -35,7 +35,7 @@ POLL_SECONDS = 0.5  # how often a waiting analysis looks for a new checkpoint
 def split_threads(cfg: Config) -> tuple[int, int]:
     """(training threads, analysis threads): ``train.threads`` (or the free cores) in two
     halves, training taking the larger."""
-    total = cfg.train.threads or free_cores()
+    total = resolve_threads(cfg.train.threads)
     analysis = total // 2
     return total - analysis, analysis
 
@@ -52,13 +52,9 @@ def can_overlap(cfg: Config) -> str | None:
 
 
 def _train_one(tree: dict, root: str, threads: int) -> None:
-    """In a spawned process: train the run ``root`` of config ``tree`` to its end on ``threads``
-    threads, continuing from its latest checkpoint (a finished run is left as it is)."""
-    cfg = build_config(tree)
-    run = RunFolder(Path(root))
-    done = run.checkpoint_steps()
-    if not done or done[-1] < cfg.train.steps:
-        train(cfg, run.root, resume=bool(done), progress=False, threads=threads)
+    """In a spawned process: ``train_to_end`` of the run ``root`` of config ``tree`` on
+    ``threads`` threads."""
+    train_to_end(build_config(tree), RunFolder(Path(root)), lambda _m: None, False, threads)
 
 
 def _train_child(tree: dict, root: str, threads: int, errors) -> None:
@@ -80,8 +76,7 @@ def train_overlapped(cfg: Config, run: RunFolder, log: Callable[[str], None]) ->
     """Train ``cfg`` into ``run`` in a second process while analysing its checkpoints here
     (module docstring); returns when training has finished. Checkpoints saved last may still be
     unanalysed: the experiment's analysis step does them."""
-    done = run.checkpoint_steps()
-    if done and done[-1] >= cfg.train.steps:
+    if trained(cfg, run):
         return
     train_threads, analysis_threads = split_threads(cfg)
     log(
@@ -120,7 +115,7 @@ def train_side_by_side(members: list[tuple[str, Config, RunFolder]], log) -> Non
     """Train every unfinished member (what, config, run folder) to its end, as many at a time
     as there are threads (``train.threads`` or the free cores), one thread each, in spawned
     processes; a member's error is raised here once the others have stopped."""
-    todo = [m for m in members if (m[2].checkpoint_steps() or [-1])[-1] < m[1].train.steps]
+    todo = [(what, cfg, run) for what, cfg, run in members if not trained(cfg, run)]
     if not todo:
         return
     workers = min(len(todo), sum(split_threads(todo[0][1])))

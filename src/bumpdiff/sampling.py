@@ -49,6 +49,12 @@ def name_of(
     return f"{sampler.upper()}-{steps}{tail}" + ("" if clip else " no clip")
 
 
+def candidate_key(row) -> tuple[str, int, str, str, bool]:
+    """What tells a sampler study's candidates apart, for its rows and verdicts (records.py):
+    sampler, steps, precision, noise, clipping; ``name_of(*candidate_key(row))`` names one."""
+    return row.sampler, row.steps, row.precision, row.noise, row.clip
+
+
 def resolve_sampler(cfg: Config) -> SamplerSpec:
     """The evaluation sampler of ``cfg``: ``sample.sampler`` with ``sample.steps`` steps, or T
     (``diffusion.timesteps``) steps when that is None. The config validates the range."""

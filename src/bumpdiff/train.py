@@ -351,3 +351,26 @@ def _loop(trainer: _Trainer, x_0, cond, schedule, progress: bool, on_step, offse
             raise
         finally:
             bar.close()
+
+
+def trained(cfg: Config, run: RunFolder) -> bool:
+    """``run`` already holds a checkpoint at ``train.steps`` or later."""
+    done = run.checkpoint_steps()
+    return bool(done) and done[-1] >= cfg.train.steps
+
+
+def train_to_end(
+    cfg: Config,
+    run: RunFolder,
+    log: Callable[[str], None],
+    progress: bool = True,
+    threads: int | None = None,
+) -> RunFolder:
+    """Train ``cfg`` into ``run`` from its latest checkpoint; a finished run is left as it is.
+    ``threads``: as in ``train``."""
+    if trained(cfg, run):
+        return run
+    done = run.checkpoint_steps()
+    if done:
+        log(f"continuing {run.root} from step {done[-1]}")
+    return train(cfg, run.root, resume=bool(done), progress=progress, threads=threads)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bumpdiff.config import Config
 from bumpdiff.runfolder import RunFolder
-from bumpdiff.train import train
+from bumpdiff.train import train_to_end  # noqa: F401 (re-exported for the experiments)
 
 Log = Callable[[str], None]
 
@@ -28,13 +28,3 @@ class Experiment:
     train: Callable[[Config, RunFolder, Log, bool], None]  # (cfg, root, log, progress bar)
     analyse: Callable[[Config, RunFolder, Log], None]
     report: Callable[[Config, RunFolder], list[str]]  # headline lines, summary path last
-
-
-def train_to_end(cfg: Config, run: RunFolder, log: Log, progress: bool = True) -> RunFolder:
-    """Train ``cfg`` into ``run`` from its latest checkpoint; a finished run is left as it is."""
-    done = run.checkpoint_steps()
-    if done and done[-1] >= cfg.train.steps:
-        return run
-    if done:
-        log(f"continuing {run.root} from step {done[-1]}")
-    return train(cfg, run.root, resume=bool(done), progress=progress)

@@ -34,7 +34,7 @@ from bumpdiff.experiments.samplers_stats import choice_sentence, choose_sampler
 from bumpdiff.records import PhaseEntry, SamplerRow, SamplerStudy
 from bumpdiff.report import pages
 from bumpdiff.runfolder import RunFolder
-from bumpdiff.sampling import SamplerSpec, candidate_spec, generate
+from bumpdiff.sampling import SamplerSpec, candidate_key, candidate_spec, generate
 
 
 def model_config(cfg: Config) -> Config:
@@ -133,7 +133,7 @@ def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
     model_cfg = model_cfg.model_copy(
         update={"train": model_cfg.train.model_copy(update={"bf16": False})}
     )
-    done = {(r.checkpoint, r.sampler, r.steps, r.precision, r.noise, r.clip) for r in study.rows}
+    done = {(r.checkpoint, *candidate_key(r)) for r in study.rows}
     for ckpt, step in picks.items():
         todo = [s for s in specs(cfg) if (ckpt, *_spec_key(s)) not in done]
         if not todo:

@@ -18,12 +18,7 @@ import numpy as np
 from bumpdiff.config import ConfigError
 from bumpdiff.evaluate import OUTCOMES
 from bumpdiff.records import SamplerChoice, SamplerRow, SamplerVerdict
-from bumpdiff.sampling import name_of
-
-
-def _key(row: SamplerRow | SamplerVerdict) -> tuple[str, int, str, str, bool]:
-    """What tells candidates apart: sampler, steps, precision, noise, clipping."""
-    return row.sampler, row.steps, row.precision, row.noise, row.clip
+from bumpdiff.sampling import candidate_key, name_of
 
 
 def diff_and_se(mine: SamplerRow, ref: SamplerRow, outcome: str) -> tuple[float, float]:
@@ -85,15 +80,15 @@ def choose_sampler(
     with the run's clipping (``clip``)."""
     t = max(r.steps for r in rows if r.sampler == "ddpm")
     reference = ("ddpm", t, "fp32", "own", clip)
-    ref = {r.checkpoint: r for r in rows if _key(r) == reference}
+    ref = {r.checkpoint: r for r in rows if candidate_key(r) == reference}
     if not ref:
         raise ConfigError(
             f"samplers: the study has no {name_of(*reference)} rows, the reference with this "
             f"run's clipping (sample.clip={str(clip).lower()}); run it with that clipping"
         )
     verdicts = []
-    for cand in dict.fromkeys(_key(r) for r in rows):
-        mine = {r.checkpoint: r for r in rows if _key(r) == cand}
+    for cand in dict.fromkeys(candidate_key(r) for r in rows):
+        mine = {r.checkpoint: r for r in rows if candidate_key(r) == cand}
         checks = _checks(mine, ref, acc_tol, frac_tol)
         fracs = [c for c in checks if c[3] != "final"]
         worst = max(fracs, default=(0.0, 0.0, frac_tol, None, None))
@@ -122,7 +117,7 @@ def choose_sampler(
     )
     return SamplerChoice(
         chosen=passing[0] if passing else None,
-        candidates=sorted(verdicts, key=lambda v: (v.steps, *_key(v))),
+        candidates=sorted(verdicts, key=lambda v: (v.steps, *candidate_key(v))),
         accuracy_tolerance=acc_tol,
         fraction_tolerance=frac_tol,
         z=z,
@@ -152,7 +147,7 @@ def sampler_table(rows: list[SamplerRow]) -> str:
     difference from DDPM-T (± its standard error) and the rule's verdict. The choice is recomputed
     from the rows, so older files (without per-image outcomes) read the same way as new ones."""
     choice = choose_sampler(rows)
-    by_key = {(*_key(r), r.checkpoint): r for r in rows}
+    by_key = {(*candidate_key(r), r.checkpoint): r for r in rows}
     n_final = next((r.images for r in rows if r.checkpoint == "final"), 0)
     phases = sorted({r.checkpoint for r in rows} - {"final"})
     n_phase = sorted({r.images for r in rows if r.checkpoint != "final"})
@@ -162,8 +157,8 @@ def sampler_table(rows: list[SamplerRow]) -> str:
         "images) | rule | evidence |",
         "|---|---|---|---|---|---|---|",
     ]
-    for c in sorted(choice.candidates, key=lambda c: (-c.steps, *_key(c))):
-        key = _key(c)
+    for c in sorted(choice.candidates, key=lambda c: (-c.steps, *candidate_key(c))):
+        key = candidate_key(c)
         final = by_key.get((*key, "final"))  # absent if a study was cut short
         accuracy = f"{100 * final.accuracy:.1f} %" if final else "not measured"
         cost = statistics.median(r.seconds_per_image for k, r in by_key.items() if k[:5] == key)

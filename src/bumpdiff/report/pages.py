@@ -16,7 +16,7 @@ from bumpdiff.records import CouplingSummary, PhaseEntry, SamplerStudy
 from bumpdiff.report import figures
 from bumpdiff.report.method import method_settings
 from bumpdiff.runfolder import RunFolder, atomic_write_text, load_npz
-from bumpdiff.sampling import name_of, resolve_sampler
+from bumpdiff.sampling import candidate_key, name_of, resolve_sampler
 
 
 def _cell(value: object) -> str:
@@ -221,20 +221,16 @@ def imbalanced_page(run: RunFolder, cfg: Config, summary: CouplingSummary, panel
 
 def samplers_page(run: RunFolder, cfg: Config, study: SamplerStudy, verdict: str) -> None:
     """report.html and figures/samplers.png of the sampler study."""
-
-    def key(r) -> tuple:
-        return r.sampler, r.steps, r.precision, r.noise, r.clip
-
-    final = {key(r): r for r in study.rows if r.checkpoint == "final"}
+    final = {candidate_key(r): r for r in study.rows if r.checkpoint == "final"}
     seconds = {}
     for r in study.rows:
-        seconds.setdefault(key(r), []).append(r.seconds_per_image)
+        seconds.setdefault(candidate_key(r), []).append(r.seconds_per_image)
     rows, labels, cost, worst = [], [], [], []
     for c in study.choice.candidates:
-        label = name_of(*key(c))
+        label = name_of(*candidate_key(c))
         rule = "reference" if c.evidence == "reference" else "passes" if c.passes else "fails"
-        s = float(np.median(seconds[key(c)]))
-        acc = final[key(c)].accuracy if key(c) in final else None
+        s = float(np.median(seconds[candidate_key(c)]))
+        acc = final[candidate_key(c)].accuracy if candidate_key(c) in final else None
         rows.append(
             [label, c.steps, s, acc, 100 * c.worst_fraction_diff, 100 * c.worst_fraction_se,
              c.worst_fraction_at, rule, c.evidence]
@@ -243,7 +239,7 @@ def samplers_page(run: RunFolder, cfg: Config, study: SamplerStudy, verdict: str
         cost.append(s)
         worst.append(100 * c.worst_fraction_diff)
     study_rows = [
-        [r.checkpoint, r.step, name_of(*key(r)), r.images,
+        [r.checkpoint, r.step, name_of(*candidate_key(r)), r.images,
          r.seconds_per_image, *(r.fractions[o] for o in OUTCOMES)]
         for r in study.rows
     ]  # fmt: skip
