@@ -9,7 +9,15 @@ from safetensors.numpy import load_file
 
 from bumpdiff.config import ConfigError
 from bumpdiff.experiments import run_experiment
-from bumpdiff.overlap import can_overlap, split_threads, train_overlapped, train_side_by_side
+from bumpdiff.overlap import (
+    _train_one,
+    analyse_next,
+    can_overlap,
+    claimed,
+    split_threads,
+    train_overlapped,
+    train_side_by_side,
+)
 from bumpdiff.records import TrainRow
 from bumpdiff.runfolder import RunFolder
 
@@ -49,6 +57,8 @@ def test_an_overlapped_run_trains_and_analyses_what_a_sequential_one_does(tmp_pa
             rb[s].accuracy if part == "eval" else rb[s].phase for s in ra
         ]
     assert any("second process" in line for line in logs)
+    evals = [r.step for r in a.read_metrics("eval")]
+    assert sorted(evals) == [0, 2, 3, 6]  # each checkpoint analysed once, by one process
     assert a.read_config() == over  # the training process's thread count is not written
 
 
@@ -98,3 +108,28 @@ def test_models_trained_side_by_side_are_those_trained_one_after_another(tmp_pat
     other = tiny_config("train.overlap=true", "train.threads=2", "train.lr=0.002", "train.steps=8")
     with pytest.raises(ConfigError, match="train.lr: differs"):
         train_side_by_side([("changed", other, members[0][2])], logs.append)
+
+
+def test_a_claimed_checkpoint_is_left_to_its_holder_and_the_others_are_taken_from_each_end(
+    tmp_path,
+):
+    cfg = tiny_config("train.threads=1")
+    run = RunFolder(tmp_path / "run")
+    _train_one(cfg.model_dump(mode="json"), str(run.root), 1)  # trained, nothing analysed
+    logs: list[str] = []
+    with claimed(run, 6) as mine, claimed(run, 6) as again:
+        assert mine and not again  # a second claim (another open file) is refused
+        assert analyse_next(run, cfg, logs.append, last_first=True)
+        assert sorted(run.latest_by_step("eval")) == [3]  # 6 is held: the next from the end
+    assert analyse_next(run, cfg, logs.append)
+    assert sorted(run.latest_by_step("probe")) == [0, 3]  # from the start
+    assert "step 0" in logs[-1]
+
+
+def test_the_training_process_analyses_from_the_last_checkpoint_back(tmp_path, capsys):
+    cfg = tiny_config("train.threads=1")
+    run = RunFolder(tmp_path / "run")
+    _train_one(cfg.model_dump(mode="json"), str(run.root), 1, analyse=True)
+    assert [r.step for r in run.read_metrics("eval")] == [6, 3, 2, 0]
+    assert not analyse_next(run, cfg, print)  # nothing left
+    assert "(training process) [4 saved] step 6" in capsys.readouterr().err

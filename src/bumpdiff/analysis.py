@@ -329,6 +329,42 @@ def analyse_checkpoint(
     return rows
 
 
+def pending(
+    run: RunFolder, cfg: Config, parts: Sequence[str] = PARTS, only: Sequence[int] | None = None
+) -> dict[int, list[str]]:
+    """The parts (``eval``, ``probe``) each checkpoint still needs, in step order: those without a
+    row, or whose eval row was made with other sampling or classification settings, or whose
+    probe row with other probe settings or phase thresholds (the resume rule of every
+    experiment); ``parts`` limits it to evaluation or probe, ``only`` to some checkpoints."""
+    evals, probes = run.latest_by_step("eval"), run.latest_by_step("probe")
+    signature, spec = detector_signature(cfg), resolve_sampler(cfg)
+    images = len(eval_conditions(cfg)) * cfg.sample.draws
+    done = {
+        "eval": {
+            k
+            for k, r in evals.items()
+            if (r.detector, r.clip, r.sampler, r.sampler_steps, r.n)
+            == (signature, cfg.sample.clip, spec.name, spec.steps, images)
+        },
+        "probe": {k for k, r in probes.items() if r.rule == probe_signature(cfg)},
+    }
+    steps = [s for s in run.checkpoint_steps() if only is None or s in only]
+    todo = {s: [p for p in PARTS if p in parts and s not in done[p]] for s in steps}
+    return {s: t for s, t in todo.items() if t}
+
+
+def log_analysed(log, rows: dict, run: RunFolder, step: int, where: str) -> None:
+    """One progress line for checkpoint ``step`` (``where``: its place, e.g. "[3/17]")."""
+    ev = rows.get("eval") or run.latest_by_step("eval")[step]
+    pr = rows.get("probe") or run.latest_by_step("probe").get(step)
+    log(
+        f"{where} step {step}: "
+        + (f"phase {pr.phase}, " if pr else "")
+        + f"accuracy {ev.accuracy:.2f} (multiple {ev.frac_multiple:.2f}, mislocated "
+        f"{ev.frac_mislocated:.2f})"
+    )
+
+
 def analyse_pending(
     run: RunFolder,
     cfg: Config,
@@ -336,38 +372,14 @@ def analyse_pending(
     parts: Sequence[str] = PARTS,
     only: Sequence[int] | None = None,
 ) -> list[int]:
-    """Evaluate and probe every checkpoint that lacks an eval or probe row, or whose eval row was
-    made with other sampling or classification settings, or whose probe row with other probe
-    settings or phase thresholds (the resume rule of every experiment: an interrupted analysis
-    continues where it stopped); ``parts`` limits it to evaluation or probe, ``only`` to some
-    checkpoints. Returns the steps analysed."""
-    evals, probes = run.latest_by_step("eval"), run.latest_by_step("probe")
-    signature, spec = detector_signature(cfg), resolve_sampler(cfg)
-    images = len(eval_conditions(cfg)) * cfg.sample.draws
-    evals = {
-        k: r
-        for k, r in evals.items()
-        if (r.detector, r.clip, r.sampler, r.sampler_steps, r.n)
-        == (signature, cfg.sample.clip, spec.name, spec.steps, images)
-    }
-    probes = {k: r for k, r in probes.items() if r.rule == probe_signature(cfg)}
-    steps = [s for s in run.checkpoint_steps() if only is None or s in only]
-    done = []
-    for i, step in enumerate(steps):
-        todo = [p for p, rows in zip(PARTS, (evals, probes)) if p in parts and step not in rows]
-        if not todo:
-            continue
+    """Evaluate and probe every checkpoint ``pending`` names (an interrupted analysis continues
+    where it stopped). Returns the steps analysed."""
+    steps, done = run.checkpoint_steps(), []
+    for step, todo in pending(run, cfg, parts, only).items():
         rows = analyse_checkpoint(run, cfg, step, todo)
         done.append(step)
-        ev = rows.get("eval") or evals[step]
-        pr = rows.get("probe") or probes.get(step)
         if log:
-            log(
-                f"[{i + 1}/{len(steps)}] step {step}: "
-                + (f"phase {pr.phase}, " if pr else "")
-                + f"accuracy {ev.accuracy:.2f} (multiple {ev.frac_multiple:.2f}, mislocated "
-                f"{ev.frac_mislocated:.2f})"
-            )
+            log_analysed(log, rows, run, step, f"[{steps.index(step) + 1}/{len(steps)}]")
     return done
 
 

@@ -6,10 +6,15 @@ as many at a time as there are threads, one thread each (``train_side_by_side``)
 Why: on 2 CPU cores a training step of the quick preset uses its second thread at about 75 %
 (7.3 steps/s with 2 threads, about 4.5 with 1: benchmarks/cpu-2core-threads.json), and the
 checkpoints' analysis, which used to wait for the end of training, is as long again. Two
-one-thread processes keep both cores busy. What is computed is unchanged: the same seeded
-training (only its thread count differs, which moves floating-point sums in the last bits) and the
-same analysis of every checkpoint (analysis.analyse_pending, whose resume rule also makes an
-interrupted overlapped run continue like any other).
+one-thread processes keep both cores busy; once trained, the second process analyses too, from
+the last checkpoint back while the first goes on from the first (a claim on each checkpoint
+file, ``claimed``), so the analysis left at the end of training is not done by one process on
+two threads, which analyse a checkpoint well under twice as fast as one
+(benchmarks/cpu-2core-demo-timeline.json: sampling and probe seconds per checkpoint). What is
+computed is unchanged: the same seeded training (only its thread count differs, which moves
+floating-point sums in the last bits) and the same analysis of every checkpoint
+(analysis.pending, whose resume rule also makes an interrupted overlapped run continue like any
+other).
 
 Checkpoints are written under a temporary name and renamed (checkpoint.py), so a checkpoint seen
 is complete; both processes append to metrics.jsonl under a lock (RunFolder.log). A stop (Ctrl-C,
@@ -19,15 +24,23 @@ SIGTERM) reaches the training process, which saves where it stopped, as ``bumpdi
 from __future__ import annotations
 
 import multiprocessing as mp
-from collections.abc import Callable
+import os
+import sys
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from pathlib import Path
 
-from bumpdiff.analysis import analyse_pending
+from bumpdiff.analysis import analyse_checkpoint, log_analysed, pending
 from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.model import resolve_device, resolve_threads
 from bumpdiff.runfolder import RunFolder
 from bumpdiff.train import train_to_end, trained
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks, so the training process does not analyse
+    fcntl = None
 
 POLL_SECONDS = 0.5  # how often a waiting analysis looks for a new checkpoint
 
@@ -51,16 +64,62 @@ def can_overlap(cfg: Config) -> str | None:
     return None
 
 
-def _train_one(tree: dict, root: str, threads: int) -> None:
+@contextmanager
+def claimed(run: RunFolder, step: int) -> Iterator[bool]:
+    """Whether this process holds checkpoint ``step`` for its analysis (an exclusive,
+    non-blocking flock on the checkpoint file, released on exit or when the process dies); False
+    when another process holds it or there are no locks (``fcntl`` missing)."""
+    if fcntl is None:
+        yield False
+        return
+    fd = os.open(run.checkpoint_path(step), os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def analyse_next(run: RunFolder, cfg: Config, log, last_first: bool = False) -> bool:
+    """Evaluate and probe the first (``last_first``: the last) checkpoint still pending that no
+    other process is analysing; False when there is none. The two processes of
+    ``train_overlapped`` share the checkpoints this way, each taking them from its own end."""
+    for step in sorted(pending(run, cfg), reverse=last_first):
+        with claimed(run, step) as mine:
+            todo = pending(run, cfg, only=[step]).get(step) if mine else None
+            if todo:  # read again under the claim: the other process may just have done it
+                rows = analyse_checkpoint(run, cfg, step, todo)
+                log_analysed(log, rows, run, step, f"[{len(run.checkpoint_steps())} saved]")
+                return True
+    return False
+
+
+def _say(message: str) -> None:
+    print(f"(training process) {message}", file=sys.stderr, flush=True)
+
+
+def _train_one(tree: dict, root: str, threads: int, analyse: bool = False) -> None:
     """In a spawned process: ``train_to_end`` of the run ``root`` of config ``tree`` on
-    ``threads`` threads."""
-    train_to_end(build_config(tree), RunFolder(Path(root)), lambda _m: None, False, threads)
+    ``threads`` threads; with ``analyse``, then analyse the pending checkpoints from the last
+    one back (``analyse_next``) until none is left, beside the first process."""
+    cfg, run = build_config(tree), RunFolder(Path(root))
+    train_to_end(cfg, run, lambda _m: None, False, threads)
+    if analyse:
+        one = cfg.model_copy(update={"train": cfg.train.model_copy(update={"threads": threads})})
+        while analyse_next(run, one, _say, last_first=True):
+            pass
 
 
 def _train_child(tree: dict, root: str, threads: int, errors) -> None:
-    """The second process of ``train_overlapped``: ``_train_one``, its errors sent back."""
+    """The second process of ``train_overlapped``: ``_train_one`` then its share of the
+    analysis, its errors sent back."""
     try:
-        _train_one(tree, root, threads)
+        _train_one(tree, root, threads, analyse=True)
     except KeyboardInterrupt:
         errors.put(("interrupt", "training stopped"))
         raise SystemExit(130) from None
@@ -74,14 +133,16 @@ def _train_child(tree: dict, root: str, threads: int, errors) -> None:
 
 def train_overlapped(cfg: Config, run: RunFolder, log: Callable[[str], None]) -> None:
     """Train ``cfg`` into ``run`` in a second process while analysing its checkpoints here
-    (module docstring); returns when training has finished. Checkpoints saved last may still be
-    unanalysed: the experiment's analysis step does them."""
+    (module docstring); once trained, that process analyses too, from the last checkpoint back,
+    while this one goes on from the first. Returns when the second process has finished; a
+    checkpoint left unanalysed (none, unless a process stopped) is done by the experiment's
+    analysis step."""
     if trained(cfg, run):
         return
     train_threads, analysis_threads = split_threads(cfg)
     log(
         f"training on {train_threads} thread(s) in a second process while analysing each "
-        f"checkpoint on {analysis_threads} (train.overlap)"
+        f"checkpoint on {analysis_threads}; then both analyse (train.overlap)"
     )
     ctx = mp.get_context("spawn")  # a fresh interpreter: no forked torch thread pools
     errors = ctx.Queue()
@@ -94,7 +155,7 @@ def train_overlapped(cfg: Config, run: RunFolder, log: Callable[[str], None]) ->
     analysis_cfg = cfg.model_copy(update={"train": train_cfg})
     try:
         while child.is_alive():
-            if not analyse_pending(run, analysis_cfg, log, only=run.checkpoint_steps()):
+            if not analyse_next(run, analysis_cfg, log):
                 child.join(POLL_SECONDS)
     except BaseException:
         if child.is_alive():
