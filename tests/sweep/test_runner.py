@@ -2,6 +2,7 @@
 retried and then reported (never dropped), and a real tiny sweep on a local Ray instance."""
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
@@ -68,6 +69,31 @@ def test_a_member_analysed_with_other_settings_is_analysed_again_not_retrained(
     evals = [json.loads(line) for line in lines if '"eval"' in line]
     assert {e["sampler_steps"] for e in evals} == {4, 3}  # the old rows stay, new ones added
     assert _train_rows(root / members[0].name) == trained
+
+
+def test_an_interrupted_re_analysis_is_not_taken_for_finished(sweep_file, tmp_path, monkeypatch):
+    """The member's config.yaml is rewritten when its re-run starts; stopped there, the member
+    is still to run (it was taken for done before), and its analysis is redone next time."""
+    spec, base, members = load_sweep(sweep_file)
+    root = tmp_path / "runs"
+    runner.run_sweep(spec, base, members, root, lambda _m: None, use_ray=False)
+    tiny = yaml.safe_load((tmp_path / "tiny.yaml").read_text())
+    tiny["sample"]["steps"] = 3
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(tiny))
+    spec, base, members = load_sweep(sweep_file)
+
+    def stopped(base_, member, root_):  # writes the new config, then the stop comes
+        (Path(root_) / member.name / "config.yaml").write_text(
+            yaml.safe_dump(runner.member_config(Path(base_), member).model_dump(mode="json"))
+        )
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch, pytest.raises(KeyboardInterrupt):
+        patch.setattr(runner.run_in_turn, "__defaults__", (stopped,))
+        runner.run_sweep(spec, base, members, root, lambda _m: None, use_ray=False)
+    log: list[str] = []
+    runner.run_sweep(spec, base, members, root, log.append, use_ray=False)
+    assert log[0].startswith("0 of 2 members finished before")
 
 
 def test_a_failing_member_is_retried_then_reported_and_the_rest_run(sweep_file, tmp_path):

@@ -133,6 +133,10 @@ def run_sweep(
     pending = [m for m in members if not is_done(root, m, status, base)]
     log(f"{len(members) - len(pending)} of {len(members)} members finished before; "
         f"{len(pending)} to run")  # fmt: skip
+    for member in pending:  # no longer "done" until this run of it ends: a member whose re-run
+        # is interrupted (its config.yaml already rewritten) is not taken for finished next time
+        if status.get(member.name, {}).get("status") == "done":
+            record_status(root, status, member, {"status": "pending"})
     installed = ray_available()
     if address and not installed:
         raise ConfigError("address: connecting to a cluster needs Ray: pip install 'bumpdiff[ray]'")
