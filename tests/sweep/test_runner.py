@@ -65,6 +65,11 @@ def test_a_member_analysed_with_other_settings_is_analysed_again_not_retrained(
     log: list[str] = []
     runner.run_sweep(spec, base, members, root, log.append, use_ray=False)
     assert log[0].startswith("0 of 2 members finished before")
+    # a sweep.json from before that rule still says "done": the config newer than the report
+    # tells that the last run of the member did not end
+    (root / members[0].name / "config.yaml").touch()
+    assert not runner.is_done(root, members[0], runner.read_status(root), base)
+    assert runner.is_done(root, members[1], runner.read_status(root), base)
     lines = (root / members[0].name / "metrics.jsonl").read_text().splitlines()
     evals = [json.loads(line) for line in lines if '"eval"' in line]
     assert {e["sampler_steps"] for e in evals} == {4, 3}  # the old rows stay, new ones added
@@ -94,6 +99,11 @@ def test_an_interrupted_re_analysis_is_not_taken_for_finished(sweep_file, tmp_pa
     log: list[str] = []
     runner.run_sweep(spec, base, members, root, log.append, use_ray=False)
     assert log[0].startswith("0 of 2 members finished before")
+    # a sweep.json from before that rule still says "done": the config newer than the report
+    # tells that the last run of the member did not end
+    (root / members[0].name / "config.yaml").touch()
+    assert not runner.is_done(root, members[0], runner.read_status(root), base)
+    assert runner.is_done(root, members[1], runner.read_status(root), base)
 
 
 def test_a_failing_member_is_retried_then_reported_and_the_rest_run(sweep_file, tmp_path):

@@ -40,10 +40,15 @@ ANALYSIS_SECTIONS = ("sample", "eval", "probe", "phase")
 
 
 def is_done(root: Path, member: Member, status: dict[str, dict], base: Path | None = None) -> bool:
-    """Finished earlier: recorded as done, its report still there and (given the sweep's
-    ``base`` preset) analysed with the member's current analysis settings."""
+    """Finished earlier: recorded as done, its report still there and written after its
+    config.yaml (a run rewrites the config when it starts and the report when it ends, so a
+    re-run stopped in between is not finished, whatever an older sweep.json says) and (given the
+    sweep's ``base`` preset) analysed with the member's current analysis settings."""
     done = status.get(member.name, {}).get("status") == "done"
-    if not (done and (root / member.name / "report.html").is_file()):
+    report, config = root / member.name / "report.html", root / member.name / "config.yaml"
+    if not (done and report.is_file() and config.is_file()):
+        return False
+    if report.stat().st_mtime_ns < config.stat().st_mtime_ns:
         return False
     if base is None:
         return True
