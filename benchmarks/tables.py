@@ -3,7 +3,6 @@
 python benchmarks/tables.py samplers benchmarks/cpu-2core-samplers512.json [more.json …]
 python benchmarks/tables.py speed benchmarks/cpu-2core-speed.json   # README's performance rows
 python benchmarks/tables.py sweep benchmarks/cpu-2core-sweep.json   # README's sweep-scaling row
-python benchmarks/tables.py train benchmarks/cpu-2core-train.json   # README's later training row
 python benchmarks/tables.py verdicts results/samplers/coupled-study.json  # README's sampler line
 
 The sampler table reads the samplers experiment's ``samplers.json`` (``rows``) and the older bench
@@ -59,16 +58,6 @@ def speed_rows(result: dict) -> str:
     return "\n".join(lines)
 
 
-def train_row(result: dict, name: str) -> str:
-    """A README row of training throughput from a later ``bench --only train`` file ``name``."""
-    t = result["train"]
-    return (
-        f"| training, quick preset (batch {t['batch_size']}), fused AdamW (`{name}`) | "
-        f"{t['images_per_s']:.0f} images/s; a plain diffusers loop on the same model: "
-        f"{t['reference_images_per_s']:.0f} (ratio {t['ratio']:.2f}) |"
-    )
-
-
 def sweep_row(result: dict) -> str:
     """The README's sweep-scaling row from ``benchmarks/sweep_scaling.py``'s file."""
     return (
@@ -99,9 +88,6 @@ if __name__ == "__main__":
     kind, paths = sys.argv[1], sys.argv[2:]
     for path in paths:
         result = json.loads(Path(path).read_text())
-        if kind == "train":
-            print(train_row(result, Path(path).name))
-            continue
         if kind in ("speed", "sweep"):
             print(speed_rows(result) if kind == "speed" else sweep_row(result))
             continue

@@ -70,12 +70,6 @@ def test_the_performance_rows_are_the_committed_speed_benchmark():
     assert f"{demo:.0f} s on the idle machine (`benchmarks/cpu-2core-speed.json`)" in readme
 
 
-def test_the_later_training_row_is_the_committed_benchmark():
-    result = json.loads((ROOT / "benchmarks" / "cpu-2core-train.json").read_text())
-    row = _tables("benchmarks").train_row(result, "cpu-2core-train.json")
-    assert row in (ROOT / "README.md").read_text()
-
-
 def test_the_sweep_scaling_row_is_the_committed_benchmark():
     result = json.loads((ROOT / "benchmarks" / "cpu-2core-sweep.json").read_text())
     assert _tables("benchmarks").sweep_row(result) in (ROOT / "README.md").read_text()
