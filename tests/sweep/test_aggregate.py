@@ -89,6 +89,22 @@ def test_the_layer_can_lead_coincide_with_or_lag_the_behaviour(phases, outcomes,
         for i, (p, o) in enumerate(zip(phases, outcomes))
     ]
     assert lead_or_lag(entries) == says
+    assert lead_or_lag(entries, "B", "mislocated") == "n/a"  # the layer is never B here
+
+
+@pytest.mark.parametrize(
+    ("phases", "says"),
+    [(["B", "A", "C"], "leads"), (["A", "B", "C"], "coincides"), (["A", "A", "B"], "lags")],
+)
+def test_the_layer_b_is_timed_against_the_mislocated_stage(phases, says):
+    from types import SimpleNamespace
+
+    from bumpdiff.sweep.aggregate import lead_or_lag
+
+    outcomes = ["multiple", "mislocated", "mislocated"]
+    entries = [SimpleNamespace(step=10 * i, phase=p, fractions=_f(o))
+               for i, (p, o) in enumerate(zip(phases, outcomes))]  # fmt: skip
+    assert lead_or_lag(entries, "B", "mislocated") == says
 
 
 def _rows(group, fractions_by_step, seeds=(0, 1)):

@@ -79,14 +79,15 @@ def first_step(entries, test) -> int | None:
     return next((e.step for e in entries if test(e)), None)
 
 
-def lead_or_lag(entries) -> str:
-    """Whether the layer's phase C comes before ("leads"), with ("coincides") or after ("lags")
-    the first checkpoint whose dominant outcome is the correct bump; "n/a" if either never."""
-    layer = first_step(entries, lambda e: e.phase == "C")
-    correct = first_step(entries, lambda e: max(e.fractions, key=e.fractions.get) == "correct")
-    if layer is None or correct is None:
+def lead_or_lag(entries, phase: str = "C", stage: str = "correct") -> str:
+    """Whether the layer's ``phase`` first comes before ("leads"), with ("coincides") or after
+    ("lags") the first checkpoint whose dominant outcome is ``stage`` (the paper pairs B with
+    one mislocated bump, C with the correct one); "n/a" if either never comes."""
+    layer = first_step(entries, lambda e: e.phase == phase)
+    seen = first_step(entries, lambda e: max(e.fractions, key=e.fractions.get) == stage)
+    if layer is None or seen is None:
         return "n/a"
-    return "leads" if layer < correct else "coincides" if layer == correct else "lags"
+    return "leads" if layer < seen else "coincides" if layer == seen else "lags"
 
 
 def stage_onsets(entries) -> dict[str, int | None]:
@@ -128,6 +129,10 @@ def moved_settings(rows: pd.DataFrame, baseline: str, threshold: float) -> dict[
     return out
 
 
+def _counts(timing: list[str]) -> str:
+    return ", ".join(f"{k} in {timing.count(k)}" for k in dict.fromkeys(sorted(timing)))
+
+
 def verdicts(root: Path, rows: pd.DataFrame) -> list[dict]:
     """Per group: in how many seeds the paper's phase ↔ outcome correspondence held, and in how
     many the behaviour went multiple → mislocated → correct."""
@@ -135,26 +140,28 @@ def verdicts(root: Path, rows: pd.DataFrame) -> list[dict]:
     for group, sel in rows.groupby("group", sort=True):
         members = sorted(sel["member"].unique())
         agree = behaviour = 0
-        timing, onsets = [], []
+        timing, b_timing, onsets = [], [], []
         for name in members:
             entries = RunFolder(root / name).read_phases()
             agree += bool(phase_summary(entries)[1])
             behaviour += behaviour_in_order([e.fractions for e in entries])
             timing.append(lead_or_lag(entries))
+            b_timing.append(lead_or_lag(entries, "B", "mislocated"))
             onsets.append(stage_onsets(entries))
         n = len(members)
-        counts = ", ".join(f"{k} in {timing.count(k)}" for k in dict.fromkeys(sorted(timing)))
         median = _median_onsets(onsets)
         stages = ", ".join(f"{k} {'never' if v is None else f'{v:g}'}" for k, v in median.items())
         text = (
             f"{group}: the paper's phase ↔ outcome correspondence in {agree}/{n} seeds; "
-            f"behaviour multiple → mislocated → correct in {behaviour}/{n}; the layer's C, "
-            f"against the first checkpoint where the correct bump dominates: {counts}; "
+            f"behaviour multiple → mislocated → correct in {behaviour}/{n}; the layer's B, "
+            f"against the first checkpoint where a mislocated bump dominates: {_counts(b_timing)}; "
+            f"its C, against the first where the correct bump dominates: {_counts(timing)}; "
             f"dominant from step (median over seeds): {stages}"
         )
         out.append(
             {"group": group, "seeds": n, "paper_agrees": agree, "behaviour_in_order": behaviour,
-             "layer_c_timing": timing, "onsets": onsets, "median_onsets": median, "text": text}
+             "layer_c_timing": timing, "layer_b_timing": b_timing, "onsets": onsets,
+             "median_onsets": median, "text": text}
         )  # fmt: skip
     return out
 
