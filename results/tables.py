@@ -4,6 +4,7 @@ python results/tables.py phases results/quick/phases.json   # the demo's phase �
                                                             # and the verdict sentence
 python results/tables.py compare results/quick/clip.json    # runs side by side, per checkpoint
 python results/tables.py sweep results/sweeps/quick-seeds/verdicts.json  # a sweep's verdicts
+python results/tables.py answer results/sweeps/screen/verdicts.json  # the screen's answer
 python results/tables.py sentences results/torus/torus.json  # a follow-up study's sentences
 """
 
@@ -94,6 +95,53 @@ def sweep_verdicts(verdicts: list[dict]) -> str:
     return "\n".join(f"- {v['text']}" for v in verdicts)
 
 
+def _tally(timings: list[str]) -> str:
+    order = ("coincides", "leads", "lags", "n/a")
+    return ", ".join(f"{k} in {timings.count(k)}" for k in order if k in timings)
+
+
+def _mislocated_steps(onsets: list[dict]) -> list[int]:
+    """Per seed: steps from the first checkpoint a mislocated bump dominates to the first the
+    correct one does (seeds with both)."""
+    return [
+        o["correct"] - o["mislocated"]
+        for o in onsets
+        if o["mislocated"] is not None and o["correct"] is not None
+    ]
+
+
+def sweep_answer(verdicts: list[dict]) -> str:
+    """The README's answer from a sweep's verdicts.json: in which settings and how many seeds
+    the behaviour went multiple → mislocated → correct, how long the mislocated stage lasted,
+    and whether the layer's B and C led, coincided with or lagged the matching stage."""
+    seeds = sum(v["seeds"] for v in verdicts)
+    every = [v["group"] for v in verdicts if v["behaviour_in_order"] == v["seeds"]]
+    some = [
+        f"{v['group']} ({v['behaviour_in_order']}/{v['seeds']})"
+        for v in verdicts
+        if v["behaviour_in_order"] < v["seeds"]
+    ]
+    lasts = []
+    for v in verdicts:
+        steps = sorted(_mislocated_steps(v["onsets"]))
+        if steps:
+            lasts.append(f"{v['group']} {steps[0]}–{steps[-1]}" if len(steps) > 1 else
+                         f"{v['group']} {steps[0]}")  # fmt: skip
+    agree = sum(v["paper_agrees"] for v in verdicts)
+    c = [t for v in verdicts for t in v["layer_c_timing"]]
+    b = [t for v in verdicts for t in v.get("layer_b_timing", [])]
+    lines = [
+        f"Multiple → mislocated → correct in every seed: {len(every)} of {len(verdicts)} "
+        f"settings ({', '.join(every) or 'none'}); not in every seed: {', '.join(some) or 'none'}.",
+        "Steps from the first checkpoint a mislocated bump dominates to the first the correct "
+        f"one does (range over seeds): {'; '.join(lasts) or 'no seed had both'}.",
+        f"The layer's C against the correct bump's takeover, over all {seeds} seeds: "
+        f"{_tally(c)}; its B against the mislocated stage: {_tally(b) or 'not recorded'}; the "
+        f"paper's phase ↔ outcome correspondence in {agree} of {seeds} seeds.",
+    ]
+    return "\n".join(f"- {line}" for line in lines)
+
+
 def summary_sentences(data: dict) -> str:
     """The computed sentences of a follow-up study's summary (percolation.json, torus.json,
     compose.json, interpolate.json, efficiency.json), one README bullet each, emphasis kept."""
@@ -106,6 +154,8 @@ if __name__ == "__main__":
     data = json.loads(path.read_text())
     if kind == "sweep":
         print(sweep_verdicts(data))
+    elif kind == "answer":
+        print(sweep_answer(data))
     elif kind == "sentences":
         print(summary_sentences(data))
     elif kind == "phases":

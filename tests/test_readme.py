@@ -107,3 +107,23 @@ def test_the_idle_preset_times_are_the_committed_benchmarks():
         result = json.loads((ROOT / "benchmarks" / f"cpu-2core-{name}.json").read_text())
         wall = f"{result['wall_seconds']:.0f} s on the idle machine"
         assert wall in (ROOT / "README.md").read_text(), name
+
+
+def test_the_sweep_answer_counts_settings_seeds_stage_lengths_and_timings():
+    """On synthetic verdicts with a known answer: one setting in order in every seed, one in
+    1 of 2; the mislocated stage's length per seed; timings tallied over all seeds."""
+    on = {"multiple": 0, "mislocated": 25, "correct": 398}
+    verdicts = [
+        {"group": "a", "seeds": 2, "behaviour_in_order": 2, "paper_agrees": 1,
+         "layer_c_timing": ["coincides", "leads"], "layer_b_timing": ["lags", "n/a"],
+         "onsets": [on, {**on, "correct": 631}]},
+        {"group": "b", "seeds": 2, "behaviour_in_order": 1, "paper_agrees": 0,
+         "layer_c_timing": ["lags", "coincides"], "layer_b_timing": ["lags", "lags"],
+         "onsets": [{**on, "mislocated": None}, {**on, "mislocated": 100}]},
+    ]  # fmt: skip
+    lines = _tables().sweep_answer(verdicts).splitlines()
+    assert "every seed: 1 of 2 settings (a); not in every seed: b (1/2)." in lines[0]
+    assert lines[1].endswith("a 373–606; b 298.")
+    assert "all 4 seeds: coincides in 2, leads in 1, lags in 1;" in lines[2]
+    assert "mislocated stage: lags in 3, n/a in 1;" in lines[2]
+    assert lines[2].endswith("correspondence in 1 of 4 seeds.")
