@@ -2,6 +2,10 @@
 retried and then reported (never dropped), and a real tiny sweep on a local Ray instance."""
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -140,3 +144,30 @@ def test_a_tiny_sweep_on_a_local_ray_instance(sweep_file, tmp_path):
     failed = status[members[1].name]
     assert failed["status"] == "failed" and "is a file, not a folder" in failed["error"]
     assert failed["attempts"] == spec.retries + 1
+
+
+@pytest.mark.skipif(not runner.ray_available(), reason="Ray is an optional extra")
+def test_ctrl_c_stops_a_ray_sweep_with_its_members_saved_where_they_were(tmp_path):
+    """SIGINT to ``bumpdiff sweep``: the command ends with 130, and each running member gets the
+    interrupt, on which its training saves where it stopped (logged as "interrupted")."""
+    tiny = {**TINY, "train": {**TINY["train"], "steps": 100_000, "overlap": False}}
+    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(tiny))
+    sweep = tmp_path / "long.yaml"
+    sweep.write_text(yaml.safe_dump({"base": "tiny.yaml", "seeds": [0], "cpus": 1}))
+    root = tmp_path / "runs"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bumpdiff", "sweep", str(sweep), "--out", str(root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as in a terminal
+    )
+    member = root / "base-s0"
+    deadline = time.monotonic() + 120
+    while not list(member.glob("checkpoints/step-2.safetensors")):
+        assert time.monotonic() < deadline and proc.poll() is None, proc.stdout.read()
+        time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    out = proc.communicate(timeout=120)[0].decode()
+    assert proc.returncode == 130, out
+    assert "interrupted: stopping 1 member(s)" in out
+    assert '"event": "interrupted"' in (member / "metrics.jsonl").read_text()

@@ -83,6 +83,20 @@ def run_in_turn(spec: SweepSpec, base: Path, members, root: Path, log, run=run_m
         log(_line(i + 1, len(members), member, entry))
 
 
+WAIT_SECONDS = 1.0  # how often the Ray loop looks up from waiting (to see a Ctrl-C)
+STOP_SECONDS = 60.0  # how long a stop waits for running members to save their checkpoints
+
+
+def _stop(ray, refs, log) -> None:
+    """Ctrl-C: cancel the members not yet finished; a running one gets a KeyboardInterrupt, on
+    which its training saves where it stopped (as ``bumpdiff train`` does), so the sweep resumes
+    from there; waits up to STOP_SECONDS for them."""
+    log(f"interrupted: stopping {len(refs)} member(s) not finished (their checkpoints are kept)")
+    for ref in refs:
+        ray.cancel(ref)
+    ray.wait(refs, num_returns=len(refs), timeout=STOP_SECONDS)
+
+
 def run_on_ray(spec, base: Path, members, root: Path, log, address, workers: int | None) -> None:
     """Every pending member as a Ray task: ``spec.cpus`` cores and ``spec.gpus`` GPUs each, up
     to ``workers`` at once locally (default: as many as the cores hold), retried ``spec.retries``
@@ -101,7 +115,13 @@ def run_on_ray(spec, base: Path, members, root: Path, log, address, workers: int
         refs = {task.remote(str(base), m, str(root), threads): m for m in members}
         status, pending, finished = read_status(root), list(refs), 0
         while pending:
-            ready, pending = ray.wait(pending, num_returns=1)
+            try:  # a timeout, so that Ctrl-C (SIGINT) is seen here: a blocking wait ignores it
+                ready, pending = ray.wait(pending, num_returns=1, timeout=WAIT_SECONDS)
+            except KeyboardInterrupt:
+                _stop(ray, pending, log)
+                raise
+            if not ready:
+                continue
             member = refs[ready[0]]
             try:
                 entry = {**ray.get(ready[0]), "attempts": None}
