@@ -53,27 +53,28 @@ def test_finished_members_are_skipped_and_interrupted_ones_resume(sweep_file, tm
     assert _train_rows(root / first) == trained
 
 
+def _finished_then_sampler_changed(sweep_file, root):
+    """Every member of the sweep finished, then the base preset's sampler steps changed (as
+    when the presets moved to DDPM-250); returns the sweep loaded again."""
+    spec, base, members = load_sweep(sweep_file)
+    runner.run_sweep(spec, base, members, root, lambda _m: None, use_ray=False)
+    tiny = yaml.safe_load((sweep_file.parent / "tiny.yaml").read_text())
+    tiny["sample"]["steps"] = 3
+    (sweep_file.parent / "tiny.yaml").write_text(yaml.safe_dump(tiny))
+    return load_sweep(sweep_file)
+
+
 def test_a_member_analysed_with_other_settings_is_analysed_again_not_retrained(
     sweep_file, tmp_path
 ):
     """The base preset's evaluation sampler changed after the members finished: they are run
     again, their evaluations redone with the new sampler, their training kept."""
-    spec, base, members = load_sweep(sweep_file)
     root = tmp_path / "runs"
-    runner.run_sweep(spec, base, members, root, lambda _m: None, use_ray=False)
+    spec, base, members = _finished_then_sampler_changed(sweep_file, root)
     trained = _train_rows(root / members[0].name)
-    tiny = yaml.safe_load((tmp_path / "tiny.yaml").read_text())
-    tiny["sample"]["steps"] = 3
-    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(tiny))
-    spec, base, members = load_sweep(sweep_file)
     log: list[str] = []
     runner.run_sweep(spec, base, members, root, log.append, use_ray=False)
     assert log[0].startswith("0 of 2 members finished before")
-    # a sweep.json from before that rule still says "done": the config newer than the report
-    # tells that the last run of the member did not end
-    (root / members[0].name / "config.yaml").touch()
-    assert not runner.is_done(root, members[0], runner.read_status(root), base)
-    assert runner.is_done(root, members[1], runner.read_status(root), base)
     lines = (root / members[0].name / "metrics.jsonl").read_text().splitlines()
     evals = [json.loads(line) for line in lines if '"eval"' in line]
     assert {e["sampler_steps"] for e in evals} == {4, 3}  # the old rows stay, new ones added
@@ -83,13 +84,8 @@ def test_a_member_analysed_with_other_settings_is_analysed_again_not_retrained(
 def test_an_interrupted_re_analysis_is_not_taken_for_finished(sweep_file, tmp_path, monkeypatch):
     """The member's config.yaml is rewritten when its re-run starts; stopped there, the member
     is still to run (it was taken for done before), and its analysis is redone next time."""
-    spec, base, members = load_sweep(sweep_file)
     root = tmp_path / "runs"
-    runner.run_sweep(spec, base, members, root, lambda _m: None, use_ray=False)
-    tiny = yaml.safe_load((tmp_path / "tiny.yaml").read_text())
-    tiny["sample"]["steps"] = 3
-    (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(tiny))
-    spec, base, members = load_sweep(sweep_file)
+    spec, base, members = _finished_then_sampler_changed(sweep_file, root)
 
     def stopped(base_, member, root_):  # writes the new config, then the stop comes
         (Path(root_) / member.name / "config.yaml").write_text(
