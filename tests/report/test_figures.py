@@ -32,3 +32,19 @@ def test_figures_write_what_they_return(tmp_path):
     _check(figures.axis_curves_figure([("dx = 1", np.array(steps), curves)], path), path)
     path = tmp_path / "cost.png"
     _check(figures.sampler_cost_figure(["A", "B"], [1.0, 0.1], [0.0, 4.0], path), path)
+
+
+def test_the_sweep_stages_figure_has_a_panel_per_setting(tmp_path):
+    import pandas as pd
+
+    entries = []
+    for group in ("a", "b", "c", "d"):
+        for step in (0, 10, 100):
+            entry = {"group": group, "step": step, "seeds": 2}
+            for o in ("multiple", "mislocated", "correct"):
+                entry |= {f"frac_{o}_mean": 0.3, f"frac_{o}_lo": 0.2, f"frac_{o}_hi": 0.4}
+            entries.append(entry)
+    table = pd.DataFrame(entries)
+    for groups in (["a"], ["a", "b", "c", "d"]):  # one panel; two rows with two left empty
+        path = tmp_path / f"stages{len(groups)}.png"
+        _check(figures.sweep_stages_figure(table[table["group"].isin(groups)], path), path)

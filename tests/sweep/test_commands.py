@@ -38,6 +38,7 @@ def test_sweep_then_aggregate_writes_tables_bands_and_verdicts(tmp_path):
     assert [v["seeds"] for v in verdicts] == [2, 2]
     assert "correspondence in" in res.output and "/2 seeds" in res.output
     assert (out / "aggregate" / "curves.png").is_file()
+    assert (out / "aggregate" / "stages.png").is_file()
 
 
 def test_bad_input_is_one_line_and_exit_2(tmp_path):

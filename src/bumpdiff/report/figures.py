@@ -272,3 +272,31 @@ def sweep_curves_figure(table, path: Path) -> bytes:
     axes[0, 1].legend(fontsize=6, loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.suptitle("Sweep: mean over seeds, band = 95 % bootstrap of the mean", fontsize=9)
     return save_figure(fig, path)
+
+
+def sweep_stages_figure(table, path: Path) -> bytes:
+    """One panel per sweep group: the shares of multiple, mislocated and correct bumps against
+    step (mean over seeds, 95 % bootstrap band), so each setting's order of the stages is seen."""
+    groups = sorted(table["group"].unique())
+    cols = min(3, len(groups))
+    rows = -(-len(groups) // cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 0.4 + 2.6 * rows), squeeze=False,
+                             sharex=True, sharey=True, layout="constrained")  # fmt: skip
+    for ax, group in zip(axes.flat, groups):
+        sel = table[table["group"] == group]
+        for outcome in ("multiple", "mislocated", "correct"):
+            col, color = f"frac_{outcome}", OUTCOME_COLORS[outcome]
+            ax.plot(sel["step"], sel[f"{col}_mean"], ".-", color=color, label=outcome, ms=3)
+            ax.fill_between(sel["step"], sel[f"{col}_lo"], sel[f"{col}_hi"], color=color,
+                            alpha=0.2, lw=0)  # fmt: skip
+        step_axis(ax, list(table["step"]))
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_title(f"{group} ({int(sel['seeds'].max())} seeds)", fontsize=8)
+    for ax in list(axes.flat)[len(groups) :]:
+        ax.axis("off")
+    axes[0, 0].legend(fontsize=6)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("share of images")
+    fig.suptitle("Share of each outcome per setting: mean over seeds, band = 95 % bootstrap",
+                 fontsize=9)  # fmt: skip
+    return save_figure(fig, path)

@@ -168,11 +168,11 @@ def verdicts(root: Path, rows: pd.DataFrame) -> list[dict]:
 
 def aggregate_sweep(root: Path) -> list[str]:
     """``aggregate/`` in the sweep folder: rows.parquet (every member's checkpoints),
-    curves.parquet (mean and band per group and step), verdicts.json and curves.png; returns the
-    verdict lines."""
+    curves.parquet (mean and band per group and step), verdicts.json, curves.png and stages.png
+    (each group's outcome shares); returns the verdict lines."""
     import json
 
-    from bumpdiff.report.figures import sweep_curves_figure
+    from bumpdiff.report.figures import sweep_curves_figure, sweep_stages_figure
     from bumpdiff.sweep.status import read_status
 
     status = read_status(root)
@@ -188,6 +188,7 @@ def aggregate_sweep(root: Path) -> list[str]:
     found = verdicts(root, rows)
     (out / "verdicts.json").write_text(json.dumps(found, indent=1) + "\n")
     sweep_curves_figure(table, out / "curves.png")
+    sweep_stages_figure(table, out / "stages.png")
     failed = [n for n, e in status.items() if e.get("status") != "done"]
     lines = [v["text"] for v in found]
     if failed:
