@@ -355,14 +355,13 @@ def pending(
 
 def log_analysed(log, rows: dict, run: RunFolder, step: int, where: str) -> None:
     """One progress line for checkpoint ``step`` (``where``: its place, e.g. "[3/17]")."""
-    ev = rows.get("eval") or run.latest_by_step("eval")[step]
+    ev = rows.get("eval") or run.latest_by_step("eval").get(step)
     pr = rows.get("probe") or run.latest_by_step("probe").get(step)
-    log(
-        f"{where} step {step}: "
-        + (f"phase {pr.phase}, " if pr else "")
-        + f"accuracy {ev.accuracy:.2f} (multiple {ev.frac_multiple:.2f}, mislocated "
-        f"{ev.frac_mislocated:.2f})"
-    )
+    said = [f"phase {pr.phase}"] if pr else []
+    if ev:
+        said.append(f"accuracy {ev.accuracy:.2f} (multiple {ev.frac_multiple:.2f}, mislocated "
+                    f"{ev.frac_mislocated:.2f})")  # fmt: skip
+    log(f"{where} step {step}: " + ", ".join(said))
 
 
 def analyse_pending(
