@@ -35,6 +35,12 @@ def test_pending_analysis_does_only_what_is_missing(tiny_run, tiny):
     assert analyse_pending(tiny_run, tiny) == []
 
 
+def test_a_probe_only_analysis_says_each_phase(tiny_run, tiny):
+    logs: list[str] = []
+    assert analyse_pending(tiny_run, tiny, logs.append, parts=("probe",), only=[6]) == [6]
+    assert logs[0].startswith("[4/4] step 6: phase ") and "accuracy" not in logs[0]
+
+
 def test_samples_at_user_conditions_never_replace_evaluation_samples(tiny_run, tiny):
     analyse_checkpoint(tiny_run, tiny, 6, parts=("eval",))
     before = tiny_run.samples_path(6).read_bytes()
