@@ -125,8 +125,8 @@ def sweep_answer(verdicts: list[dict]) -> str:
     for v in verdicts:
         steps = sorted(_mislocated_steps(v["onsets"]))
         if steps:
-            lasts.append(f"{v['group']} {steps[0]}–{steps[-1]}" if len(steps) > 1 else
-                         f"{v['group']} {steps[0]}")  # fmt: skip
+            span = f"{steps[0]}–{steps[-1]}" if steps[0] != steps[-1] else f"{steps[0]}"
+            lasts.append(f"{v['group']} {span}")
     agree = sum(v["paper_agrees"] for v in verdicts)
     c = [t for v in verdicts for t in v["layer_c_timing"]]
     b = [t for v in verdicts for t in v.get("layer_b_timing", [])]

@@ -127,3 +127,5 @@ def test_the_sweep_answer_counts_settings_seeds_stage_lengths_and_timings():
     assert "all 4 seeds: coincides in 2, leads in 1, lags in 1;" in lines[2]
     assert "mislocated stage: lags in 3, n/a in 1;" in lines[2]
     assert lines[2].endswith("correspondence in 1 of 4 seeds.")
+    same = [{**verdicts[0], "onsets": [on, on]}]  # both seeds alike: one number, not a range
+    assert _tables().sweep_answer(same).splitlines()[1].endswith("a 373.")

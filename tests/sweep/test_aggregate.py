@@ -145,3 +145,10 @@ def test_stage_onsets_are_the_first_dominant_steps():
                for s, d in seq]  # fmt: skip
     assert stage_onsets(entries) == {"multiple": 1, "mislocated": 9, "correct": 20}
     assert stage_onsets(entries[:2]) == {"multiple": 1, "mislocated": None, "correct": None}
+
+
+def test_members_left_out_are_named_with_why():
+    from bumpdiff.sweep.aggregate import _left_out
+
+    status = {"a": {"status": "done"}, "b": {"status": "failed"}, "c": {"status": "pending"}}
+    assert _left_out(status) == {"failed": ["b"], "not finished": ["c"]}

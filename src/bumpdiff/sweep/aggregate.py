@@ -166,6 +166,16 @@ def verdicts(root: Path, rows: pd.DataFrame) -> list[dict]:
     return out
 
 
+def _left_out(status: dict[str, dict]) -> dict[str, list[str]]:
+    """The members not aggregated, by why: "failed", or "not finished" (pending or running)."""
+    out: dict[str, list[str]] = {}
+    for name, entry in sorted(status.items()):
+        if entry.get("status") != "done":
+            why = "failed" if entry.get("status") == "failed" else "not finished"
+            out.setdefault(why, []).append(name)
+    return out
+
+
 def aggregate_sweep(root: Path) -> list[str]:
     """``aggregate/`` in the sweep folder: rows.parquet (every member's checkpoints),
     curves.parquet (mean and band per group and step), verdicts.json, curves.png and stages.png
@@ -189,8 +199,7 @@ def aggregate_sweep(root: Path) -> list[str]:
     (out / "verdicts.json").write_text(json.dumps(found, indent=1) + "\n")
     sweep_curves_figure(table, out / "curves.png")
     sweep_stages_figure(table, out / "stages.png")
-    failed = [n for n, e in status.items() if e.get("status") != "done"]
     lines = [v["text"] for v in found]
-    if failed:
-        lines.append(f"not aggregated (failed): {', '.join(sorted(failed))}")
+    for why, names in _left_out(status).items():
+        lines.append(f"not aggregated ({why}): {', '.join(names)}")
     return [*lines, f"aggregate: {out}"]
