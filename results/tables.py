@@ -135,9 +135,9 @@ def sweep_answer(verdicts: list[dict]) -> str:
         f"settings ({', '.join(every) or 'none'}); not in every seed: {', '.join(some) or 'none'}.",
         "Steps from the first checkpoint a mislocated bump dominates to the first the correct "
         f"one does (range over seeds): {'; '.join(lasts) or 'no seed had both'}.",
-        f"The layer's C against the correct bump's takeover, over all {seeds} seeds: "
+        f"The layer's C against the correct bump's takeover, over all {seeds} runs: "
         f"{_tally(c)}; its B against the mislocated stage: {_tally(b) or 'not recorded'}; the "
-        f"paper's phase ↔ outcome correspondence in {agree} of {seeds} seeds.",
+        f"paper's phase ↔ outcome correspondence in {agree} of {seeds} runs.",
     ]
     return "\n".join(f"- {line}" for line in lines)
 

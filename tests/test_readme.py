@@ -75,12 +75,14 @@ def test_the_sweep_scaling_row_is_the_committed_benchmark():
     assert _tables("benchmarks").sweep_row(result) in (ROOT / "README.md").read_text()
 
 
-def test_the_five_seed_quick_study_lines_are_the_committed_verdicts():
-    verdicts = json.loads(
-        (ROOT / "results" / "sweeps" / "quick-seeds" / "verdicts.json").read_text()
-    )
+def test_the_sweep_lines_are_the_committed_verdicts():
+    """The 5-seed quick study's lines, and the screen's lines and answer."""
     readme = " ".join((ROOT / "README.md").read_text().split())
-    assert " ".join(_tables().sweep_verdicts(verdicts).split()) in readme
+    for name in ("quick-seeds", "screen"):
+        path = ROOT / "results" / "sweeps" / name / "verdicts.json"
+        verdicts = json.loads(path.read_text())
+        assert " ".join(_tables().sweep_verdicts(verdicts).split()) in readme, name
+    assert " ".join(_tables().sweep_answer(verdicts).split()) in readme
 
 
 FOLLOWUP = (
@@ -124,8 +126,8 @@ def test_the_sweep_answer_counts_settings_seeds_stage_lengths_and_timings():
     lines = _tables().sweep_answer(verdicts).splitlines()
     assert "every seed: 1 of 2 settings (a); not in every seed: b (1/2)." in lines[0]
     assert lines[1].endswith("a 373–606; b 298.")
-    assert "all 4 seeds: coincides in 2, leads in 1, lags in 1;" in lines[2]
+    assert "all 4 runs: coincides in 2, leads in 1, lags in 1;" in lines[2]
     assert "mislocated stage: lags in 3, n/a in 1;" in lines[2]
-    assert lines[2].endswith("correspondence in 1 of 4 seeds.")
+    assert lines[2].endswith("correspondence in 1 of 4 runs.")
     same = [{**verdicts[0], "onsets": [on, on]}]  # both seeds alike: one number, not a range
     assert _tables().sweep_answer(same).splitlines()[1].endswith("a 373.")
