@@ -83,7 +83,7 @@ def run_in_turn(spec: SweepSpec, base: Path, members, root: Path, log, run=run_m
         log(_line(i + 1, len(members), member, entry))
 
 
-WAIT_SECONDS = 1.0  # how often the Ray loop looks up from waiting (to see a Ctrl-C)
+WAIT_SECONDS = 1.0  # how often the Ray loop looks up from waiting (a Ctrl-C is seen at once)
 STOP_SECONDS = 60.0  # how long a stop waits for running members to save their checkpoints
 
 
@@ -115,7 +115,7 @@ def run_on_ray(spec, base: Path, members, root: Path, log, address, workers: int
         refs = {task.remote(str(base), m, str(root), threads): m for m in members}
         status, pending, finished = read_status(root), list(refs), 0
         while pending:
-            try:  # a timeout, so that Ctrl-C (SIGINT) is seen here: a blocking wait ignores it
+            try:  # a Ctrl-C here stops the members cleanly (_stop), not with the driver
                 ready, pending = ray.wait(pending, num_returns=1, timeout=WAIT_SECONDS)
             except KeyboardInterrupt:
                 _stop(ray, pending, log)
