@@ -45,14 +45,15 @@ def is_done(root: Path, member: Member, status: dict[str, dict], base: Path | No
     re-run stopped in between is not finished, whatever an older sweep.json says) and (given the
     sweep's ``base`` preset) analysed with the member's current analysis settings."""
     done = status.get(member.name, {}).get("status") == "done"
-    report, config = root / member.name / "report.html", root / member.name / "config.yaml"
+    run = RunFolder(root / member.name)
+    report, config = run.report_path, run.config_path
     if not (done and report.is_file() and config.is_file()):
         return False
     if report.stat().st_mtime_ns < config.stat().st_mtime_ns:
         return False
     if base is None:
         return True
-    saved = RunFolder(root / member.name).read_config().model_dump(mode="json")
+    saved = run.read_config().model_dump(mode="json")
     now = member_config(base, member).model_dump(mode="json")
     return all(saved[k] == now[k] for k in ANALYSIS_SECTIONS)
 
@@ -158,8 +159,8 @@ def run_sweep(
     pending = [m for m in members if not is_done(root, m, status, base)]
     log(f"{len(members) - len(pending)} of {len(members)} members finished before; "
         f"{len(pending)} to run")  # fmt: skip
-    for member in pending:  # no longer "done" until this run of it ends: a member whose re-run
-        # is interrupted (its config.yaml already rewritten) is not taken for finished next time
+    for member in pending:  # no longer "done" until this run of it ends, so neither the next
+        # sweep nor the aggregate takes a member whose re-run was interrupted for finished
         if status.get(member.name, {}).get("status") == "done":
             record_status(root, status, member, {"status": "pending"})
     installed = ray_available()
