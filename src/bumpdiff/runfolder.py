@@ -290,6 +290,11 @@ class RunFolder:
     def write_coupling(self, summary: CouplingSummary) -> None:
         write_json(self.coupling_path, summary.model_dump(mode="python"))
 
+    def read_coupling(self) -> CouplingSummary | None:
+        if not self.coupling_path.is_file():
+            return None
+        return CouplingSummary.model_validate(json.loads(self.coupling_path.read_text()))
+
     def write_rescore(self, rescore: Rescore) -> None:
         write_json(self.rescore_path, rescore.model_dump(mode="python"))
 

@@ -86,3 +86,18 @@ def test_more_members_add_the_extra_seeds_to_the_named_groups_only():
     assert [m.name for m in extra] == ["lr-s2", "lr-s3"]
     assert extra[0].overrides == ("train.lr=1e-4", "seed=2")
     assert more_members(spec, set()) == []
+
+
+@pytest.mark.parametrize("preset", ["imbalanced", "percolation", "compose", "interpolate",
+                                    "efficiency"])  # fmt: skip
+def test_a_sweep_seed_is_the_seed_list_of_an_experiment_that_has_one(tmp_path, preset):
+    """These experiments train their models with their own seed list and ignore ``seed``: two
+    sweep seeds must give two different runs, not the same one twice."""
+    from pathlib import Path
+
+    from bumpdiff.sweep.spec import member_config
+
+    base = Path(__file__).parents[2] / "configs" / f"{preset}.yaml"
+    _, _, members = load_sweep(_write(tmp_path, {"base": str(base), "seeds": [3, 4]}))
+    seeds = [getattr(member_config(base, m), preset).seeds for m in members]
+    assert seeds == [[3], [4]]

@@ -176,21 +176,13 @@ def _left_out(status: dict[str, dict]) -> dict[str, list[str]]:
     return out
 
 
-def aggregate_sweep(root: Path) -> list[str]:
-    """``aggregate/`` in the sweep folder: rows.parquet (every member's checkpoints),
-    curves.parquet (mean and band per group and step), verdicts.json, curves.png and stages.png
-    (each group's outcome shares); returns the verdict lines."""
+def _aggregate_phases(root: Path, out: Path, rows: pd.DataFrame) -> list[str]:
+    """rows.parquet, curves.parquet, verdicts.json, curves.png and stages.png of the phases
+    members; returns their verdict lines."""
     import json
 
     from bumpdiff.report.figures import sweep_curves_figure, sweep_stages_figure
-    from bumpdiff.sweep.status import read_status
 
-    status = read_status(root)
-    rows = member_rows(root, status)
-    if rows.empty:
-        return [f"{root}: no finished phases member to aggregate"]
-    out = root / "aggregate"
-    out.mkdir(exist_ok=True)
     rows.to_parquet(out / "rows.parquet", index=False)
     columns = ["accuracy", *(f"frac_{o}" for o in OUTCOMES), "behaviour_trustworthiness"]
     table = curves(rows, columns)
@@ -199,7 +191,25 @@ def aggregate_sweep(root: Path) -> list[str]:
     (out / "verdicts.json").write_text(json.dumps(found, indent=1) + "\n")
     sweep_curves_figure(table, out / "curves.png")
     sweep_stages_figure(table, out / "stages.png")
-    lines = [v["text"] for v in found]
+    return [v["text"] for v in found]
+
+
+def aggregate_sweep(root: Path) -> list[str]:
+    """``aggregate/`` in the sweep folder: for phases members rows.parquet (every member's
+    checkpoints), curves.parquet (mean and band per group and step), verdicts.json, curves.png
+    and stages.png (each group's outcome shares); for imbalanced members coupling.parquet and
+    coupling-verdicts.json (aggregate_coupling); returns the verdict lines."""
+    from bumpdiff.sweep.aggregate_coupling import aggregate_coupling, coupling_rows
+    from bumpdiff.sweep.status import read_status
+
+    status = read_status(root)
+    rows, coupling = member_rows(root, status), coupling_rows(root, status)
+    if rows.empty and coupling.empty:
+        return [f"{root}: no finished phases or imbalanced member to aggregate"]
+    out = root / "aggregate"
+    out.mkdir(exist_ok=True)
+    lines = [] if rows.empty else _aggregate_phases(root, out, rows)
+    lines += [] if coupling.empty else aggregate_coupling(out, coupling)
     for why, names in _left_out(status).items():
         lines.append(f"not aggregated ({why}): {', '.join(names)}")
     return [*lines, f"aggregate: {out}"]

@@ -111,9 +111,20 @@ def load_sweep(path: str | Path) -> tuple[SweepSpec, Path, list[Member]]:
     return spec, base, members
 
 
+# Experiments that train several models take their seeds from a list of their own section and
+# ignore ``seed``: a sweep's seed is that list's one seed, else every seed of the sweep would
+# repeat the same run.
+SEED_LISTS = ("imbalanced", "percolation", "compose", "interpolate", "efficiency")
+
+
 def member_config(base: Path, member: Member) -> Config:
-    """The member's full config: the base preset with its overrides."""
+    """The member's full config: the base preset with its overrides (for an experiment with
+    its own seed list, the member's seed is that list)."""
+    overrides = list(member.overrides)
     try:
-        return load_config(base, list(member.overrides))
+        cfg = load_config(base, overrides)
+        if cfg.experiment in SEED_LISTS:
+            cfg = load_config(base, [*overrides, f"{cfg.experiment}.seeds=[{cfg.seed}]"])
+        return cfg
     except ConfigError as err:
         raise ConfigError(f"sweep member {member.name}: {err}") from None

@@ -1,0 +1,75 @@
+"""The imbalanced members' aggregate on synthetic coupling.json files with known per-seed
+ratios: the spread over seeds, seeds that never reached a level, and the verdicts' tally."""
+
+import json
+
+import pytest
+
+from bumpdiff.records import CouplingSummary, CouplingVariant
+from bumpdiff.runfolder import RunFolder
+from bumpdiff.sweep.aggregate import aggregate_sweep
+from bumpdiff.sweep.spec import Member
+from bumpdiff.sweep.status import record_status
+
+
+def _variant(dx, dy, seed, ratio90, ratio50, verdict):
+    stats = {"x_step50": 100.0, "y_step50": 100.0, "x_step90": None, "y_step90": 300.0,
+             "ratio50": ratio50, "ratio90": ratio90, "curve_corr": 0.9}  # fmt: skip
+    return CouplingVariant(
+        dx=dx, dy=dy, seeds=[seed], n_x=8, n_y=8, **stats,
+        **{f"{k}_per_seed": [v] for k, v in stats.items()}, verdict=verdict,
+    )  # fmt: skip
+
+
+def _member(root, group, seed, variants, status="done"):
+    member = Member(f"{group}-s{seed}", (f"seed={seed}",))
+    run = RunFolder(root / member.name)
+    run.root.mkdir(parents=True)
+    run.write_coupling(CouplingSummary(variants=variants, verdict="…"))
+    record_status(root, _member.status, member, {"status": status})
+
+
+@pytest.fixture()
+def sweep(tmp_path):
+    """Setting "a": x reaches 90 % at 0.8, 1.0, 1.2 of y's step in three seeds (mean 1.0,
+    SD 0.2) and 50 % at 0.5 each; setting "b": one seed never reaches 90 %, one failed member."""
+    _member.status = {}
+    for seed, r90, verdict in ((0, 0.8, "coupled"), (1, 1.0, "coupled"), (2, 1.2, "factorized")):
+        _member(tmp_path, "a", seed, [_variant(0.1, 1.0, seed, r90, 0.5, verdict)])
+    _member(tmp_path, "b", 0, [_variant(0.1, 1.0, 0, None, 0.7, "undetermined")])
+    _member(tmp_path, "b", 1, [_variant(0.1, 1.0, 1, 2.0, 0.9, "coupled")])
+    _member(tmp_path, "b", 2, [], status="failed")
+    return tmp_path
+
+
+def test_the_spread_over_seeds_and_the_tally_are_given_per_setting(sweep):
+    lines = aggregate_sweep(sweep)
+    written = json.loads((sweep / "aggregate/coupling-verdicts.json").read_text())
+    found = {v["group"]: v for v in written}
+    a, b = found["a"], found["b"]
+    assert a["ratio90_mean"] == pytest.approx(1.0) and a["ratio90_sd"] == pytest.approx(0.2)
+    assert a["ratio50_mean"] == pytest.approx(0.5) and a["ratio50_sd"] == pytest.approx(0.0)
+    assert a["verdicts"] == {"coupled": 2, "factorized": 1}
+    assert "x reaches 90 % at 1.00 ± 0.20 of y's step (3/3 seeds reached both)" in a["text"]
+    # one seed of b never reached 90 %: counted out, not averaged as a number; no SD of one
+    assert b["ratio90_mean"] == pytest.approx(2.0) and b["ratio90_sd"] is None
+    assert "x reaches 90 % at 2.00 of y's step (1/2 seeds reached both)" in b["text"]
+    assert b["ratio50_mean"] == pytest.approx(0.8)
+    assert "not aggregated (failed): b-s2" in lines
+
+
+def test_a_level_no_seed_reached_is_said_not_averaged(tmp_path):
+    _member.status = {}
+    _member(tmp_path, "c", 0, [_variant(1.0, 0.1, 0, None, None, "undetermined")])
+    (line,) = [t for t in aggregate_sweep(tmp_path) if t.startswith("c,")]
+    assert "never reached 90 % in any of 1 seeds" in line
+    assert "each seed alone: undetermined in 1 of 1" in line
+
+
+def test_rows_keep_every_seed_and_variant(sweep):
+    import pandas as pd
+
+    aggregate_sweep(sweep)
+    rows = pd.read_parquet(sweep / "aggregate/coupling.parquet")
+    assert len(rows) == 5 and set(rows["group"]) == {"a", "b"}
+    assert rows["ratio90"].isna().sum() == 1 and rows["x_step90"].isna().all()
