@@ -67,3 +67,24 @@ def test_a_setting_that_moves_the_outcomes_gets_more_seeds(tmp_path):
     assert sorted(json.loads((out / "sweep.json").read_text())) == ["base-s0", "strict-s0",
                                                                     "strict-s1"]  # fmt: skip
     assert "strict moves" in res.output and "seeds [1] added" in res.output
+
+
+def test_an_imbalanced_sweep_runs_one_seed_per_member_and_aggregates_the_ratios(tmp_path):
+    tree = {**TINY, "experiment": "imbalanced", "imbalanced": {"variants": [[1.0, 2.0]]}}
+    (tmp_path / "imb.yaml").write_text(yaml.safe_dump(tree))
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(yaml.safe_dump({"base": "imb.yaml", "seeds": [0, 1]}))
+    out = tmp_path / "runs" / "imb"
+    res = invoke("sweep", sweep, "--out", out, "--no-ray")
+    assert res.exit_code == 0, res.output
+    for seed in (0, 1):  # each member trained its own seed, not the preset's list
+        coupling = json.loads((out / f"base-s{seed}" / "coupling.json").read_text())
+        assert coupling["variants"][0]["seeds"] == [seed]
+        assert (out / f"base-s{seed}" / f"dx1-dy2-s{seed}").is_dir()
+    res = invoke("aggregate", out)
+    assert res.exit_code == 0, res.output
+    (found,) = json.loads((out / "aggregate" / "coupling-verdicts.json").read_text())
+    assert found["group"] == "base" and found["seeds"] == 2
+    assert sum(found["verdicts"].values()) == 2
+    # six training steps reach no level: the line says so instead of averaging nothing
+    assert "base, dx = 1, dy = 2: x or y never reached 90 % in any of 2 seeds" in res.output
