@@ -139,7 +139,36 @@ def sweep_answer(verdicts: list[dict]) -> str:
         f"{_tally(c)}; its B against the mislocated stage: {_tally(b) or 'not recorded'}; the "
         f"paper's phase ↔ outcome correspondence in {agree} of {seeds} runs.",
     ]
-    return "\n".join(f"- {line}" for line in lines)
+    return "\n".join(f"- {line}" for line in [*lines, *_order_line(verdicts)])
+
+
+def _span(values: list[float]) -> str:
+    lo, hi = f"{min(values):.2f}", f"{max(values):.2f}"
+    return lo if lo == hi else f"{lo}–{hi}"
+
+
+def _order_line(verdicts: list[dict]) -> list[str]:
+    """Whether the mislocated stage's positions are disordered: their order against the null of
+    positions unrelated to the conditions, and against the correct stage's (empty for a
+    verdicts.json written before the aggregate measured it)."""
+    have = [v for v in verdicts if v.get("order_by_stage")]
+    mis = [v for v in have if v["order_by_stage"]["mislocated"] is not None]
+    correct = [v["order_by_stage"]["correct"] for v in have]
+    if not mis:
+        return []
+    order = {v["group"]: v["order_by_stage"]["mislocated"] for v in mis}
+    nulls = {v["group"]: v["order_null"] for v in mis}
+    above = [g for g in order if order[g] > nulls[g]["p95"]]
+    named = "".join(f"; above it: {g} ({order[g]:.3f} > {nulls[g]['p95']:.3f})" for g in above)
+    return [
+        "Order of the generated positions (median trustworthiness over the checkpoints a stage "
+        f"dominates): while one mislocated bump dominates {_span(list(order.values()))}, within "
+        "the 95 % range of positions unrelated to the conditions (median "
+        f"{_span([n['median'] for n in nulls.values()])}, 95 % below "
+        f"{_span([n['p95'] for n in nulls.values()])}) in {len(mis) - len(above)} of {len(mis)} "
+        f"settings{named}; while the correct bump dominates "
+        f"{_span([c for c in correct if c is not None])}."
+    ]
 
 
 def summary_sentences(data: dict) -> str:

@@ -131,3 +131,27 @@ def test_the_sweep_answer_counts_settings_seeds_stage_lengths_and_timings():
     assert lines[2].endswith("correspondence in 1 of 4 runs.")
     same = [{**verdicts[0], "onsets": [on, on]}]  # both seeds alike: one number, not a range
     assert _tables().sweep_answer(same).splitlines()[1].endswith("a 373.")
+    assert len(lines) == 3  # no order line from verdicts written before it was measured
+
+
+def test_the_sweep_answer_names_settings_whose_mislocated_positions_are_ordered():
+    """Setting a's mislocated stage is at the null's level, b's above its 95 % line (named);
+    c never had a mislocated stage and is left out of that count."""
+    base = {"seeds": 1, "behaviour_in_order": 1, "paper_agrees": 0, "layer_c_timing": ["n/a"],
+            "onsets": [{"multiple": 0, "mislocated": 25, "correct": 398}]}  # fmt: skip
+    null = {"median": 0.52, "p95": 0.55}
+    verdicts = [
+        {**base, "group": "a", "order_null": null,
+         "order_by_stage": {"multiple": 0.5, "mislocated": 0.53, "correct": 0.97}},
+        {**base, "group": "b", "order_null": {**null, "p95": 0.56},
+         "order_by_stage": {"multiple": 0.5, "mislocated": 0.8, "correct": 0.9}},
+        {**base, "group": "c", "order_null": null,
+         "order_by_stage": {"multiple": 0.5, "mislocated": None, "correct": 1.0}},
+    ]  # fmt: skip
+    line = _tables().sweep_answer(verdicts).splitlines()[3]
+    assert "mislocated bump dominates 0.53–0.80," in line
+    assert (
+        "(median 0.52, 95 % below 0.55–0.56) in 1 of 2 settings; above it: b (0.800 > 0.560)"
+        in line
+    )
+    assert line.endswith("while the correct bump dominates 0.90–1.00.")

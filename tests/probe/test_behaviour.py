@@ -24,3 +24,16 @@ def test_images_without_a_bump_are_left_out_and_counted_in_coverage():
     assert out["coverage"] == 0.5 and np.isfinite(out["trustworthiness"])
     none = behaviour_order(np.full_like(cond, np.nan), cond)
     assert none["coverage"] == 0 and np.isnan(none["trustworthiness"])
+
+
+def test_the_null_sits_near_a_half_and_below_ordered_positions():
+    """Positions handed to the conditions at random (144 of them) score about 0.5, a random
+    map, and ordered positions score far above every draw of that null."""
+    from bumpdiff.probe.behaviour import behaviour_order_null
+
+    cond = np.repeat(GRID, 2, axis=0)
+    null = behaviour_order_null(cond, knn=8, draws=300)
+    assert len(null) == 300 and 0.45 < np.median(null) < 0.55
+    assert np.quantile(null, 0.95) < 0.7
+    placed = cond + np.random.default_rng(1).normal(0, 0.2, cond.shape)
+    assert behaviour_order(placed, cond)["trustworthiness"] > np.quantile(null, 0.999)

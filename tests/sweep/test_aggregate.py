@@ -152,3 +152,19 @@ def test_members_left_out_are_named_with_why():
 
     status = {"a": {"status": "done"}, "b": {"status": "failed"}, "c": {"status": "pending"}}
     assert _left_out(status) == {"failed": ["b"], "not finished": ["c"]}
+
+
+def test_the_positions_order_is_listed_under_the_stage_that_dominates():
+    from types import SimpleNamespace
+
+    from bumpdiff.sweep.aggregate import _stage_medians, order_by_stage
+
+    seq = [("multiple", 0.5), ("none", 0.9), ("mislocated", 0.52), ("mislocated", float("nan")),
+           ("mislocated", 0.6), ("correct", 0.97)]  # fmt: skip
+    entries = [SimpleNamespace(fractions=_f(d), behaviour={"trustworthiness": t}) for d, t in seq]
+    entries.append(SimpleNamespace(fractions=_f("correct"), behaviour={}))  # not measured
+    order = order_by_stage(entries)
+    assert order == {"multiple": [0.5], "mislocated": [0.52, 0.6], "correct": [0.97]}
+    two_seeds = _stage_medians([order, {"multiple": [], "mislocated": [0.7], "correct": []}])
+    assert two_seeds == {"multiple": 0.5, "mislocated": pytest.approx(0.6), "correct": 0.97}
+    assert _stage_medians([{"multiple": [], "mislocated": [], "correct": []}])["correct"] is None

@@ -43,3 +43,16 @@ def behaviour_order(centers: np.ndarray, conditions: np.ndarray, knn: int = 8) -
         out["r2_x"] = r2_linear(means, uniq[:, 0])
         out["r2_y"] = r2_linear(means, uniq[:, 1])
     return out
+
+
+def behaviour_order_null(
+    conditions: np.ndarray, knn: int = 8, draws: int = 200, seed: int = 0
+) -> np.ndarray:
+    """Trustworthiness of per-condition positions unrelated to the conditions, ``draws`` times:
+    the distinct conditions' own points handed to the conditions in a random order. The null a
+    "disordered" stage's order is judged against (``behaviour_order``'s trustworthiness)."""
+    uniq = np.unique(np.asarray(conditions, dtype=np.float64), axis=0)
+    rng = np.random.default_rng(seed)
+    return np.array(
+        [trustworthiness(uniq, uniq[rng.permutation(len(uniq))], knn) for _ in range(draws)]
+    )

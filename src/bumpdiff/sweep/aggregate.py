@@ -99,6 +99,34 @@ def stage_onsets(entries) -> dict[str, int | None]:
     }
 
 
+def order_by_stage(entries) -> dict[str, list[float]]:
+    """The generated positions' order (behaviour trustworthiness) at each checkpoint, listed
+    under the stage whose outcome dominates it (multiple, mislocated, correct)."""
+    out: dict[str, list[float]] = {stage: [] for stage in DOMINANT_ORDER}
+    for e in entries:
+        stage, value = max(e.fractions, key=e.fractions.get), e.behaviour.get("trustworthiness")
+        if stage in out and value is not None and np.isfinite(value):
+            out[stage].append(float(value))
+    return out
+
+
+def order_null(run: RunFolder) -> dict[str, float]:
+    """Median and 95th percentile of the order of positions unrelated to the conditions, on
+    the member's evaluation grid (probe.behaviour.behaviour_order_null)."""
+    from bumpdiff.analysis import eval_conditions
+    from bumpdiff.probe.behaviour import behaviour_order_null
+
+    cfg = run.read_config()
+    null = behaviour_order_null(eval_conditions(cfg), cfg.probe.knn)
+    return {"median": float(np.median(null)), "p95": float(np.quantile(null, 0.95))}
+
+
+def _stage_medians(orders: list[dict[str, list[float]]]) -> dict[str, float | None]:
+    """Per stage: the median order over every seed's checkpoints it dominates (None if none)."""
+    pooled = {stage: [v for o in orders for v in o[stage]] for stage in DOMINANT_ORDER}
+    return {k: float(np.median(v)) if v else None for k, v in pooled.items()}
+
+
 def _median_onsets(onsets: list[dict]) -> dict[str, float | None]:
     out = {}
     for stage in DOMINANT_ORDER:
@@ -140,28 +168,34 @@ def verdicts(root: Path, rows: pd.DataFrame) -> list[dict]:
     for group, sel in rows.groupby("group", sort=True):
         members = sorted(sel["member"].unique())
         agree = behaviour = 0
-        timing, b_timing, onsets = [], [], []
+        timing, b_timing, onsets, orders = [], [], [], []
         for name in members:
             entries = RunFolder(root / name).read_phases()
+            orders.append(order_by_stage(entries))
             agree += bool(phase_summary(entries)[1])
             behaviour += behaviour_in_order([e.fractions for e in entries])
             timing.append(lead_or_lag(entries))
             b_timing.append(lead_or_lag(entries, "B", "mislocated"))
             onsets.append(stage_onsets(entries))
         n = len(members)
-        median = _median_onsets(onsets)
+        median, order = _median_onsets(onsets), _stage_medians(orders)
+        null = order_null(RunFolder(root / members[0]))  # the seeds share the grid
         stages = ", ".join(f"{k} {'never' if v is None else f'{v:g}'}" for k, v in median.items())
+        ordered = ", ".join(f"{k} {'n/a' if v is None else f'{v:.2f}'}" for k, v in order.items())
         text = (
             f"{group}: the paper's phase ↔ outcome correspondence in {agree}/{n} seeds; "
             f"behaviour multiple → mislocated → correct in {behaviour}/{n}; the layer's B, "
             f"against the first checkpoint where a mislocated bump dominates: {_counts(b_timing)}; "
             f"its C, against the first where the correct bump dominates: {_counts(timing)}; "
-            f"dominant from step (median over seeds): {stages}"
+            f"dominant from step (median over seeds): {stages}; order of the generated "
+            f"positions while each dominates (median trustworthiness): {ordered} (positions "
+            f"unrelated to the conditions: {null['median']:.2f}, 95 % below {null['p95']:.2f})"
         )
         out.append(
             {"group": group, "seeds": n, "paper_agrees": agree, "behaviour_in_order": behaviour,
              "layer_c_timing": timing, "layer_b_timing": b_timing, "onsets": onsets,
-             "median_onsets": median, "text": text}
+             "median_onsets": median, "order_by_stage": order, "order_null": null,
+             "text": text}
         )  # fmt: skip
     return out
 
