@@ -110,6 +110,13 @@ def _mislocated_steps(onsets: list[dict]) -> list[int]:
     ]
 
 
+def _why_not(verdict: dict) -> str:
+    """The other seeds' paths, e.g. "; no correct by the end in 3" (empty for a verdicts.json
+    written before the aggregate recorded them)."""
+    paths = [p for p in verdict.get("behaviour_paths", []) if p != "in order"]
+    return "".join(f"; {p} in {paths.count(p)}" for p in sorted(set(paths)))
+
+
 def sweep_answer(verdicts: list[dict]) -> str:
     """The README's answer from a sweep's verdicts.json: in which settings and how many seeds
     the behaviour went multiple → mislocated → correct, how long the mislocated stage lasted,
@@ -117,7 +124,7 @@ def sweep_answer(verdicts: list[dict]) -> str:
     seeds = sum(v["seeds"] for v in verdicts)
     every = [v["group"] for v in verdicts if v["behaviour_in_order"] == v["seeds"]]
     some = [
-        f"{v['group']} ({v['behaviour_in_order']}/{v['seeds']})"
+        f"{v['group']} ({v['behaviour_in_order']}/{v['seeds']}{_why_not(v)})"
         for v in verdicts
         if v["behaviour_in_order"] < v["seeds"]
     ]

@@ -132,6 +132,9 @@ def test_the_sweep_answer_counts_settings_seeds_stage_lengths_and_timings():
     same = [{**verdicts[0], "onsets": [on, on]}]  # both seeds alike: one number, not a range
     assert _tables().sweep_answer(same).splitlines()[1].endswith("a 373.")
     assert len(lines) == 3  # no order line from verdicts written before it was measured
+    paths = ["in order", "no correct by the end"]
+    why = [verdicts[0], {**verdicts[1], "behaviour_paths": paths}]
+    assert "not in every seed: b (1/2; no correct by the end in 1)." in _tables().sweep_answer(why)
 
 
 def test_the_sweep_answer_names_settings_whose_mislocated_positions_are_ordered():

@@ -168,3 +168,22 @@ def test_the_positions_order_is_listed_under_the_stage_that_dominates():
     two_seeds = _stage_medians([order, {"multiple": [], "mislocated": [0.7], "correct": []}])
     assert two_seeds == {"multiple": 0.5, "mislocated": pytest.approx(0.6), "correct": 0.97}
     assert _stage_medians([{"multiple": [], "mislocated": [], "correct": []}])["correct"] is None
+
+
+@pytest.mark.parametrize(
+    ("sequence", "path"),
+    [
+        (["multiple", "none", "mislocated", "correct"], "in order"),
+        (["multiple", "mislocated", "correct", "mislocated"], "went back"),
+        (["multiple", "multiple", "correct"], "skipped mislocated"),
+        (["multiple", "mislocated", "mislocated"], "no correct by the end"),
+        (["multiple", "multiple"], "no correct by the end"),
+        (["mislocated", "correct"], "no multiple stage"),
+    ],
+)
+def test_the_behaviour_path_says_why_a_run_is_not_in_order(sequence, path):
+    from bumpdiff.sweep.aggregate import behaviour_path
+
+    fractions = [_f(d) for d in sequence]
+    assert behaviour_path(fractions) == path
+    assert behaviour_in_order(fractions) is (path == "in order")

@@ -74,6 +74,21 @@ def behaviour_in_order(fractions: list[dict[str, float]]) -> bool:
     return sorted(set(seq)) == [0, 1, 2] and all(a <= b for a, b in zip(seq, seq[1:]))
 
 
+def behaviour_path(fractions: list[dict[str, float]]) -> str:
+    """How the dominant outcome went (checkpoints dominated by "none" skipped): "in order"
+    (multiple → mislocated → correct), else why not: "went back", "skipped mislocated"
+    (multiple → correct), "no correct by the end", or "no multiple stage"."""
+    dominant = [max(f, key=f.get) for f in fractions]
+    seq = [DOMINANT_ORDER.index(d) for d in dominant if d in DOMINANT_ORDER]
+    if any(a > b for a, b in zip(seq, seq[1:])):
+        return "went back"
+    if 2 in seq and 1 not in seq:
+        return "skipped mislocated"
+    if 2 not in seq:
+        return "no correct by the end"
+    return "in order" if 0 in seq else "no multiple stage"
+
+
 def first_step(entries, test) -> int | None:
     """The first checkpoint's step for which ``test(entry)`` holds, None if none does."""
     return next((e.step for e in entries if test(e)), None)
@@ -168,12 +183,13 @@ def verdicts(root: Path, rows: pd.DataFrame) -> list[dict]:
     for group, sel in rows.groupby("group", sort=True):
         members = sorted(sel["member"].unique())
         agree = behaviour = 0
-        timing, b_timing, onsets, orders = [], [], [], []
+        timing, b_timing, onsets, orders, paths = [], [], [], [], []
         for name in members:
             entries = RunFolder(root / name).read_phases()
             orders.append(order_by_stage(entries))
             agree += bool(phase_summary(entries)[1])
             behaviour += behaviour_in_order([e.fractions for e in entries])
+            paths.append(behaviour_path([e.fractions for e in entries]))
             timing.append(lead_or_lag(entries))
             b_timing.append(lead_or_lag(entries, "B", "mislocated"))
             onsets.append(stage_onsets(entries))
@@ -195,7 +211,7 @@ def verdicts(root: Path, rows: pd.DataFrame) -> list[dict]:
             {"group": group, "seeds": n, "paper_agrees": agree, "behaviour_in_order": behaviour,
              "layer_c_timing": timing, "layer_b_timing": b_timing, "onsets": onsets,
              "median_onsets": median, "order_by_stage": order, "order_null": null,
-             "text": text}
+             "behaviour_paths": paths, "text": text}
         )  # fmt: skip
     return out
 
