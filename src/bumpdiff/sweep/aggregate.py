@@ -66,20 +66,22 @@ def curves(rows: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+def dominant(fractions: dict[str, float]) -> str:
+    """The outcome with the largest share of a checkpoint's images."""
+    return max(fractions, key=fractions.get)
+
+
 def behaviour_in_order(fractions: list[dict[str, float]]) -> bool:
     """Whether the dominant outcome went multiple → mislocated → correct, each seen, never back
     (checkpoints dominated by "none" are skipped)."""
-    dominant = [max(f, key=f.get) for f in fractions]
-    seq = [DOMINANT_ORDER.index(d) for d in dominant if d in DOMINANT_ORDER]
-    return sorted(set(seq)) == [0, 1, 2] and all(a <= b for a, b in zip(seq, seq[1:]))
+    return behaviour_path(fractions) == "in order"
 
 
 def behaviour_path(fractions: list[dict[str, float]]) -> str:
     """How the dominant outcome went (checkpoints dominated by "none" skipped): "in order"
     (multiple → mislocated → correct), else why not: "went back", "skipped mislocated"
     (multiple → correct), "no correct by the end", or "no multiple stage"."""
-    dominant = [max(f, key=f.get) for f in fractions]
-    seq = [DOMINANT_ORDER.index(d) for d in dominant if d in DOMINANT_ORDER]
+    seq = [DOMINANT_ORDER.index(d) for d in map(dominant, fractions) if d in DOMINANT_ORDER]
     if any(a > b for a, b in zip(seq, seq[1:])):
         return "went back"
     if 2 in seq and 1 not in seq:
@@ -99,7 +101,7 @@ def lead_or_lag(entries, phase: str = "C", stage: str = "correct") -> str:
     ("lags") the first checkpoint whose dominant outcome is ``stage`` (the paper pairs B with
     one mislocated bump, C with the correct one); "n/a" if either never comes."""
     layer = first_step(entries, lambda e: e.phase == phase)
-    seen = first_step(entries, lambda e: max(e.fractions, key=e.fractions.get) == stage)
+    seen = first_step(entries, lambda e: dominant(e.fractions) == stage)
     if layer is None or seen is None:
         return "n/a"
     return "leads" if layer < seen else "coincides" if layer == seen else "lags"
@@ -109,7 +111,7 @@ def stage_onsets(entries) -> dict[str, int | None]:
     """The first checkpoint step at which each stage of the behaviour (multiple, mislocated,
     correct) is the dominant outcome; None for a stage never seen."""
     return {
-        stage: first_step(entries, lambda e, s=stage: max(e.fractions, key=e.fractions.get) == s)
+        stage: first_step(entries, lambda e, s=stage: dominant(e.fractions) == s)
         for stage in DOMINANT_ORDER
     }
 
@@ -119,7 +121,7 @@ def order_by_stage(entries) -> dict[str, list[float]]:
     under the stage whose outcome dominates it (multiple, mislocated, correct)."""
     out: dict[str, list[float]] = {stage: [] for stage in DOMINANT_ORDER}
     for e in entries:
-        stage, value = max(e.fractions, key=e.fractions.get), e.behaviour.get("trustworthiness")
+        stage, value = dominant(e.fractions), e.behaviour.get("trustworthiness")
         if stage in out and value is not None and np.isfinite(value):
             out[stage].append(float(value))
     return out
@@ -188,8 +190,8 @@ def verdicts(root: Path, rows: pd.DataFrame) -> list[dict]:
             entries = RunFolder(root / name).read_phases()
             orders.append(order_by_stage(entries))
             agree += bool(phase_summary(entries)[1])
-            behaviour += behaviour_in_order([e.fractions for e in entries])
             paths.append(behaviour_path([e.fractions for e in entries]))
+            behaviour += paths[-1] == "in order"
             timing.append(lead_or_lag(entries))
             b_timing.append(lead_or_lag(entries, "B", "mislocated"))
             onsets.append(stage_onsets(entries))
