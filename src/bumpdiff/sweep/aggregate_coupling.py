@@ -24,8 +24,8 @@ def coupling_rows(root: Path, status: dict[str, dict]) -> pd.DataFrame:
     """One row per (member, dataset variant, training seed) of every finished imbalanced member."""
     rows = []
     for name, entry in sorted(status.items()):
-        summary = RunFolder(root / name).read_coupling()
-        if entry.get("status") != "done" or summary is None:
+        summary = RunFolder(root / name).read_coupling() if entry.get("status") == "done" else None
+        if summary is None:  # not finished (its coupling.json may be stale or half written)
             continue
         for v in summary.variants:
             for i, seed in enumerate(v.seeds):
