@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -c "import torch" 2>/dev/null || $(BIN)/python -m pip install -q $(TORCH_LINKS) "$(TORCH)"
 	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -c "from bumpdiff.probe.umap_cache import warm; warm()"  # umap's numba code, compiled once
 	touch $(STAMP)
 
 install: $(STAMP)

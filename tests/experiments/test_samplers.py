@@ -89,3 +89,32 @@ def test_checkpoints_are_picked_by_what_the_model_generates():
               (20, "mislocated"), (40, "correct"), (60, "correct")]  # fmt: skip
     picks = phase_checkpoints([entry(s, d) for s, d in stages])
     assert picks == {"multiple": 1, "mislocated": 9, "correct": 40, "final": 60}
+
+
+def test_the_study_samples_on_its_own_threads(tmp_path, monkeypatch):
+    """A study of a source run samples on the study's train.threads, not the source's (TINY
+    trains on 1)."""
+    import torch
+
+    import bumpdiff.experiments.samplers as samplers
+
+    first = tmp_path / "first"
+    tree = {**STUDY, "samplers": {**STUDY["samplers"], "candidates": ["ddpm:10"]}}
+    cfg_path = tmp_path / "s.yaml"
+    cfg_path.write_text(yaml.safe_dump(tree))
+    assert CliRunner().invoke(app, ["run", str(cfg_path), "--out", str(first)]).exit_code == 0
+    seen = []
+    real = samplers.sampled_row
+    monkeypatch.setattr(
+        samplers, "sampled_row", lambda *a: seen.append(torch.get_num_threads()) or real(*a)
+    )
+    previous = torch.get_num_threads()
+    try:
+        tree = {**tree, "train": {**tree["train"], "threads": 2},
+                "samplers": {**tree["samplers"], "source": str(first / "model")}}  # fmt: skip
+        cfg_path.write_text(yaml.safe_dump(tree))
+        res = CliRunner().invoke(app, ["run", str(cfg_path), "--out", str(tmp_path / "second")])
+        assert res.exit_code == 0, res.output
+    finally:
+        torch.set_num_threads(previous)
+    assert seen and set(seen) == {2}

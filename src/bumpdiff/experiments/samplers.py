@@ -129,10 +129,10 @@ def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
             )
         picks = {**{f"step {k}": k for k in cfg.samplers.steps}, "final": picks["final"]}
     study = root.read_samplers() or SamplerStudy(run=str(source.root), checkpoints=picks)
-    # fp32 means fp32 on every device: the run's CUDA autocast (train.bf16) is switched off here.
-    model_cfg = model_cfg.model_copy(
-        update={"train": model_cfg.train.model_copy(update={"bf16": False})}
-    )
+    # fp32 means fp32 on every device: the run's CUDA autocast (train.bf16) is switched off here;
+    # the study samples on its own threads (train.threads), not on those the source run had.
+    own = {"bf16": False, "threads": cfg.train.threads}
+    model_cfg = model_cfg.model_copy(update={"train": model_cfg.train.model_copy(update=own)})
     done = {(r.checkpoint, *candidate_key(r)) for r in study.rows}
     for ckpt, step in picks.items():
         todo = [s for s in specs(cfg) if (ckpt, *_spec_key(s)) not in done]

@@ -15,6 +15,8 @@ from sklearn.linear_model import LinearRegression
 from sklearn.manifold import trustworthiness as sk_trustworthiness
 from sklearn.neighbors import NearestNeighbors
 
+from bumpdiff.probe.umap_cache import reducer
+
 
 def _group_sums(activations: np.ndarray, group: np.ndarray, m: int) -> np.ndarray:
     """Per-group sums of the rows (m, d), as one sparse indicator product (BLAS speed; np.add.at
@@ -108,19 +110,11 @@ def umap_embed(
     1D lattice of three positions): such a cloud has no embedding to read."""
     if len(activations) <= n_components + 1:
         return np.full((len(activations), n_components), np.nan)
-    import umap  # imported here: numba compilation costs seconds, only probes need it
-
     n_neighbors = int(min(n_neighbors, len(activations) - 1))
-    reducer = umap.UMAP(
-        n_components=n_components,
-        n_neighbors=n_neighbors,
-        min_dist=min_dist,
-        random_state=seed,
-        init="spectral",
-    )
+    fit = reducer(n_components, n_neighbors, min_dist, seed)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return reducer.fit_transform(activations)
+        return fit.fit_transform(activations)
 
 
 def r2_linear(embedding: np.ndarray, target: np.ndarray) -> float:

@@ -1,0 +1,60 @@
+"""umap-learn's compiled functions cached on disk: switched on for the functions a probe's fit
+compiles, on only the serial one of two dispatchers of one Python function, and a fresh process
+loads the cache (no compilation) and embeds exactly as the process that compiled it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+from numba.core.caching import NullCache
+
+from bumpdiff.probe import umap_cache
+
+# a fresh process fits the probe's UMAP and reports its embedding and numba's cache counters
+FIT = """
+import json, numpy as np
+from bumpdiff.probe.metrics import umap_embed
+from bumpdiff.probe.umap_cache import _dispatchers
+x = np.random.default_rng(3).normal(size=(40, 6))
+e = umap_embed(x)
+lazy = [d for d in _dispatchers() if d._can_compile]  # not compiled eagerly at import
+hits = sum(sum(d.stats.cache_hits.values()) for d in lazy)
+misses = sum(sum(d.stats.cache_misses.values()) for d in lazy)
+print(json.dumps({"embedding": e.tolist(), "hits": hits, "misses": misses}))
+"""
+
+
+def test_caching_is_on_for_the_fit_and_on_one_of_two_variants():
+    umap_cache.reducer(3, 15, 0.1, 0)
+    import umap.layouts
+    import umap.umap_
+
+    for fn in (umap.umap_.smooth_knn_dist, umap.umap_.compute_membership_strengths):
+        assert not isinstance(fn._cache, NullCache), fn
+    # one Python function behind a serial and a parallel dispatcher: numba's index would mix
+    # them, so only the serial one (a seeded fit's) is cached
+    serial = umap.layouts._nb_optimize_layout_euclidean_single_epoch
+    parallel = umap.layouts._nb_optimize_layout_euclidean_single_epoch_parallel
+    assert serial.py_func is parallel.py_func
+    assert not isinstance(serial._cache, NullCache)
+    assert isinstance(parallel._cache, NullCache)
+
+
+def _fit_in_fresh_process(cache_dir) -> dict:
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(cache_dir), "OMP_NUM_THREADS": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", FIT], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_a_fresh_process_loads_the_cache_and_embeds_alike(tmp_path):
+    first = _fit_in_fresh_process(tmp_path)
+    assert first["misses"] > 0 and first["hits"] == 0  # compiled, then written
+    assert any(tmp_path.rglob("*.nbi")), "no cache index written"
+    second = _fit_in_fresh_process(tmp_path)
+    assert second["hits"] > 0 and second["misses"] == 0  # nothing compiled again
+    assert second["embedding"] == first["embedding"]
