@@ -168,3 +168,65 @@ def test_a_candidate_judged_on_the_brownian_path_is_chosen_as_the_sampler_it_is(
     rows = ref + [r.model_copy(update={"steps": 250, "noise": "brownian"}) for r in ref]
     sentence = choice_sentence(choose_sampler(rows))
     assert sentence.startswith("Chosen by the rule: DDPM-250 (judged with its noise taken from")
+
+
+def _half(cand_codes_b: str, n: int) -> list:
+    """A study's rows: DDPM-1000 and DDPM-200 on the trained and a B checkpoint."""
+    ref_b = "2" * (n // 2) + "1" * (n // 2)
+    return [
+        _coded("final", 1000, "3" * n),
+        _coded("B", 1000, ref_b),
+        _coded("final", 200, "3" * n),
+        _coded("B", 200, cand_codes_b),
+    ]
+
+
+def _study(rows):
+    from bumpdiff.records import SamplerStudy
+
+    return SamplerStudy(run="runs/quick", checkpoints={"B": 10, "final": 1000}, rows=rows)
+
+
+def test_pooled_studies_decide_what_each_half_could_not():
+    """1.5 points apart in each half of 200 images (paired SE about 1: unresolved), 400 pooled
+    (SE 0.66: 1.5 + 1.96 · 0.66 < 3, equivalent); the pooled rows are those of one study of the
+    joined images."""
+    from bumpdiff.experiments.samplers_stats import pool_studies
+
+    ref_b = "2" * 100 + "1" * 100
+    cand_b = "1" * 3 + ref_b[3:]  # 3 of 200 images mislocated → multiple
+    halves = [_study(_half(cand_b, 200)), _study(_half(cand_b, 200))]
+    for half in halves:
+        assert next(c for c in choose_sampler(half.rows).candidates if c.steps == 200).evidence == (
+            "unresolved"
+        )
+    pooled = pool_studies([(halves[0], 777), (halves[1], 977)])
+    cand = next(c for c in choose_sampler(pooled.rows).candidates if c.steps == 200)
+    assert cand.evidence == "equivalent" and cand.worst_fraction_diff == pytest.approx(0.015)
+    joined = {
+        (r.checkpoint, r.steps): r
+        for r in (
+            _coded("final", 1000, "3" * 400),
+            _coded("B", 1000, ref_b + ref_b),
+            _coded("final", 200, "3" * 400),
+            _coded("B", 200, cand_b + cand_b),
+        )
+    }
+    for row in pooled.rows:
+        one = joined[(row.checkpoint, row.steps)]
+        assert row.images == 400 and row.outcome_codes == one.outcome_codes
+        assert row.fractions == pytest.approx(one.fractions)
+
+
+def test_pooling_refuses_overlapping_seeds_and_other_runs_and_keeps_common_rows():
+    from bumpdiff.experiments.samplers_stats import pool_studies
+
+    a, b = _study(_half("2" * 100 + "1" * 100, 200)), _study(_half("2" * 100 + "1" * 100, 200))
+    with pytest.raises(ConfigError, match="seeds overlap"):
+        pool_studies([(a, 777), (b, 900)])  # 777…976 and 900…: images 900…976 twice
+    other = b.model_copy(update={"run": "runs/other"})
+    with pytest.raises(ConfigError, match="share the run"):
+        pool_studies([(a, 0), (other, 200)])
+    extra = a.model_copy(update={"rows": [*a.rows, _coded("B", 50, "2" * 200)]})
+    pooled = pool_studies([(extra, 0), (b, 200)])
+    assert {r.steps for r in pooled.rows} == {1000, 200}  # DDPM-50 is in one study only

@@ -17,7 +17,7 @@ import numpy as np
 
 from bumpdiff.config import ConfigError
 from bumpdiff.evaluate import OUTCOMES
-from bumpdiff.records import SamplerChoice, SamplerRow, SamplerVerdict
+from bumpdiff.records import SamplerChoice, SamplerRow, SamplerStudy, SamplerVerdict
 from bumpdiff.sampling import candidate_key, name_of
 
 
@@ -121,6 +121,53 @@ def choose_sampler(
         accuracy_tolerance=acc_tol,
         fraction_tolerance=frac_tol,
         z=z,
+    )
+
+
+def pool_studies(studies: list[tuple[SamplerStudy, int]]) -> SamplerStudy:
+    """One study from several of the same run on disjoint images, each given with its
+    ``samplers.seed`` (image r of a study is seeded seed + r, so a study of n images uses seeds
+    seed … seed + n - 1): the rows of every (checkpoint, candidate) measured in all of them,
+    their images added, fractions and costs weighted by images and per-image outcomes joined in
+    study order (so pairs stay pairs). Studies of other runs or checkpoints, or whose seeds
+    overlap, are refused: overlapping images would count twice and shrink the errors falsely."""
+    first = studies[0][0]
+    for study, _ in studies[1:]:
+        if (study.run, study.checkpoints) != (first.run, first.checkpoints):
+            raise ConfigError(
+                f"pool: studies must share the run and checkpoints, got {study.run} "
+                f"{study.checkpoints} and {first.run} {first.checkpoints}"
+            )
+    spans = sorted((seed, seed + max(r.images for r in st.rows)) for st, seed in studies)
+    for (lo, hi), (nxt, _) in zip(spans, spans[1:], strict=False):
+        if nxt < hi:
+            raise ConfigError(f"pool: image seeds overlap ({lo}…{hi - 1} and from {nxt})")
+    keyed = [{(r.checkpoint, *candidate_key(r)): r for r in st.rows} for st, _ in studies]
+    common = [k for k in keyed[0] if all(k in other for other in keyed[1:])]
+    return SamplerStudy(
+        run=first.run,
+        checkpoints=first.checkpoints,
+        rows=[_pooled([t[k] for t in keyed]) for k in common],
+    )
+
+
+def _pooled(rows: list[SamplerRow]) -> SamplerRow:
+    """One row from the same (checkpoint, candidate) measured on disjoint images."""
+    n = sum(r.images for r in rows)
+
+    def weighted(values: list[float]) -> float:
+        return sum(v * r.images for v, r in zip(values, rows, strict=True)) / n
+
+    coded = all(len(r.outcome_codes) == r.images for r in rows)
+    fractions = {o: weighted([r.fractions[o] for r in rows]) for o in rows[0].fractions}
+    return rows[0].model_copy(
+        update={
+            "images": n,
+            "seconds_per_image": weighted([r.seconds_per_image for r in rows]),
+            "accuracy": weighted([r.accuracy for r in rows]),
+            "fractions": fractions,
+            "outcome_codes": "".join(r.outcome_codes for r in rows) if coded else "",
+        }
     )
 
 
