@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import pytest
 
 from bumpdiff.config import build_config
@@ -44,3 +47,13 @@ def tiny_config(*overrides: str):
 @pytest.fixture
 def tiny():
     return tiny_config()
+
+
+def script(relative: str):
+    """A script of the repository outside the package (results/…, benchmarks/…), loaded as a
+    module so its functions can be tested."""
+    path = Path(__file__).parents[1] / relative
+    spec = importlib.util.spec_from_file_location(relative.replace("/", "_")[:-3], path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,24 +1,16 @@
 """results/demo_agreement.py: two analysed phases runs compared checkpoint by checkpoint."""
 
-import importlib.util
 import json
 import shutil
-from pathlib import Path
 
-from conftest import tiny_config
+from conftest import script, tiny_config
 
 from bumpdiff.experiments import run_experiment
 from bumpdiff.runfolder import RunFolder
 
-ROOT = Path(__file__).parents[1]
-
 
 def _module():
-    path = ROOT / "results" / "demo_agreement.py"
-    spec = importlib.util.spec_from_file_location("demo_agreement", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script("results/demo_agreement.py")
 
 
 def test_a_run_agrees_with_itself_and_a_changed_one_is_caught(tmp_path):

@@ -1,19 +1,17 @@
 """Every table of README.md that reports a measurement is generated from a committed file under
 results/ (results/tables.py); this test fails when the README and the file disagree."""
 
-import importlib.util
 import json
 from pathlib import Path
+
+from conftest import script
 
 ROOT = Path(__file__).parents[1]
 
 
 def _tables(folder: str = "results"):
     """results/tables.py or benchmarks/tables.py, loaded as a module."""
-    spec = importlib.util.spec_from_file_location(f"{folder}_tables", ROOT / folder / "tables.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script(f"{folder}/tables.py")
 
 
 def test_the_demo_table_is_the_committed_phases_json():

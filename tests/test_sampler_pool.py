@@ -1,21 +1,15 @@
 """results/sampler_pool.py: two studies of disjoint images pooled into one file with the rule's
 choice; a bad argument or overlapping seeds exit 2 and write nothing."""
 
-import importlib.util
 import json
-from pathlib import Path
+
+from conftest import script
 
 from bumpdiff.records import SamplerRow, SamplerStudy
 
-ROOT = Path(__file__).parents[1]
-
 
 def _module():
-    path = ROOT / "results" / "sampler_pool.py"
-    spec = importlib.util.spec_from_file_location("sampler_pool", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script("results/sampler_pool.py")
 
 
 def _row(ckpt, steps, codes):
