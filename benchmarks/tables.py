@@ -31,15 +31,11 @@ def speed_rows(result: dict) -> str:
         f"{t['matmul_flops'] / 1e9:.0f} GFLOP/s = {t['mfu']:.2f} |",
     ]
     if "train_profile" in result:
-        prof = result["train_profile"]
-        kinds = ", ".join(
-            f"{kind} {100 * share:.0f} %" for kind, share in prof["share_by_kind"].items()
-        )
-        lines.append(
-            f"| where a training step's time goes (operators' own time, torch.profiler) | "
-            f"{kinds}; {100 * prof['outside_operators_share']:.0f} % of the step outside "
-            "operators |"
-        )
+        lines.append(_profile_row("a training step", result["train_profile"]))
+    if "sampling_profile" in result:
+        prof = result["sampling_profile"]
+        what = f"a sampling step ({prof['images']} images, {prof['seconds_per_call']:.3f} s)"
+        lines.append(_profile_row(what, prof))
     if "experiment_seconds" in result:
         lines.append(
             f"| quick phases experiment, end to end (every instrument on) | "
@@ -56,6 +52,16 @@ def speed_rows(result: dict) -> str:
             f"{p['seconds']:.1f} s (capture {p['capture_seconds']:.1f} s) |"
         )
     return "\n".join(lines)
+
+
+def _profile_row(what: str, prof: dict) -> str:
+    kinds = ", ".join(
+        f"{kind} {100 * share:.0f} %" for kind, share in prof["share_by_kind"].items()
+    )
+    return (
+        f"| where {what}'s time goes (operators' own time, torch.profiler) | {kinds}; "
+        f"{100 * prof['outside_operators_share']:.0f} % of the step outside operators |"
+    )
 
 
 def sweep_row(result: dict) -> str:

@@ -19,6 +19,11 @@ def test_quick_bench_writes_the_documented_json(tmp_path):
     assert abs(sum(profile["share_by_kind"].values()) - 1) < 1e-6
     assert {"convolution", "optimizer"} <= set(profile["share_by_kind"])  # a UNet's AdamW step
     assert 0 <= profile["outside_operators_share"] < 1
+    sampling = data["sampling_profile"]  # a sampling step: the network's forward, no optimizer
+    assert abs(sum(sampling["share_by_kind"].values()) - 1) < 1e-6
+    assert "convolution" in sampling["share_by_kind"]
+    assert "optimizer" not in sampling["share_by_kind"]
+    assert sampling["calls"] == 3 and sampling["seconds_per_call"] > 0
     assert {"seconds", "capture_seconds", "umap_seconds"} <= set(data["probe"])
     assert {"cores", "cpu", "torch", "device"} <= set(data["machine"])
     assert {(r["sampler"], r["steps"]) for r in data["sampling"]} == {("ddpm", 20), ("ddim", 10)}

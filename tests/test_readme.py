@@ -60,6 +60,17 @@ def test_the_sampler_verdicts_are_the_committed_study():
     assert " ".join(line.split()) in " ".join((ROOT / "README.md").read_text().split())
 
 
+def test_the_sampler_tables_of_the_benchmarks_page_are_the_committed_studies():
+    """benchmarks/README.md's sampler tables are sampler_table of the committed studies."""
+    from bumpdiff.experiments.samplers_stats import sampler_table
+    from bumpdiff.records import SamplerRow
+
+    page = (ROOT / "benchmarks" / "README.md").read_text()
+    for name in ("coupled-study.json",):
+        study = json.loads((ROOT / "results" / "samplers" / name).read_text())
+        assert sampler_table([SamplerRow.model_validate(r) for r in study["rows"]]) in page, name
+
+
 def test_the_performance_rows_are_the_committed_speed_benchmark():
     result = json.loads((ROOT / "benchmarks" / "cpu-2core-speed.json").read_text())
     readme = (ROOT / "README.md").read_text()

@@ -25,7 +25,7 @@ from diffusers import DDPMScheduler
 from torch.utils.flop_counter import FlopCounterMode
 
 from bumpdiff.analysis import eval_conditions, probe_conditions
-from bumpdiff.bench_profile import profile_training
+from bumpdiff.bench_profile import profile_sampling, profile_training
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.data import render_bumps
 from bumpdiff.diffusion import alphas_cumprod
@@ -39,7 +39,7 @@ from bumpdiff.sampling import SamplerSpec, candidate_spec, generate
 from bumpdiff.train import make_optimizer, train_step, training_data
 
 # Samplers timed by default: the papers' DDPM-T, then the candidates of the sampler study.
-SAMPLER_TIMINGS = ("ddpm", "ddpm:250", "ddpm:100", "ddpm:50", "ddim:50", "dpmpp:20")
+SAMPLER_TIMINGS = ("ddpm", "ddpm:250", "ddpm:200", "ddpm:100", "ddpm:50", "ddim:50", "dpmpp:20")
 
 
 def _median_time(fn, repeats: int) -> float:
@@ -312,6 +312,8 @@ def run_bench(
     if "profile" in parts:
         log("profile of a training step …")
         result["train_profile"] = profile_training(cfg, device, steps=3 if quick else 20)
+        log("profile of a sampling step …")
+        result["sampling_profile"] = profile_sampling(cfg, device, calls=3 if quick else 20)
     if "evaluate" in parts:
         log("evaluation throughput …")
         result["evaluate"] = bench_evaluate(16, 1000 if quick else 10000, 3)

@@ -1,5 +1,6 @@
-"""Where a training step's time goes (``bumpdiff bench --only profile``): torch.profiler over a
-few steps of bumpdiff's loop, the operators' own (self) CPU time grouped by kind.
+"""Where a training step's and a sampling step's time goes (``bumpdiff bench --only profile``):
+torch.profiler over a few steps of bumpdiff's loops, the operators' own (self) CPU time grouped
+by kind.
 
 Kinds: convolution (forward and backward), matmul (linear layers, attention's products),
 normalisation (group norm), elementwise (activations, adds, the loss), optimizer (AdamW's
@@ -11,13 +12,17 @@ where a step loses to the machine's matmul peak.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import replace
 
 import torch
 from torch.profiler import ProfilerActivity, profile
 
+from bumpdiff.analysis import eval_conditions
 from bumpdiff.config import Config
 from bumpdiff.diffusion import alphas_cumprod
 from bumpdiff.model import init_model
+from bumpdiff.sampling import generate, resolve_sampler
 from bumpdiff.train import make_optimizer, train_step, training_data
 
 # (kind, substrings of aten operator names); the first match wins
@@ -65,10 +70,43 @@ def kind_of(name: str) -> str:
     return "other"
 
 
+def operator_profile(run: Callable[[int], float], n: int, unit: str) -> dict:
+    """Profile ``run(n)`` (which does n units of work and returns seconds per unit): seconds per
+    ``unit`` with and without the profiler, the operators' self CPU time by kind, the top
+    operators, and the share of the wall time spent outside operators (Python and dispatch
+    overhead)."""
+    run(3)  # warm-up
+    plain = run(n)
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        profiled = run(n)
+    ops = [e for e in prof.key_averages() if e.key.startswith("aten::")]
+    total = sum(e.self_cpu_time_total for e in ops)
+    by_kind: dict[str, float] = {}
+    for e in ops:
+        kind = kind_of(e.key)
+        by_kind[kind] = by_kind.get(kind, 0.0) + e.self_cpu_time_total
+    top = sorted(ops, key=lambda e: -e.self_cpu_time_total)[:12]
+    return {
+        f"{unit}s": n,
+        f"seconds_per_{unit}": plain,
+        f"seconds_per_{unit}_profiled": profiled,
+        f"operator_seconds_per_{unit}": total / 1e6 / n,
+        "outside_operators_share": max(0.0, 1 - total / 1e6 / n / profiled),
+        "share_by_kind": {k: v / total for k, v in sorted(by_kind.items(), key=lambda kv: -kv[1])},
+        "top_operators": [
+            {
+                "name": e.key,
+                "kind": kind_of(e.key),
+                "share": e.self_cpu_time_total / total,
+                f"calls_per_{unit}": e.count / n,
+            }
+            for e in top
+        ],  # fmt: skip
+    }
+
+
 def profile_training(cfg: Config, device: torch.device, steps: int = 20) -> dict:
-    """Seconds per step with and without the profiler, the share of the operators' self CPU time
-    by kind, the top operators, and the share of the step's wall time spent outside operators
-    (Python and dispatch overhead)."""
+    """``operator_profile`` of ``steps`` steps of bumpdiff's training loop."""
     x_0, cond = training_data(cfg, device)
     abar = alphas_cumprod(cfg.diffusion).to(device)
     model = init_model(cfg).to(device)
@@ -81,31 +119,21 @@ def profile_training(cfg: Config, device: torch.device, steps: int = 20) -> dict
             train_step(model, opt, x_0, cond, abar, gen, cfg.train.batch_size, cfg.train.bf16)
         return (time.perf_counter() - t0) / n
 
-    run(3)  # warm-up
-    plain = run(steps)
-    with profile(activities=[ProfilerActivity.CPU]) as prof:
-        profiled = run(steps)
-    ops = [e for e in prof.key_averages() if e.key.startswith("aten::")]
-    total = sum(e.self_cpu_time_total for e in ops)
-    by_kind: dict[str, float] = {}
-    for e in ops:
-        kind = kind_of(e.key)
-        by_kind[kind] = by_kind.get(kind, 0.0) + e.self_cpu_time_total
-    top = sorted(ops, key=lambda e: -e.self_cpu_time_total)[:12]
-    return {
-        "steps": steps,
-        "seconds_per_step": plain,
-        "seconds_per_step_profiled": profiled,
-        "operator_seconds_per_step": total / 1e6 / steps,
-        "outside_operators_share": max(0.0, 1 - total / 1e6 / steps / profiled),
-        "share_by_kind": {k: v / total for k, v in sorted(by_kind.items(), key=lambda kv: -kv[1])},
-        "top_operators": [
-            {
-                "name": e.key,
-                "kind": kind_of(e.key),
-                "share": e.self_cpu_time_total / total,
-                "calls_per_step": e.count / steps,
-            }
-            for e in top
-        ],  # fmt: skip
-    }
+    return operator_profile(run, steps, "step")
+
+
+def profile_sampling(cfg: Config, device: torch.device, calls: int = 20) -> dict:
+    """``operator_profile`` of the evaluation sampler's loop, per network call: one image per
+    evaluation condition (the demo's batch) sampled with the run's sampler strided to ``calls``
+    steps (every step is one network call and one update, whatever the stride), untrained
+    network (the cost does not depend on the weights)."""
+    model = init_model(cfg).to(device).eval()
+    grid = eval_conditions(cfg)
+    spec = resolve_sampler(cfg)
+
+    def run(n: int) -> float:
+        t0 = time.perf_counter()
+        generate(model, cfg, grid, 1, 0, replace(spec, steps=n))
+        return (time.perf_counter() - t0) / n
+
+    return {"images": len(grid), "sampler": spec.name, **operator_profile(run, calls, "call")}
