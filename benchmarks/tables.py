@@ -31,10 +31,13 @@ def speed_rows(result: dict) -> str:
         f"{t['matmul_flops'] / 1e9:.0f} GFLOP/s = {t['mfu']:.2f} |",
     ]
     if "train_profile" in result:
-        lines.append(_profile_row("a training step", result["train_profile"]))
+        lines.append(_profile_row("where a training step's time goes", result["train_profile"]))
     if "sampling_profile" in result:
         prof = result["sampling_profile"]
-        what = f"a sampling step ({prof['images']} images, {prof['seconds_per_call']:.3f} s)"
+        what = (
+            f"where a sampling step's time goes ({prof['images']} images, one network call: "
+            f"{prof['seconds_per_call']:.3f} s)"
+        )
         lines.append(_profile_row(what, prof))
     if "experiment_seconds" in result:
         lines.append(
@@ -59,7 +62,7 @@ def _profile_row(what: str, prof: dict) -> str:
         f"{kind} {100 * share:.0f} %" for kind, share in prof["share_by_kind"].items()
     )
     return (
-        f"| where {what}'s time goes (operators' own time, torch.profiler) | {kinds}; "
+        f"| {what} (operators' own time, torch.profiler) | {kinds}; "
         f"{100 * prof['outside_operators_share']:.0f} % of the step outside operators |"
     )
 
