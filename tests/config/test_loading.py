@@ -51,3 +51,18 @@ def test_bad_override_syntax_and_missing_file(tmp_path):
     bad.write_text("train: [1, 2\n")
     with pytest.raises(ConfigError, match="not valid YAML"):
         load_config(bad)
+
+
+def test_presets_evaluate_with_the_sampler_the_committed_study_chose():
+    """Every preset on the quick canvas (the model the sampler study validated on) evaluates with
+    the rule's choice in results/samplers/coupled-pooled.json; the paper-size presets keep the
+    papers' DDPM-1000."""
+    import json
+
+    choice = json.loads(Path("results/samplers/coupled-pooled.json").read_text())["choice"]
+    chosen = (choice["chosen"]["sampler"], choice["chosen"]["steps"])
+    for path in sorted(Path("configs").glob("*.yaml")):
+        cfg = load_config(path)
+        used = (cfg.sample.sampler, cfg.sample.steps or cfg.diffusion.timesteps)
+        expected = chosen if cfg.data.size == 12 else ("ddpm", cfg.diffusion.timesteps)
+        assert used == expected, path.name
