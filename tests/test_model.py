@@ -63,3 +63,19 @@ def test_probe_point_names_known_to_the_config_are_the_models():
             }
         )
         assert sorted(init_model(cfg).probe_points()) == sorted(probe_point_names(len(channels)))
+
+
+def test_set_threads_limits_the_blas_and_openmp_pools_too():
+    """numpy's and scipy's BLAS and scikit-learn's OpenMP would otherwise use every core."""
+    import scipy.linalg  # noqa: F401  (loads scipy's BLAS)
+    import sklearn.utils  # noqa: F401
+    from threadpoolctl import threadpool_info
+
+    from bumpdiff.model import set_threads
+
+    before = torch.get_num_threads()
+    try:
+        set_threads(1)
+        assert threadpool_info() and {p["num_threads"] for p in threadpool_info()} == {1}
+    finally:
+        set_threads(before)

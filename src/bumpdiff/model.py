@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from diffusers import UNet2DModel
+from threadpoolctl import threadpool_limits
 from torch import nn
 
 from bumpdiff.conditioning import build_conditioning
@@ -117,10 +118,14 @@ def resolve_threads(threads: int) -> int:
 
 
 def set_threads(threads: int) -> int:
-    """torch's CPU threads: ``resolve_threads(threads)``, so two jobs on one machine do not
-    oversubscribe it. Returns the number set."""
+    """This process's CPU threads, ``resolve_threads(threads)``, so two jobs on one machine do not
+    oversubscribe it: torch's, and those of the BLAS and OpenMP pools numpy, scipy and
+    scikit-learn compute with (threadpoolctl), which otherwise take every core: in an overlapped
+    demo the analysis process's PCA and regressions would run on the training's core too.
+    (numba's, for UMAP, follow torch's: probe/umap_cache.py.) Returns the number set."""
     threads = resolve_threads(threads)
     torch.set_num_threads(threads)
+    threadpool_limits(limits=threads)  # kept for the process, not only inside a `with`
     return threads
 
 

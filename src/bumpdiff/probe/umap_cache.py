@@ -67,11 +67,15 @@ def enable_disk_cache() -> int:
 def reducer(n_components: int, n_neighbors: int, min_dist: float, seed: int):
     """A seeded ``umap.UMAP`` (single-threaded, repeatable; spectral start), umap's compiled
     functions cached on disk (module docstring)."""
+    import numba
+    import torch
     import umap
 
     if not _ENABLED:
         enable_disk_cache()
         _ENABLED.append(True)
+    # umap's parallel functions on this process's threads (model.set_threads), not every core
+    numba.set_num_threads(min(torch.get_num_threads(), numba.config.NUMBA_NUM_THREADS))
     return umap.UMAP(
         n_components=n_components,
         n_neighbors=n_neighbors,
