@@ -1,0 +1,32 @@
+"""benchmarks/demo_side_by_side.py: runs of two sides timed, medians and their ratio; bad
+arguments exit 2 and write nothing."""
+
+import shutil
+
+from conftest import script, tiny_config
+
+from bumpdiff.experiments import run_experiment
+
+
+def test_two_sides_give_medians_and_their_ratio(tmp_path, capsys):
+    run_experiment(tiny_config(), tmp_path / "a", False, print, progress=False)
+    for name, wall in (("b", 30.0), ("c", 40.0), ("d", 20.0)):
+        shutil.copytree(tmp_path / "a", tmp_path / name)
+        (tmp_path / f"{name}.wall").write_text(f"{wall}\n")
+    (tmp_path / "a.wall").write_text("60.0\n")
+    module = script("benchmarks/demo_side_by_side.py")
+    out = tmp_path / "side.json"
+    before, after = f"before={tmp_path / 'a'},{tmp_path / 'c'}", f"after={tmp_path / 'd'}"
+    assert module.main([str(out), before, after]) == 0
+    result = module.json.loads(out.read_text())
+    assert result["median_seconds"] == {"before": 50.0, "after": 20.0}
+    assert result["ratio_to_before"] == {"before": 1.0, "after": 0.4}
+    run = result["runs"]["after"][0]
+    assert run["end_to_end_seconds"] == 20.0 and run["sampling_seconds"] > 0
+    assert "after 20 s" in capsys.readouterr().out
+    assert module.main([str(tmp_path / "x.json"), before]) == 2  # no "after"
+    assert module.main([str(tmp_path / "x.json"), before, after, "stray"]) == 2
+    assert not (tmp_path / "x.json").exists()
+    middle = f"cache={tmp_path / 'b'}"  # an intermediate version
+    assert module.main([str(out), before, after, middle]) == 0
+    assert module.json.loads(out.read_text())["ratio_to_before"]["cache"] == 0.6
