@@ -87,8 +87,8 @@ def reducer(n_components: int, n_neighbors: int, min_dist: float, seed: int):
 
 def warm() -> float:
     """Fit one small UMAP as the probe does (metrics.umap_embed's defaults), so the compiled
-    functions are on disk before the first probe; returns the seconds it took (under one when
-    the cache is already warm)."""
+    functions are on disk before the first probe; returns the seconds it took (about one when
+    the cache is already warm, mostly importing umap)."""
     import time
     import warnings
 
