@@ -11,23 +11,35 @@ import json
 import sys
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from bumpdiff.config import ConfigError
 from bumpdiff.experiments.samplers_stats import choose_sampler, pool_studies, sampler_table
 from bumpdiff.records import SamplerStudy
 
 
-def pooled(specs: list[str]) -> dict:
+def _read(spec: str) -> tuple[SamplerStudy, int]:
+    """One "FILE.json:SEED" argument: the study and its seed, or a one-line error naming it."""
+    path, _, seed = spec.rpartition(":")
+    if not path or not seed.isdigit():
+        raise ConfigError(f"study: expected FILE.json:SEED, got {spec!r}")
+    try:
+        return SamplerStudy.model_validate_json(Path(path).read_text()), int(seed)
+    except (OSError, ValidationError) as err:
+        reason = err.strerror if isinstance(err, OSError) else "not a samplers.json study"
+        raise ConfigError(f"study: cannot read {path} ({reason})") from None
+
+
+def pooled(specs: list[str]) -> tuple[SamplerStudy, list[dict]]:
     """The pooled study (with its choice) and where its parts came from."""
-    studies, sources = [], []
-    for spec in specs:
-        path, _, seed = spec.rpartition(":")
-        if not path or not seed.isdigit():
-            raise ConfigError(f"study: expected FILE.json:SEED, got {spec!r}")
-        studies.append((SamplerStudy.model_validate_json(Path(path).read_text()), int(seed)))
-        sources.append({"file": path, "seed": int(seed)})
+    studies = [_read(spec) for spec in specs]
     study = pool_studies(studies)
     study.choice = choose_sampler(study.rows)
-    return {"pooled_from": sources, **study.model_dump(mode="json")}
+    sources = [
+        {"file": spec.rpartition(":")[0], "seed": seed}
+        for spec, (_, seed) in zip(specs, studies, strict=True)
+    ]
+    return study, sources
 
 
 def main(argv: list[str]) -> int:
@@ -35,13 +47,13 @@ def main(argv: list[str]) -> int:
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)
         return 2
     try:
-        result = pooled(argv[1:])
+        study, sources = pooled(argv[1:])
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    result = {"pooled_from": sources, **study.model_dump(mode="json")}
     Path(argv[0]).write_text(json.dumps(result, indent=1) + "\n")
-    rows = SamplerStudy.model_validate({k: v for k, v in result.items() if k != "pooled_from"})
-    print(sampler_table(rows.rows))
+    print(sampler_table(study.rows))
     return 0
 
 

@@ -49,4 +49,10 @@ def test_overlapping_seeds_or_a_bad_argument_exit_2_and_write_nothing(tmp_path, 
     assert "seeds overlap" in capsys.readouterr().err
     assert _module().main([str(out), f"{a}:777", b]) == 2
     assert "expected FILE.json:SEED" in capsys.readouterr().err
+    assert _module().main([str(out), f"{a}:777", f"{tmp_path / 'nope.json'}:977"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot read" in err and "nope.json" in err and err.count("\n") == 1
+    (tmp_path / "bad.json").write_text("{}")
+    assert _module().main([str(out), f"{a}:777", f"{tmp_path / 'bad.json'}:977"]) == 2
+    assert "not a samplers.json study" in capsys.readouterr().err
     assert not out.exists()
