@@ -21,6 +21,7 @@ import torch
 
 from bumpdiff.config import DiffusionConfig
 from bumpdiff.diffusion import autocast, initial_noise, make_scheduler, per_image_generators
+from bumpdiff.frozen import sampling_network
 
 
 def step_coefficients(abar: torch.Tensor, t: int, s: int) -> tuple[float, float, float]:
@@ -86,11 +87,14 @@ def sample_coupled(
     times = [int(t) for t in schedule.timesteps]
     x_t = initial_noise(gens, size).to(device)
     _draw(gens, cfg.timesteps - 1 - times[0], size)  # z_{T-1} … z_{τ0+1}: DDPM-T's, unused here
+    net = None
     for i, t in enumerate(times):
         s = times[i + 1] if i + 1 < len(times) else -1
         t_batch = torch.full((cond.shape[0],), t, device=device, dtype=torch.long)
         with autocast(device, bf16):
-            eps_hat = model(x_t, t_batch, cond).float()
+            if net is None:  # frozen for this call's inputs (frozen.py)
+                net = sampling_network(model, x_t, t_batch, cond, len(times))
+            eps_hat = net(x_t, t_batch, cond).float()
         a_t = float(abar[t])
         x0_hat = (x_t - (1 - a_t) ** 0.5 * eps_hat) / a_t**0.5
         if clip:

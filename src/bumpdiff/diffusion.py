@@ -18,6 +18,7 @@ from diffusers import DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler
 from tqdm.auto import tqdm
 
 from bumpdiff.config import DiffusionConfig, SamplerName
+from bumpdiff.frozen import sampling_network
 
 # The diffusers scheduler class behind each sampler name (config.SamplerName).
 SCHEDULERS: dict[str, type] = {
@@ -126,10 +127,13 @@ def sample(
     scheduler = make_scheduler(cfg, sampler, clip)
     scheduler.set_timesteps(steps or cfg.timesteps)
     x_t = initial_noise(gens, size).to(device) * scheduler.init_noise_sigma
+    net = None
     for t in tqdm(scheduler.timesteps, disable=not progress, desc=f"{sampler}", leave=False):
         t_batch = torch.full((batch,), int(t), device=device, dtype=torch.long)
         with autocast(device, bf16):
-            eps_hat = model(x_t, t_batch, cond).float()
+            if net is None:  # frozen for this call's inputs (frozen.py)
+                net = sampling_network(model, x_t, t_batch, cond, len(scheduler.timesteps))
+            eps_hat = net(x_t, t_batch, cond).float()
         # DDPM's ancestral noise: diffusers draws it per image from the CPU generators and moves
         # only that noise to the device (randn_tensor), so it does not depend on batch or device.
         x_t = scheduler.step(eps_hat, t, x_t, generator=gens if sampler == "ddpm" else None)

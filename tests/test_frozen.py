@@ -1,0 +1,102 @@
+"""The frozen sampling network: the same images bit for bit on every sampler and chunking (a
+freeze that reorders arithmetic would be seen: shown), and the model itself wherever freezing
+could change what runs."""
+
+import pytest
+import torch
+
+from bumpdiff import frozen
+from bumpdiff.coupled import sample_coupled
+from bumpdiff.diffusion import sample, sample_batched
+from bumpdiff.frozen import can_freeze, sampling_network
+from bumpdiff.model import init_model
+from tests.conftest import tiny_config
+
+NAN = float("nan")
+
+
+@pytest.fixture
+def freezes(monkeypatch):
+    """Counts the frozen traces made; ``freezes.on(bool)`` freezes every call or none."""
+
+    class Count:
+        made = 0
+
+        def on(self, enabled: bool) -> None:
+            monkeypatch.setattr(frozen, "MIN_IMAGE_CALLS", 1 if enabled else 10**12)
+
+    count = Count()
+    real = torch.jit.freeze
+
+    def counting(*args, **kwargs):
+        count.made += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(torch.jit, "freeze", counting)
+    return count
+
+
+def _both(freezes, run):
+    freezes.on(False)
+    before = freezes.made
+    eager = run()
+    assert freezes.made == before
+    freezes.on(True)
+    fast = run()
+    assert freezes.made > before
+    return eager, fast
+
+
+@pytest.mark.parametrize("sampler", ["ddpm", "ddim", "dpmpp"])
+def test_frozen_sampling_gives_the_same_images_bit_for_bit(tiny, freezes, sampler):
+    model = init_model(tiny).eval()
+    cond = torch.tensor([[2.0, 3.0], [5.0, 5.0], [3.0, 6.0], [6.0, 1.0]])
+    seeds = [3, 1, 4, 1]
+    eager, fast = _both(freezes, lambda: sample(model, cond, tiny.diffusion, sampler, 12, seeds))
+    assert torch.equal(eager, fast)
+
+
+def test_coupled_sampling_and_uneven_chunks_are_unchanged_too(tiny, freezes):
+    model = init_model(tiny).eval()
+    cond = torch.tensor([[2.0, 3.0], [5.0, 5.0], [3.0, 6.0], [6.0, 1.0], [1.0, 1.0]])
+    seeds = [9, 8, 7, 6, 5]
+    eager, fast = _both(freezes, lambda: sample_coupled(model, cond, tiny.diffusion, 10, seeds))
+    assert torch.equal(eager, fast)
+    chunks = _both(
+        freezes, lambda: sample_batched(model, cond, tiny.diffusion, "ddpm", 10, seeds, 2)
+    )
+    assert freezes.made == 4  # the coupled call's trace, then one per chunk (2, 2 and 1 images)
+    assert torch.equal(*chunks)
+
+
+def test_missing_labels_sample_alike_and_a_reordering_freeze_would_be_caught(freezes):
+    """Missing labels (concat conditioning) take the learned 'no label' path: frozen and eager
+    images agree there too. The control: a freeze that reorders the arithmetic
+    (``optimize_for_inference``: oneDNN layouts) moves the network's output in its last bits,
+    which the bit-for-bit comparison sees."""
+    cfg = tiny_config("model.conditioning=concat")
+    model = init_model(cfg).eval()
+    cond = torch.tensor([[NAN, 3.0], [5.0, NAN], [2.0, 2.0]])
+    eager, fast = _both(freezes, lambda: sample(model, cond, cfg.diffusion, "ddim", 8, [1, 2, 3]))
+    assert torch.equal(eager, fast) and not fast.isnan().any()
+    x, t = torch.randn(3, 1, 8, 8), torch.full((3,), 20)
+    with torch.inference_mode():
+        exact = sampling_network(model, x, t, cond, calls=10)
+        assert torch.equal(exact(x, t, cond), model(x, t, cond))
+        # optimize_for_inference rewrites the frozen module it is given: a fresh one
+        reordered = torch.jit.optimize_for_inference(sampling_network(model, x, t, cond, 10))
+        assert not torch.equal(reordered(x, t, cond), model(x, t, cond))
+
+
+def test_the_model_itself_wherever_freezing_could_change_what_runs(tiny):
+    model = init_model(tiny).eval()
+    x = torch.randn(64, 1, 8, 8)
+    assert can_freeze(model, x, calls=100)
+    assert not can_freeze(model, x, calls=1)  # too small to repay the trace
+    assert not can_freeze(init_model(tiny).train(), x, calls=100)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        assert not can_freeze(model, x, calls=100)
+    handle = model.probe_point("mid").register_forward_hook(lambda *a: None)
+    assert not can_freeze(model, x, calls=100)
+    handle.remove()
+    assert can_freeze(model, x, calls=100)
