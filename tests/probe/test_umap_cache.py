@@ -58,3 +58,41 @@ def test_a_fresh_process_loads_the_cache_and_embeds_alike(tmp_path):
     second = _fit_in_fresh_process(tmp_path)
     assert second["hits"] > 0 and second["misses"] == 0  # nothing compiled again
     assert second["embedding"] == first["embedding"]
+
+
+# a fresh process on one thread starts numba's pool, by umap_cache.reducer or (the control) by
+# numba alone, and reports torch's threads and those of every OpenMP runtime loaded
+THREADS = """
+import json, sys, numba, torch
+from threadpoolctl import threadpool_info
+from bumpdiff.model import set_threads
+from bumpdiff.probe.umap_cache import reducer
+set_threads(1)
+if sys.argv[1] == "reducer":
+    reducer(3, 15, 0.1, 0)
+else:
+    numba.set_num_threads(1)
+omp = [p for p in threadpool_info() if p["internal_api"] == "openmp"]
+torch_omp = [p["num_threads"] for p in omp if "torch" in p["filepath"]]
+print(json.dumps({"torch": torch.get_num_threads(), "torch_openmp": torch_omp,
+                  "openmp": [p["num_threads"] for p in omp]}))
+"""
+
+
+def _threads_after(start: str) -> dict:
+    env = {**os.environ, "NUMBA_NUM_THREADS": "2"}  # a pool of two, even on one core
+    env.pop("OMP_NUM_THREADS", None)
+    out = subprocess.run(
+        [sys.executable, "-c", THREADS, start], env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_starting_umaps_threads_leaves_torch_and_openmp_on_the_process_threads():
+    """Starting numba's pool sets the OpenMP runtime torch computes with (oneDNN's convolutions
+    ask it for their threads) to numba's pool size: the control, torch's runtime on 2 threads
+    after set_threads(1). After ``reducer`` every runtime is back on the one thread."""
+    control = _threads_after("numba")
+    assert control["torch_openmp"] == [2]
+    after = _threads_after("reducer")
+    assert after["torch"] == 1 and after["torch_openmp"] == [1] and set(after["openmp"]) == {1}

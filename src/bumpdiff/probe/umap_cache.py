@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import sys
 
+from bumpdiff.model import set_threads
+
 _ENABLED: list[bool] = []
 
 
@@ -75,7 +77,13 @@ def reducer(n_components: int, n_neighbors: int, min_dist: float, seed: int):
         enable_disk_cache()
         _ENABLED.append(True)
     # umap's parallel functions on this process's threads (model.set_threads), not every core
-    numba.set_num_threads(min(torch.get_num_threads(), numba.config.NUMBA_NUM_THREADS))
+    threads = torch.get_num_threads()
+    numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+    # Starting numba's pool (its OpenMP layer, on the libgomp torch loaded) sets OpenMP's thread
+    # count to every core, torch's included: the networks run after the first fit (the
+    # placement probe, the next checkpoint's sampling) took a second thread, on the training's
+    # core in an overlapped demo. Put this process's count back.
+    set_threads(threads)
     return umap.UMAP(
         n_components=n_components,
         n_neighbors=n_neighbors,
