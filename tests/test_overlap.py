@@ -17,6 +17,7 @@ from bumpdiff.overlap import (
     split_threads,
     train_overlapped,
     train_side_by_side,
+    warm_up,
 )
 from bumpdiff.records import TrainRow
 from bumpdiff.runfolder import RunFolder
@@ -133,3 +134,19 @@ def test_the_training_process_analyses_from_the_last_checkpoint_back(tmp_path, c
     assert [r.step for r in run.read_metrics("eval")] == [6, 3, 2, 0]
     assert not analyse_next(run, cfg, print)  # nothing left
     assert "(training process) [4 saved] step 6" in capsys.readouterr().err
+
+
+def test_the_warm_up_leaves_the_process_as_the_analysis_sets_it():
+    """It runs in the analysing process before its first checkpoint: the global random
+    streams untouched (the analysis seeds its own, but a caller's must not move), the process
+    on the analysis's threads."""
+    import torch
+
+    cfg = tiny_config("train.threads=1")
+    torch_state, numpy_state = torch.get_rng_state(), np.random.get_state()
+    warm_up(cfg)
+    assert torch.equal(torch.get_rng_state(), torch_state)
+    assert all(
+        np.array_equal(a, b) for a, b in zip(np.random.get_state(), numpy_state, strict=True)
+    )
+    assert torch.get_num_threads() == 1

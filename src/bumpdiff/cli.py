@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -377,6 +378,11 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    finally:
+        # At exit the interpreter collects torch's, numba's and scipy's object graphs once more
+        # before the OS frees them anyway: about 1 s after a run (measured; the demo's last
+        # second). Frozen objects are left out of those collections; nothing else changes.
+        gc.freeze()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ SIGTERM) reaches the training process, which saves where it stopped, as ``bumpdi
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import sys
@@ -31,7 +32,6 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from pathlib import Path
 
-from bumpdiff.analysis import analyse_checkpoint, log_analysed, pending
 from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.model import resolve_device, resolve_threads
 from bumpdiff.runfolder import RunFolder
@@ -89,6 +89,10 @@ def analyse_next(run: RunFolder, cfg: Config, log, last_first: bool = False) -> 
     """Evaluate and probe the first (``last_first``: the last) checkpoint still pending that no
     other process is analysing; False when there is none. The two processes of
     ``train_overlapped`` share the checkpoints this way, each taking them from its own end."""
+    # imported here, not at the top: the training process starts training without the analysis's
+    # modules (about 1 s of imports sooner), and loads them only once it has trained
+    from bumpdiff.analysis import analyse_checkpoint, log_analysed, pending
+
     for step in sorted(pending(run, cfg), reverse=last_first):
         with claimed(run, step) as mine:
             todo = pending(run, cfg, only=[step]).get(step) if mine else None
@@ -97,6 +101,30 @@ def analyse_next(run: RunFolder, cfg: Config, log, last_first: bool = False) -> 
                 log_analysed(log, rows, run, step, f"[{len(run.checkpoint_steps())} saved]")
                 return True
     return False
+
+
+def warm_up(cfg: Config) -> None:
+    """Pay ahead what a process's first checkpoint analysis costs once (about 2 s: oneDNN's
+    kernels for the network's input shapes, umap's compiled code loaded, the detector's
+    modules), while the training process starts and no checkpoint is there yet. Computes
+    nothing that is kept: an untrained network's outputs and a small UMAP are thrown away."""
+    import numpy as np
+    import torch
+
+    from bumpdiff.analysis import eval_conditions, eval_window
+    from bumpdiff.detect import find_bumps
+    from bumpdiff.model import init_model, set_threads
+    from bumpdiff.probe.umap_cache import warm
+
+    set_threads(cfg.train.threads)
+    model, size = init_model(cfg).eval(), cfg.data.size
+    images = min(len(eval_conditions(cfg)) * cfg.sample.draws, cfg.sample.batch_size)
+    with torch.inference_mode():
+        for rows in {images, cfg.sample.batch_size}:  # sampling's batch, the probe's batch
+            cond = torch.full((rows, 2), size / 2)
+            model(torch.zeros(rows, 1, size, size), torch.zeros(rows, dtype=torch.long), cond)
+    warm()
+    find_bumps(np.zeros((2, size, size)), cfg.eval.prominence, eval_window(cfg))
 
 
 def _say(message: str) -> None:
@@ -120,6 +148,7 @@ def _train_child(tree: dict, root: str, threads: int, errors) -> None:
     analysis, its errors sent back."""
     try:
         _train_one(tree, root, threads, analyse=True)
+        gc.freeze()  # its exit skips the last collections, as cli.main's (the parent waits for it)
     except KeyboardInterrupt:
         errors.put(("interrupt", "training stopped"))
         raise SystemExit(130) from None
@@ -154,6 +183,7 @@ def train_overlapped(cfg: Config, run: RunFolder, log: Callable[[str], None]) ->
     train_cfg = cfg.train.model_copy(update={"threads": analysis_threads})
     analysis_cfg = cfg.model_copy(update={"train": train_cfg})
     try:
+        warm_up(analysis_cfg)
         while child.is_alive():
             if not analyse_next(run, analysis_cfg, log):
                 child.join(POLL_SECONDS)
