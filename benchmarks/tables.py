@@ -39,6 +39,14 @@ def speed_rows(result: dict) -> str:
             f"{prof['seconds_per_call']:.3f} s)"
         )
         lines.append(_profile_row(what, prof))
+    if "frozen_sampling" in result:
+        f = result["frozen_sampling"]
+        same = "the same images bit for bit" if f["identical"] else "DIFFERENT images"
+        lines.append(
+            f"| sampling with the network frozen (`frozen.py`), {f['images']} images, "
+            f"{f['sampler'].upper()}: frozen / eager, side by side | {f['frozen_seconds']:.2f} s / "
+            f"{f['eager_seconds']:.2f} s (ratio {f['ratio']:.2f}; {same}) |"
+        )
     if "experiment_seconds" in result:
         lines.append(
             f"| quick phases experiment, end to end (every instrument on) | "

@@ -1,4 +1,5 @@
-"""The training-step profile sorts operators into kinds (bench_profile.py)."""
+"""The training-step profile sorts operators into kinds, and the frozen-network comparison times
+one side frozen and one eager on the same images (bench_profile.py)."""
 
 from bumpdiff.bench_profile import kind_of
 
@@ -16,3 +17,20 @@ def test_operators_are_sorted_into_the_kinds_a_reader_expects():
         "aten::empty_strided": "other",
     }
     assert {name: kind_of(name) for name in expected} == expected
+
+
+def test_the_frozen_comparison_freezes_one_side_only_and_compares_the_images(monkeypatch):
+    import torch
+
+    from bumpdiff import frozen
+    from bumpdiff.bench_profile import frozen_sampling
+    from tests.conftest import tiny_config
+
+    monkeypatch.setattr(frozen, "MIN_IMAGE_CALLS", 1)  # the tiny grid would not repay a trace
+    made = []
+    real = torch.jit.freeze
+    monkeypatch.setattr(torch.jit, "freeze", lambda *a, **k: made.append(1) or real(*a, **k))
+    row = frozen_sampling(tiny_config("sample.sampler=ddpm"), torch.device("cpu"), 4, 2)
+    assert len(made) == 2  # one sampling call per repeat on the frozen side, none on the eager
+    assert row["identical"] is True and row["images"] == 9 and row["sampler"] == "ddpm-4"
+    assert row["frozen_seconds"] > 0 and row["eager_seconds"] > 0

@@ -7,20 +7,27 @@ normalisation (group norm), elementwise (activations, adds, the loss), optimizer
 updates), data (noising the batch, drawing indices) and other. Convolutions and matmuls are
 compute-bound; the rest moves memory or pays per-operator overhead, which on a small model is
 where a step loses to the machine's matmul peak.
+
+``frozen_sampling`` times the sampler with the network frozen (frozen.py) against the model
+itself, side by side in one run.
 """
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import replace
 
+import numpy as np
 import torch
 from torch.profiler import ProfilerActivity, profile
 
 from bumpdiff.analysis import eval_conditions
 from bumpdiff.config import Config
 from bumpdiff.diffusion import alphas_cumprod
+from bumpdiff.frozen import eager
 from bumpdiff.model import init_model
 from bumpdiff.sampling import generate, resolve_sampler
 from bumpdiff.train import make_optimizer, train_step, training_data
@@ -137,3 +144,31 @@ def profile_sampling(cfg: Config, device: torch.device, calls: int = 20) -> dict
         return (time.perf_counter() - t0) / n
 
     return {"images": len(grid), "sampler": spec.name, **operator_profile(run, calls, "call")}
+
+
+def frozen_sampling(cfg: Config, device: torch.device, steps: int = 50, repeats: int = 3) -> dict:
+    """The evaluation sampler on the demo's batch (one image per evaluation condition, strided
+    to ``steps`` steps, untrained network) with the network frozen (frozen.py, the default)
+    against the model itself, alternated ``repeats`` times in one run: median seconds of each,
+    their ratio, and whether the images are the same bit for bit."""
+    model = init_model(cfg).to(device).eval()
+    grid = eval_conditions(cfg)
+    spec = replace(resolve_sampler(cfg), steps=steps)
+    seconds: dict[str, list[float]] = {"eager": [], "frozen": []}
+    images = {}
+    for _ in range(repeats):
+        for side in seconds:
+            with eager() if side == "eager" else nullcontext():
+                t0 = time.perf_counter()
+                images[side], _ = generate(model, cfg, grid, 1, 0, spec)
+                seconds[side].append(time.perf_counter() - t0)
+    median = {side: statistics.median(times) for side, times in seconds.items()}
+    return {
+        "images": len(grid),
+        "sampler": spec.label,
+        "repeats": repeats,
+        "eager_seconds": median["eager"],
+        "frozen_seconds": median["frozen"],
+        "ratio": median["frozen"] / median["eager"],
+        "identical": bool(np.array_equal(images["eager"], images["frozen"])),
+    }

@@ -21,13 +21,27 @@ kernels asynchronously, so Python's share hides), or for calls too small to repa
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import torch
 
 # Tracing and freezing the quick model costs about 0.3 s, and freezing saves about 0.15 ms per
 # image per network call on one thread: below this many image-calls, the trace costs more.
 MIN_IMAGE_CALLS = 4096
+
+_EAGER: list[bool] = []  # inside ``eager()``
+
+
+@contextmanager
+def eager() -> Iterator[None]:
+    """Within it, sampling calls the model itself (the benchmark's eager side,
+    bench_profile.frozen_sampling)."""
+    _EAGER.append(True)
+    try:
+        yield
+    finally:
+        _EAGER.pop()
 
 
 def _hooked(model: torch.nn.Module) -> bool:
@@ -40,7 +54,8 @@ def can_freeze(model: torch.nn.Module, x_t: torch.Tensor, calls: int) -> bool:
     """Whether ``sampling_network`` freezes ``model`` for ``calls`` calls on inputs like ``x_t``
     (module docstring)."""
     return (
-        isinstance(model, torch.nn.Module)
+        not _EAGER
+        and isinstance(model, torch.nn.Module)
         and not model.training
         and x_t.device.type == "cpu"
         and all(p.device.type == "cpu" for p in model.parameters())
