@@ -5,6 +5,9 @@ wrote) and where its time went (``demo_timeline.timeline``), the medians per sid
 side's ratio to "before". Sides besides "before" and "after" (any other label) are intermediate
 versions, measured the same way.
 
+The cells of benchmarks/README.md's table rows (all but the first column, which names each side
+in words) are printed by ``python benchmarks/demo_side_by_side.py cells OUT.json``.
+
 python benchmarks/demo_side_by_side.py OUT.json before=RUN[,RUN…] after=RUN[,RUN…] [LABEL=RUN…]
 """
 
@@ -41,7 +44,26 @@ def side_by_side(sides: dict[str, list[Path]]) -> dict:
     }
 
 
+def cells(result: dict) -> dict[str, str]:
+    """Each side's table cells: its runs' wall seconds, their median, the median training /
+    sampling / probe process-seconds, and the ratio of its median to before's."""
+    out = {}
+    for side, runs in result["runs"].items():
+        walls = " and ".join(f"{r['end_to_end_seconds']:.0f}" for r in runs)
+        parts = " / ".join(
+            f"{statistics.median(r[f'{part}_seconds'] for r in runs):.0f}"
+            for part in ("training", "sampling", "probe")
+        )
+        ratio = f"{result['ratio_to_before'][side]:.2f}".rstrip("0").rstrip(".")
+        out[side] = f"| {walls} | {result['median_seconds'][side]:.0f} | {parts} | {ratio} |"
+    return out
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["cells"] and len(argv) == 2:
+        for side, row in cells(json.loads(Path(argv[1]).read_text())).items():
+            print(f"{side}: {row}")
+        return 0
     sides = dict(arg.split("=", 1) for arg in argv[1:] if "=" in arg)
     if len(argv) < 3 or len(sides) != len(argv) - 1 or not {"before", "after"} <= set(sides):
         print(__doc__.strip().splitlines()[-1], file=sys.stderr)

@@ -42,6 +42,7 @@ def speed_rows(result: dict) -> str:
     if "frozen_sampling" in result:
         f = result["frozen_sampling"]
         same = "the same images bit for bit" if f["identical"] else "DIFFERENT images"
+        same += "" if f.get("frozen", True) else "; NOT FROZEN: too few network calls"
         lines.append(
             f"| sampling with the network frozen (`frozen.py`), {f['images']} images, "
             f"{f['sampler'].upper()}: frozen / eager, side by side | {f['frozen_seconds']:.2f} s / "

@@ -33,4 +33,10 @@ def test_the_frozen_comparison_freezes_one_side_only_and_compares_the_images(mon
     row = frozen_sampling(tiny_config("sample.sampler=ddpm"), torch.device("cpu"), 4, 2)
     assert len(made) == 2  # one sampling call per repeat on the frozen side, none on the eager
     assert row["identical"] is True and row["images"] == 9 and row["sampler"] == "ddpm-4"
+    assert row["frozen"] is True
     assert row["frozen_seconds"] > 0 and row["eager_seconds"] > 0
+    monkeypatch.setattr(frozen, "MIN_IMAGE_CALLS", 10**9)  # too small to freeze: said
+    assert (
+        frozen_sampling(tiny_config("sample.sampler=ddpm"), torch.device("cpu"), 4, 1)["frozen"]
+        is False
+    )

@@ -24,6 +24,9 @@ def test_two_sides_give_medians_and_their_ratio(tmp_path, capsys):
     run = result["runs"]["after"][0]
     assert run["end_to_end_seconds"] == 20.0 and run["sampling_seconds"] > 0
     assert "after 20 s" in capsys.readouterr().out
+    row = module.cells(result)
+    assert row["before"].startswith("| 60 and 40 | 50 | ") and row["before"].endswith(" | 1 |")
+    assert row["after"].startswith("| 20 | 20 | ") and row["after"].endswith(" | 0.4 |")
     assert module.main([str(tmp_path / "x.json"), before]) == 2  # no "after"
     assert module.main([str(tmp_path / "x.json"), before, after, "stray"]) == 2
     assert not (tmp_path / "x.json").exists()

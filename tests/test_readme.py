@@ -121,6 +121,18 @@ def test_the_idle_preset_times_are_the_committed_benchmarks():
         result = json.loads((ROOT / "benchmarks" / f"cpu-2core-{name}.json").read_text())
         wall = f"{result['wall_seconds']:.0f} s on the idle machine"
         assert wall in (ROOT / "README.md").read_text(), name
+    speed = json.loads((ROOT / "benchmarks" / "cpu-2core-speed.json").read_text())
+    wall = f"{speed['experiment_seconds']['seconds']:.0f} s on the idle machine"
+    assert wall in (ROOT / "README.md").read_text(), "quick"
+
+
+def test_the_demo_side_by_side_tables_are_the_committed_files():
+    module = script("benchmarks/demo_side_by_side.py")
+    page = (ROOT / "benchmarks" / "README.md").read_text()
+    for name in ("cpu-2core-demo-side-by-side.json", "cpu-2core-demo-side-by-side-frozen.json"):
+        result = json.loads((ROOT / "benchmarks" / name).read_text())
+        for side, row in module.cells(result).items():
+            assert row in page, (name, side)
 
 
 def test_the_sweep_answer_counts_settings_seeds_stage_lengths_and_timings():

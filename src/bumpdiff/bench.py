@@ -314,7 +314,7 @@ def run_bench(
         result["train_profile"] = profile_training(cfg, device, steps=3 if quick else 20)
         log("profile of a sampling step …")
         result["sampling_profile"] = profile_sampling(cfg, device, calls=3 if quick else 20)
-        result["frozen_sampling"] = frozen_sampling(cfg, device, *((5, 1) if quick else (50, 3)))
+        result["frozen_sampling"] = frozen_sampling(cfg, device, *((5, 1) if quick else (None, 3)))
     if "evaluate" in parts:
         log("evaluation throughput …")
         result["evaluate"] = bench_evaluate(16, 1000 if quick else 10000, 3)

@@ -27,7 +27,7 @@ from torch.profiler import ProfilerActivity, profile
 from bumpdiff.analysis import eval_conditions
 from bumpdiff.config import Config
 from bumpdiff.diffusion import alphas_cumprod
-from bumpdiff.frozen import eager
+from bumpdiff.frozen import can_freeze, eager
 from bumpdiff.model import init_model
 from bumpdiff.sampling import generate, resolve_sampler
 from bumpdiff.train import make_optimizer, train_step, training_data
@@ -146,14 +146,20 @@ def profile_sampling(cfg: Config, device: torch.device, calls: int = 20) -> dict
     return {"images": len(grid), "sampler": spec.name, **operator_profile(run, calls, "call")}
 
 
-def frozen_sampling(cfg: Config, device: torch.device, steps: int = 50, repeats: int = 3) -> dict:
-    """The evaluation sampler on the demo's batch (one image per evaluation condition, strided
-    to ``steps`` steps, untrained network) with the network frozen (frozen.py, the default)
+def frozen_sampling(
+    cfg: Config, device: torch.device, steps: int | None = None, repeats: int = 3
+) -> dict:
+    """The evaluation sampler on the demo's batch (one image per evaluation condition; its own
+    steps unless ``steps``; untrained network) with the network frozen (frozen.py, the default)
     against the model itself, alternated ``repeats`` times in one run: median seconds of each,
-    their ratio, and whether the images are the same bit for bit."""
+    their ratio, whether the images are the same bit for bit, and whether the frozen side did
+    freeze (``frozen``: calls too small to repay a trace stay eager on both sides)."""
     model = init_model(cfg).to(device).eval()
     grid = eval_conditions(cfg)
-    spec = replace(resolve_sampler(cfg), steps=steps)
+    spec = resolve_sampler(cfg)
+    spec = replace(spec, steps=steps or spec.steps)
+    size = cfg.data.size
+    froze = can_freeze(model, torch.zeros(len(grid), 1, size, size, device=device), spec.steps)
     seconds: dict[str, list[float]] = {"eager": [], "frozen": []}
     images = {}
     for _ in range(repeats):
@@ -171,4 +177,5 @@ def frozen_sampling(cfg: Config, device: torch.device, steps: int = 50, repeats:
         "frozen_seconds": median["frozen"],
         "ratio": median["frozen"] / median["eager"],
         "identical": bool(np.array_equal(images["eager"], images["frozen"])),
+        "frozen": froze,
     }

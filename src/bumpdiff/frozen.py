@@ -6,8 +6,9 @@ lookups; ``outside_operators_share`` of ``sampling_profile`` in benchmarks/cpu-2
 ``sampling_network`` records the call once (``torch.jit.trace``) and inlines the weights
 (``torch.jit.freeze`` with ``optimize_numerics=False``: no folding that could move a bit), so
 the same aten kernels run in the same order from TorchScript's interpreter: the images are
-identical bit for bit (tests/test_frozen.py, on every sampler) and a DDPM call of the quick
-model is about 15 % cheaper (benchmarks/cpu-2core-frozen.json).
+identical bit for bit (tests/test_frozen.py, on every sampler) and sampling the quick model is
+about 15 % cheaper (``frozen_sampling`` in benchmarks/cpu-2core-speed.json, measured side by
+side).
 
 A trace is only sure to be right for inputs like the ones it saw: it keeps Python's branches as
 they went (diffusers branches on the batch size and the number of elements), so it is made
