@@ -379,9 +379,9 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     finally:
-        # At exit the interpreter collects torch's, numba's and scipy's object graphs once more
-        # before the OS frees them anyway: about 1 s after a run (measured; the demo's last
-        # second). Frozen objects are left out of those collections; nothing else changes.
+        # At exit the interpreter runs its cycle collector over torch's, numba's and scipy's
+        # object graphs once more before the OS frees the memory anyway: about 1 s after a run
+        # (measured). Frozen objects are left out of those passes; exit handlers still run.
         gc.freeze()
 
 

@@ -79,10 +79,10 @@ def reducer(n_components: int, n_neighbors: int, min_dist: float, seed: int):
     # umap's parallel functions on this process's threads (model.set_threads), not every core
     threads = torch.get_num_threads()
     numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-    # Starting numba's pool (its OpenMP layer, on the libgomp torch loaded) sets OpenMP's thread
-    # count to every core, torch's included: the networks run after the first fit (the
-    # placement probe, the next checkpoint's sampling) took a second thread, on the training's
-    # core in an overlapped demo. Put this process's count back.
+    # Starting numba's pool (its OpenMP layer) sets the OpenMP runtime torch computes with to
+    # every core: the networks run after the first fit (the placement probe, and any network
+    # until the threads are set again) took a second thread, on the training's core in an
+    # overlapped demo. Put this process's count back.
     set_threads(threads)
     return umap.UMAP(
         n_components=n_components,
