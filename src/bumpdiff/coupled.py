@@ -87,13 +87,12 @@ def sample_coupled(
     times = [int(t) for t in schedule.timesteps]
     x_t = initial_noise(gens, size).to(device)
     _draw(gens, cfg.timesteps - 1 - times[0], size)  # z_{T-1} … z_{τ0+1}: DDPM-T's, unused here
-    net = None
+    first = torch.full((cond.shape[0],), times[0], device=device, dtype=torch.long)
+    net = sampling_network(model, x_t, first, cond, len(times))  # frozen.py
     for i, t in enumerate(times):
         s = times[i + 1] if i + 1 < len(times) else -1
         t_batch = torch.full((cond.shape[0],), t, device=device, dtype=torch.long)
         with autocast(device, bf16):
-            if net is None:  # frozen for this call's inputs (frozen.py)
-                net = sampling_network(model, x_t, t_batch, cond, len(times))
             eps_hat = net(x_t, t_batch, cond).float()
         a_t = float(abar[t])
         x0_hat = (x_t - (1 - a_t) ** 0.5 * eps_hat) / a_t**0.5

@@ -127,12 +127,11 @@ def sample(
     scheduler = make_scheduler(cfg, sampler, clip)
     scheduler.set_timesteps(steps or cfg.timesteps)
     x_t = initial_noise(gens, size).to(device) * scheduler.init_noise_sigma
-    net = None
+    first = torch.full((batch,), int(scheduler.timesteps[0]), device=device, dtype=torch.long)
+    net = sampling_network(model, x_t, first, cond, len(scheduler.timesteps))  # frozen.py
     for t in tqdm(scheduler.timesteps, disable=not progress, desc=f"{sampler}", leave=False):
         t_batch = torch.full((batch,), int(t), device=device, dtype=torch.long)
         with autocast(device, bf16):
-            if net is None:  # frozen for this call's inputs (frozen.py)
-                net = sampling_network(model, x_t, t_batch, cond, len(scheduler.timesteps))
             eps_hat = net(x_t, t_batch, cond).float()
         # DDPM's ancestral noise: diffusers draws it per image from the CPU generators and moves
         # only that noise to the device (randn_tensor), so it does not depend on batch or device.
