@@ -1,4 +1,5 @@
-"""Shared fixtures: a tiny config that trains in seconds on 2 CPU cores."""
+"""Shared fixtures: a tiny config that trains in seconds on 2 CPU cores, repository scripts loaded
+as modules, and a switch and counter for the frozen sampling network."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
+from bumpdiff import frozen
 from bumpdiff.config import build_config
 
 TINY = {
@@ -60,3 +63,24 @@ def script(relative: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture
+def freezes(monkeypatch):
+    """Counts the frozen traces made; ``freezes.on(bool)`` freezes every call or none."""
+
+    class Count:
+        made = 0
+
+        def on(self, enabled: bool) -> None:
+            monkeypatch.setattr(frozen, "MIN_IMAGE_CALLS", 1 if enabled else 10**12)
+
+    count = Count()
+    real = torch.jit.freeze
+
+    def counting(*args, **kwargs):
+        count.made += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(torch.jit, "freeze", counting)
+    return count

@@ -19,23 +19,19 @@ def test_operators_are_sorted_into_the_kinds_a_reader_expects():
     assert {name: kind_of(name) for name in expected} == expected
 
 
-def test_the_frozen_comparison_freezes_one_side_only_and_compares_the_images(monkeypatch):
+def test_the_frozen_comparison_freezes_one_side_only_and_compares_the_images(freezes):
     import torch
 
-    from bumpdiff import frozen
     from bumpdiff.bench_profile import frozen_sampling
     from tests.conftest import tiny_config
 
-    monkeypatch.setattr(frozen, "MIN_IMAGE_CALLS", 1)  # the tiny grid would not repay a trace
-    made = []
-    real = torch.jit.freeze
-    monkeypatch.setattr(torch.jit, "freeze", lambda *a, **k: made.append(1) or real(*a, **k))
+    freezes.on(True)  # the tiny grid would not repay a trace
     row = frozen_sampling(tiny_config("sample.sampler=ddpm"), torch.device("cpu"), 4, 2)
-    assert len(made) == 2  # one sampling call per repeat on the frozen side, none on the eager
+    assert freezes.made == 2  # one sampling call per repeat on the frozen side, none on the eager
     assert row["identical"] is True and row["images"] == 9 and row["sampler"] == "ddpm-4"
     assert row["frozen"] is True
     assert row["frozen_seconds"] > 0 and row["eager_seconds"] > 0
-    monkeypatch.setattr(frozen, "MIN_IMAGE_CALLS", 10**9)  # too small to freeze: said
+    freezes.on(False)  # too small to freeze: said
     assert (
         frozen_sampling(tiny_config("sample.sampler=ddpm"), torch.device("cpu"), 4, 1)["frozen"]
         is False

@@ -5,7 +5,6 @@ itself wherever freezing could change what runs."""
 import pytest
 import torch
 
-from bumpdiff import frozen
 from bumpdiff.coupled import sample_coupled
 from bumpdiff.diffusion import sample, sample_batched
 from bumpdiff.frozen import can_freeze, sampling_network
@@ -13,27 +12,6 @@ from bumpdiff.model import init_model
 from tests.conftest import tiny_config
 
 NAN = float("nan")
-
-
-@pytest.fixture
-def freezes(monkeypatch):
-    """Counts the frozen traces made; ``freezes.on(bool)`` freezes every call or none."""
-
-    class Count:
-        made = 0
-
-        def on(self, enabled: bool) -> None:
-            monkeypatch.setattr(frozen, "MIN_IMAGE_CALLS", 1 if enabled else 10**12)
-
-    count = Count()
-    real = torch.jit.freeze
-
-    def counting(*args, **kwargs):
-        count.made += 1
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(torch.jit, "freeze", counting)
-    return count
 
 
 def _both(freezes, run):
