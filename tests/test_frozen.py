@@ -90,18 +90,44 @@ def test_other_architectures_sample_alike_frozen(freezes, overrides):
 
 
 @pytest.mark.filterwarnings("ignore::torch.jit.TracerWarning")
-def test_a_freeze_that_moves_bits_is_not_kept():
-    """With three levels, freezing merges matrix products (outputs 5e-7 apart): the trace
-    unfrozen is used instead; with the demo's two levels the frozen network is kept."""
+@pytest.mark.parametrize("channels", ["[8,16,16]", "[8,16]"])
+def test_the_frozen_network_is_kept_exactly_when_it_gives_the_models_bits(channels):
+    """Whether freezing moves bits depends on the CPU's kernels (on some Xeons a three-level
+    UNet's frozen matrix products land 5e-7 apart, on an AMD EPYC none move): the rule, not the
+    outcome, is what holds everywhere. The frozen network is kept iff its output equals the
+    model's on the call's first input."""
     x, t = torch.randn(3, 1, 8, 8), torch.full((3,), 20)
     cond = torch.tensor([[2.0, 3.0], [4.0, 5.0], [3.0, 6.0]])
-    kept = {}
-    for levels, overrides in (("three", ["model.channels=[8,16,16]"]), ("two", [])):
-        model = init_model(tiny_config(*overrides)).eval()
-        with torch.inference_mode():
-            net = sampling_network(model, x, t, cond, calls=10**4)
-            frozen_alone = torch.jit.freeze(torch.jit.trace(model, (x, t, cond)))
-            moved = not torch.equal(frozen_alone(x, t, cond), model(x, t, cond))
-        kept[levels] = (isinstance(net, torch.jit.ScriptModule), not list(net.parameters()), moved)
-    assert kept["three"] == (True, False, True)  # a trace with its parameters: not frozen
-    assert kept["two"] == (True, True, False)  # frozen: the weights inlined, no parameters left
+    model = init_model(tiny_config(f"model.channels={channels}")).eval()
+    with torch.inference_mode():
+        net = sampling_network(model, x, t, cond, calls=10**4)
+        traced = torch.jit.trace(model, (x, t, cond), check_trace=False)
+        frozen_alone = torch.jit.freeze(traced, optimize_numerics=False)
+        exact = torch.equal(frozen_alone(x, t, cond), model(x, t, cond))
+    assert isinstance(net, torch.jit.ScriptModule)
+    assert (not list(net.parameters())) == exact  # no parameters left: the weights inlined
+
+
+class _Moved(torch.nn.Module):
+    """A 'frozen' network whose output is one ulp-sized step off the model's."""
+
+    def __init__(self, net):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x, t, cond):
+        return self.net(x, t, cond) + 1e-7
+
+
+@pytest.mark.filterwarnings("ignore::torch.jit.TracerWarning")
+def test_a_freeze_that_moves_bits_is_not_kept(monkeypatch):
+    """The control: a freeze that moves the output by 1e-7 is refused and the unfrozen trace
+    (which still holds its parameters) is used, whatever this CPU's kernels do."""
+    monkeypatch.setattr(torch.jit, "freeze", lambda net, **kwargs: _Moved(net))
+    x, t = torch.randn(3, 1, 8, 8), torch.full((3,), 20)
+    cond = torch.tensor([[2.0, 3.0], [4.0, 5.0], [3.0, 6.0]])
+    model = init_model(tiny_config()).eval()
+    with torch.inference_mode():
+        net = sampling_network(model, x, t, cond, calls=10**4)
+        assert torch.equal(net(x, t, cond), model(x, t, cond))
+    assert isinstance(net, torch.jit.ScriptModule) and list(net.parameters())
