@@ -20,7 +20,7 @@ from pathlib import Path
 
 from demo_timeline import timeline
 
-from bumpdiff.runfolder import RunFolder
+from bumpdiff.store.runfolder import RunFolder
 
 
 def measure(run: Path, cores: int = 2) -> dict:

@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from bumpdiff.runfolder import RunFolder
+from bumpdiff.store.runfolder import RunFolder
 
 
 def timeline(run: RunFolder, bench: dict) -> dict:

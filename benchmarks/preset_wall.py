@@ -14,7 +14,7 @@ from pathlib import Path
 
 import torch
 
-from bumpdiff.bench import machine_info
+from bumpdiff.bench.suite import machine_info
 
 
 def wall_seconds(log: str) -> float:

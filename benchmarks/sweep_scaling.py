@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 import yaml
 
-from bumpdiff.bench import machine_info
+from bumpdiff.bench.suite import machine_info
 from bumpdiff.config import config_to_yaml, load_config
 from bumpdiff.sweep.runner import run_sweep
 from bumpdiff.sweep.spec import load_sweep

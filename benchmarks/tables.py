@@ -15,9 +15,9 @@ import json
 import sys
 from pathlib import Path
 
+from bumpdiff.diffusion.sampling import name_of
 from bumpdiff.experiments.samplers_stats import choice_sentence, choose_sampler, sampler_table
-from bumpdiff.records import SamplerRow
-from bumpdiff.sampling import name_of
+from bumpdiff.store.records import SamplerRow
 
 
 def speed_rows(result: dict) -> str:

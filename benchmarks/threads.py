@@ -15,18 +15,19 @@ from pathlib import Path
 
 import torch
 
-from bumpdiff.bench import machine_info
+from bumpdiff.bench.suite import machine_info
 from bumpdiff.config import load_config
-from bumpdiff.diffusion import alphas_cumprod
-from bumpdiff.model import free_cores, init_model
-from bumpdiff.train import train_step, training_data
+from bumpdiff.devices import free_cores
+from bumpdiff.diffusion.network import init_model
+from bumpdiff.diffusion.schedule import alphas_cumprod
+from bumpdiff.training.loop import train_step, training_data
 
 COMPETITOR = """
 import torch
 from bumpdiff.config import load_config
-from bumpdiff.diffusion import alphas_cumprod
-from bumpdiff.model import init_model
-from bumpdiff.train import train_step, training_data
+from bumpdiff.diffusion.schedule import alphas_cumprod
+from bumpdiff.diffusion.network import init_model
+from bumpdiff.training.loop import train_step, training_data
 torch.set_num_threads(2)
 cfg = load_config("configs/quick.yaml")
 x, c = training_data(cfg, torch.device("cpu"))

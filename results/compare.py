@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bumpdiff.runfolder import RunFolder
+from bumpdiff.store.runfolder import RunFolder
 
 
 def compare(runs: dict[str, Path]) -> dict:

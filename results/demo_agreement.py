@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bumpdiff.evaluate import OUTCOMES
-from bumpdiff.runfolder import RunFolder
+from bumpdiff.scoring.outcomes import OUTCOMES
+from bumpdiff.store.runfolder import RunFolder
 
 Z = 1.96
 

@@ -31,11 +31,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from bumpdiff.analysis import placement_controls
+from bumpdiff.analysis.pipeline import placement_controls
 from bumpdiff.config import PhaseConfig, load_config
 from bumpdiff.data import lattice_from_config
-from bumpdiff.diffusion import alphas_cumprod
-from bumpdiff.model import init_model
+from bumpdiff.diffusion.network import init_model
+from bumpdiff.diffusion.schedule import alphas_cumprod
 from bumpdiff.probe import capture_activations, phase_of, probe_inputs
 from bumpdiff.probe.phase import classify_phase
 

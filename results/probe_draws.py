@@ -15,10 +15,10 @@ from pathlib import Path
 
 import torch
 
-from bumpdiff.analysis import load_checkpoint_model, probe_conditions
-from bumpdiff.diffusion import alphas_cumprod
+from bumpdiff.analysis.pipeline import load_checkpoint_model, probe_conditions
+from bumpdiff.diffusion.schedule import alphas_cumprod
 from bumpdiff.probe import capture_activations, phase_of, probe_inputs
-from bumpdiff.runfolder import RunFolder
+from bumpdiff.store.runfolder import RunFolder
 
 DRAWS = (8, 16, 32, 64)
 KEYS = (

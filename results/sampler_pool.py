@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from bumpdiff.config import ConfigError
 from bumpdiff.experiments.samplers_stats import choose_sampler, pool_studies, sampler_table
-from bumpdiff.records import SamplerStudy
+from bumpdiff.store.records import SamplerStudy
 
 
 def _read(spec: str) -> tuple[SamplerStudy, int]:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from bumpdiff.evaluate import OUTCOMES
+from bumpdiff.diffusion.sampling import name_of
 from bumpdiff.experiments.samplers_stats import diff_and_se
-from bumpdiff.records import SamplerStudy
-from bumpdiff.sampling import name_of
+from bumpdiff.scoring.outcomes import OUTCOMES
+from bumpdiff.store.records import SamplerStudy
 
 
 def summary(study: SamplerStudy) -> dict:

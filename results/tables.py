@@ -68,7 +68,7 @@ def _two(value) -> str:
 def phases_verdict(entries: list[dict]) -> str:
     """The report's sentence on the paper's phase ↔ outcome correspondence, from the same file."""
     from bumpdiff.experiments.phases import phase_summary
-    from bumpdiff.records import PHASE_ENTRIES
+    from bumpdiff.store.records import PHASE_ENTRIES
 
     return phase_summary(PHASE_ENTRIES.validate_python(entries))[2]
 

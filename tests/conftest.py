@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from bumpdiff import frozen
 from bumpdiff.config import build_config
+from bumpdiff.diffusion import frozen
 
 TINY = {
     "seed": 0,

@@ -9,7 +9,7 @@ from conftest import TINY
 from typer.testing import CliRunner
 
 from bumpdiff.cli import app
-from bumpdiff.train import train
+from bumpdiff.training.loop import train
 
 runner = CliRunner()
 

@@ -6,7 +6,7 @@ import shutil
 from conftest import script, tiny_config
 
 from bumpdiff.experiments import run_experiment
-from bumpdiff.runfolder import RunFolder
+from bumpdiff.store.runfolder import RunFolder
 
 
 def _module():

@@ -14,11 +14,11 @@ import pytest
 import yaml
 from conftest import TINY, tiny_config
 
-import bumpdiff.train as train_module
-from bumpdiff.checkpoint import content_digest, load_model
+import bumpdiff.training.loop as train_module
 from bumpdiff.config import ConfigError
-from bumpdiff.runfolder import RunFolder
-from bumpdiff.train import TrainingDiverged, train
+from bumpdiff.store.checkpoint import content_digest, load_model
+from bumpdiff.store.runfolder import RunFolder
+from bumpdiff.training.loop import TrainingDiverged, train
 
 STEPS = 40  # long enough to be killed in the middle (about 2 s of tiny training)
 LONG = {**TINY, "train": {**TINY["train"], "steps": STEPS, "checkpoints": 6}}
@@ -104,7 +104,7 @@ def test_a_torn_metrics_line_is_reported_then_repaired(tmp_path, tiny):
         fh.write('{"event": "train", "step": 7, "lo')  # a write cut by a crash
     rows = run.read_metrics()
     assert run.torn_line == len(run.metrics_path.read_text().splitlines()) and rows
-    from bumpdiff.analysis import analyse_pending
+    from bumpdiff.analysis.pipeline import analyse_pending
     from bumpdiff.experiments import report_run
 
     analyse_pending(run, tiny)

@@ -53,7 +53,7 @@ def test_the_coupled_noise_figures_are_the_committed_summary():
 
 def test_the_sampler_verdicts_are_the_committed_studies():
     """The first study's line and the pooled studies' line."""
-    from bumpdiff.records import SamplerRow
+    from bumpdiff.store.records import SamplerRow
 
     readme = " ".join((ROOT / "README.md").read_text().split())
     for name in ("coupled-study.json", "coupled-pooled.json"):
@@ -66,7 +66,7 @@ def test_the_sampler_verdicts_are_the_committed_studies():
 def test_the_sampler_tables_of_the_benchmarks_page_are_the_committed_studies():
     """benchmarks/README.md's sampler tables are sampler_table of the committed studies."""
     from bumpdiff.experiments.samplers_stats import sampler_table
-    from bumpdiff.records import SamplerRow
+    from bumpdiff.store.records import SamplerRow
 
     page = (ROOT / "benchmarks" / "README.md").read_text()
     for name in ("coupled-study.json", "coupled-pooled.json"):

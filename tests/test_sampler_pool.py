@@ -5,7 +5,7 @@ import json
 
 from conftest import script
 
-from bumpdiff.records import SamplerRow, SamplerStudy
+from bumpdiff.store.records import SamplerRow, SamplerStudy
 
 
 def _module():

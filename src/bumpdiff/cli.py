@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 
 from bumpdiff.config import Config, ConfigError, config_to_yaml, load_config
-from bumpdiff.runfolder import RunFolder
+from bumpdiff.store.runfolder import RunFolder
 from bumpdiff.sweep.commands import register as register_sweep_commands
 
 app = typer.Typer(
@@ -166,7 +166,7 @@ def _config_command(name: str, doc: str, action) -> None:
 
 
 def _train(cfg: Config, out: Path, resume: bool) -> None:
-    from bumpdiff.train import train
+    from bumpdiff.training.loop import train
 
     run = train(cfg, out, resume=resume, progress=sys.stderr.isatty())
     console.print(f"checkpoints: {run.checkpoints_dir}")
@@ -203,7 +203,7 @@ def sample(
     """Generate images at given conditions; writes samples/<step>.npz and a PNG grid."""
     import numpy as np
 
-    from bumpdiff.analysis import sample_checkpoint
+    from bumpdiff.analysis.pipeline import sample_checkpoint
     from bumpdiff.report import pages
 
     _check_n(n)
@@ -270,7 +270,7 @@ def evaluate(
 
 
 def _rescore(run_dir: Path, step: int | None, fields: list[str]) -> tuple[RunFolder, int]:
-    from bumpdiff.rescore import rescore_run
+    from bumpdiff.analysis.rescore import rescore_run
 
     rf, cfg = _run_folder(run_dir, fields)
     steps = rf.sample_steps() if step is None else [step]
@@ -284,7 +284,7 @@ def _rescore(run_dir: Path, step: int | None, fields: list[str]) -> tuple[RunFol
 def _analyse_each(run_dir, step, every, fields, part) -> tuple[RunFolder, int]:
     """``part`` ("eval" or "probe") of the asked checkpoints, one line each; returns the run
     folder and the last step analysed."""
-    from bumpdiff.analysis import analyse_checkpoint
+    from bumpdiff.analysis.pipeline import analyse_checkpoint
 
     describe = _describe_eval if part == "eval" else _describe_probe
     rf, cfg = _run_folder(run_dir, fields)
@@ -343,7 +343,7 @@ def bench(
     set_: SetOpt = None,
 ) -> None:
     """Measure speed side by side (training, MFU, samplers, evaluation, probe, end to end)."""
-    from bumpdiff.bench import QUICK_OVERRIDES, run_bench
+    from bumpdiff.bench.suite import QUICK_OVERRIDES, run_bench
     from bumpdiff.config import parse_candidate
 
     for text in sampler or []:

@@ -2,7 +2,7 @@ import numpy as np
 import torch
 
 from bumpdiff.data import lattice_from_config, render_images, training_set
-from bumpdiff.train import training_data
+from bumpdiff.training.loop import training_data
 from tests.conftest import tiny_config
 
 STRIPES = ("model.conditioning=concat",)

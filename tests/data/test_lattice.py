@@ -71,7 +71,7 @@ def test_kept_fraction_is_a_seeded_subset_and_training_uses_only_it():
     import torch
 
     from bumpdiff.data import lattice_from_config, trained_mask, training_indices
-    from bumpdiff.train import training_data
+    from bumpdiff.training.loop import training_data
     from tests.conftest import tiny_config
 
     full = tiny_config()

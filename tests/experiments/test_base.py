@@ -6,7 +6,7 @@ import pytest
 from bumpdiff.config import ConfigError
 from bumpdiff.experiments import open_for_run
 from bumpdiff.experiments.base import train_to_end
-from bumpdiff.runfolder import RunFolder
+from bumpdiff.store.runfolder import RunFolder
 
 
 def test_train_to_end_continues_and_leaves_a_finished_run_alone(tmp_path, tiny):

@@ -1,7 +1,7 @@
 import json
 
 from bumpdiff.experiments import run_experiment
-from bumpdiff.runfolder import RunFolder
+from bumpdiff.store.runfolder import RunFolder
 from tests.conftest import tiny_config
 
 

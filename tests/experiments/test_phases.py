@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from bumpdiff.cli import app
 from bumpdiff.experiments.phases import phase_summary
-from bumpdiff.records import PhaseEntry, PhaseProbe
+from bumpdiff.store.records import PhaseEntry, PhaseProbe
 
 runner = CliRunner()
 

@@ -75,7 +75,7 @@ def test_chosen_checkpoints_can_replace_the_phase_picks(tmp_path):
 
 def test_checkpoints_are_picked_by_what_the_model_generates():
     from bumpdiff.experiments.samplers import phase_checkpoints
-    from bumpdiff.records import PhaseEntry, PhaseProbe
+    from bumpdiff.store.records import PhaseEntry, PhaseProbe
 
     def entry(step, dominant, phase="A"):
         f = {o: 0.1 for o in ("none", "multiple", "mislocated", "correct")} | {dominant: 0.7}

@@ -4,7 +4,7 @@ import pytest
 
 from bumpdiff.config import ConfigError
 from bumpdiff.experiments.samplers_stats import choose_sampler, sampler_table
-from bumpdiff.records import SamplerRow
+from bumpdiff.store.records import SamplerRow
 
 
 def _row(ckpt, sampler, steps, acc, multiple):
@@ -182,7 +182,7 @@ def _half(cand_codes_b: str, n: int) -> list:
 
 
 def _study(rows):
-    from bumpdiff.records import SamplerStudy
+    from bumpdiff.store.records import SamplerStudy
 
     return SamplerStudy(run="runs/quick", checkpoints={"B": 10, "final": 1000}, rows=rows)
 

@@ -4,7 +4,7 @@ import numpy as np
 import torch
 
 from bumpdiff.data import lattice
-from bumpdiff.model import init_model
+from bumpdiff.diffusion.network import init_model
 from bumpdiff.probe import capture_activations, probe_inputs
 
 

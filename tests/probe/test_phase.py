@@ -8,8 +8,8 @@ from clouds import GRID, sheet, with_noise
 
 from bumpdiff.config import PhaseConfig, load_config
 from bumpdiff.data import lattice_from_config
-from bumpdiff.diffusion import alphas_cumprod
-from bumpdiff.model import init_model
+from bumpdiff.diffusion.network import init_model
+from bumpdiff.diffusion.schedule import alphas_cumprod
 from bumpdiff.probe import capture_activations, phase_of, probe_inputs
 from bumpdiff.probe.phase import checkpoint_phase
 

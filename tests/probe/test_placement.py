@@ -64,7 +64,7 @@ def test_the_readout_recovers_a_one_image_dataset_from_its_analytic_noise():
     """For data that is one image x*, the ideal ε at x_t is (x_t - sqrt(ᾱ) x*) / sqrt(1 - ᾱ);
     x̂₀ from it is x* at every t, and its bump reads as pulled all the way to the condition."""
     from bumpdiff.data import to_data_scale, to_model_scale
-    from bumpdiff.detect import find_bumps
+    from bumpdiff.scoring.detect import find_bumps
 
     mu = np.array([[7.0, 3.0]])
     yy, xx = np.mgrid[0:12, 0:12]

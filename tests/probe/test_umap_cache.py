@@ -65,7 +65,7 @@ def test_a_fresh_process_loads_the_cache_and_embeds_alike(tmp_path):
 THREADS = """
 import json, sys, numba, torch
 from threadpoolctl import threadpool_info
-from bumpdiff.model import set_threads
+from bumpdiff.devices import set_threads
 from bumpdiff.probe.umap_cache import reducer
 set_threads(1)
 if sys.argv[1] == "reducer":

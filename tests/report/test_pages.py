@@ -2,10 +2,10 @@
 
 import numpy as np
 
-from bumpdiff.analysis import analyse_pending
+from bumpdiff.analysis.pipeline import analyse_pending
 from bumpdiff.experiments.phases import phase_table
 from bumpdiff.report import pages
-from bumpdiff.train import train
+from bumpdiff.training.loop import train
 
 
 def test_a_page_escapes_text_and_embeds_its_figures(tmp_path, tiny):

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bumpdiff.evaluate import OUTCOMES
+from bumpdiff.scoring.outcomes import OUTCOMES
 from bumpdiff.sweep.aggregate import behaviour_in_order, bootstrap_band, curves
 
 
@@ -69,7 +69,7 @@ def test_the_behaviour_order_can_say_each_answer(sequence, expected):
     ],
 )
 def test_the_layer_can_lead_coincide_with_or_lag_the_behaviour(phases, outcomes, says):
-    from bumpdiff.records import PhaseEntry, PhaseProbe
+    from bumpdiff.store.records import PhaseEntry, PhaseProbe
     from bumpdiff.sweep.aggregate import lead_or_lag
 
     probe = PhaseProbe(**{k: 0.5 for k in PhaseProbe.model_fields})

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from bumpdiff.records import CouplingSummary, CouplingVariant
-from bumpdiff.runfolder import RunFolder
+from bumpdiff.store.records import CouplingSummary, CouplingVariant
+from bumpdiff.store.runfolder import RunFolder
 from bumpdiff.sweep.aggregate import aggregate_sweep
 from bumpdiff.sweep.spec import Member
 from bumpdiff.sweep.status import record_status

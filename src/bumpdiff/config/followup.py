@@ -34,7 +34,7 @@ class PercolationConfig(_Section):
     normalisation: Literal["cosine", "unit_mass", "unit_peak"] = Field(
         "cosine",
         description="overlap of two bumps: normalised inner product, unit-mass or unit-peak "
-        "bumps (the paper does not say; bumpdiff.percolation)",
+        "bumps (the paper does not say; bumpdiff.data.percolation)",
     )
     grid: int = Field(51, ge=3, le=1001, description="λ values simulated in [0, 1] (ours)")
     repeats: int = Field(50, ge=1, le=10000, description="random subsets per λ (ours)")

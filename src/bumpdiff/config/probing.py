@@ -1,4 +1,4 @@
-"""The probe's settings and the phase rule's thresholds (bumpdiff.probe, bumpdiff.analysis).
+"""The probe's settings and the phase rule's thresholds (bumpdiff.probe, bumpdiff.analysis.pipeline).
 
 Every number is a field with bounds and a description saying where it comes from; the phase
 thresholds were chosen on recorded evidence: results/phase-calibration/README.md.

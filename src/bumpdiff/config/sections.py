@@ -53,7 +53,7 @@ class ModelConfig(_Section):
     conditioning: Literal["add", "concat"] = Field(
         "add",
         description="how the label reaches the blocks: added to the timestep embedding (ours) or "
-        "concatenated with it, one embedding per coordinate (the papers'; bumpdiff.conditioning)",
+        "concatenated with it, one embedding per coordinate (the papers'; bumpdiff.diffusion.conditioning)",
     )
     label_dropout: float = Field(
         0.0,

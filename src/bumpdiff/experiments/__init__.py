@@ -18,8 +18,8 @@ from bumpdiff.experiments import (
     torus,
 )
 from bumpdiff.experiments.base import Experiment, Log
-from bumpdiff.runfolder import RunFolder
-from bumpdiff.train import check_resume_config
+from bumpdiff.store.runfolder import RunFolder
+from bumpdiff.training.loop import check_resume_config
 
 EXPERIMENTS: dict[str, Experiment] = {
     "phases": phases.EXPERIMENT,

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bumpdiff.config import Config
-from bumpdiff.runfolder import RunFolder
-from bumpdiff.train import train_to_end  # noqa: F401 (re-exported for the experiments)
+from bumpdiff.store.runfolder import RunFolder
+from bumpdiff.training.loop import train_to_end  # noqa: F401 (re-exported for the experiments)
 
 Log = Callable[[str], None]
 

@@ -34,7 +34,7 @@ from bumpdiff.experiments.members import (
     train_all,
 )
 from bumpdiff.report import followup_pages
-from bumpdiff.runfolder import RunFolder
+from bumpdiff.store.runfolder import RunFolder
 
 STRIPES = ["vstripe", "hstripe"]
 MODELS = {  # name → (kinds, held-out region)

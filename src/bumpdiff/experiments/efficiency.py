@@ -27,7 +27,7 @@ from bumpdiff.experiments.members import (
     train_all,
 )
 from bumpdiff.report import followup_pages
-from bumpdiff.runfolder import RunFolder
+from bumpdiff.store.runfolder import RunFolder
 
 DATASETS = {"bumps": ["bump"], "bumps+stripes": ["bump", "vstripe", "hstripe"]}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bumpdiff.analysis import analyse_pending
+from bumpdiff.analysis.pipeline import analyse_pending
 from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.data import lattice_from_config
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
@@ -20,9 +20,9 @@ from bumpdiff.experiments.imbalanced_stats import (
     coupling_verdict,
     step_to_reach,
 )
-from bumpdiff.records import CouplingSummary, CouplingVariant
 from bumpdiff.report import pages
-from bumpdiff.runfolder import RunFolder
+from bumpdiff.store.records import CouplingSummary, CouplingVariant
+from bumpdiff.store.runfolder import RunFolder
 
 STATS = ("x_step50", "y_step50", "x_step90", "y_step90", "ratio50", "ratio90", "curve_corr")
 

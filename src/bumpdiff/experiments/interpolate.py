@@ -27,7 +27,7 @@ from bumpdiff.experiments.members import (
     train_all,
 )
 from bumpdiff.report import followup_pages
-from bumpdiff.runfolder import RunFolder, load_npz
+from bumpdiff.store.runfolder import RunFolder, load_npz
 
 
 def width_config(cfg: Config, width: float, seed: int) -> Config:

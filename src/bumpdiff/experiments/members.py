@@ -9,11 +9,11 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from bumpdiff.analysis import analyse_pending
+from bumpdiff.analysis.pipeline import analyse_pending
 from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.experiments.base import Log, train_to_end
-from bumpdiff.overlap import can_overlap, train_side_by_side
-from bumpdiff.runfolder import RunFolder, atomic_write_text, load_npz
+from bumpdiff.store.runfolder import RunFolder, atomic_write_text, load_npz
+from bumpdiff.training.side_by_side import can_overlap, train_side_by_side
 
 Member = tuple[str, Config, RunFolder]  # (what, config, run folder)
 

@@ -1,7 +1,7 @@
 """The `percolation` experiment (follow-up paper, Fig. 6 and 13-14): does the onset of accuracy in
 the kept fraction λ of the lattice track the percolation threshold of overlapping bumps?
 
-Two halves. The simulation (``bumpdiff.percolation``, no training): on the config's lattice, for
+Two halves. The simulation (``bumpdiff.data.percolation``, no training): on the config's lattice, for
 each σ and overlap threshold, the largest-cluster mass ratio against λ and its critical λ_c. The
 training: one model per (σ, λ, seed) on a random λ-subset of the lattice, evaluated at its last
 checkpoint on the whole lattice (accuracy overall and on the held-out conditions).
@@ -16,17 +16,17 @@ import numpy as np
 
 from bumpdiff.config import Config
 from bumpdiff.data import lattice_from_config, trained_mask
-from bumpdiff.experiments.base import Experiment, Log, train_to_end
-from bumpdiff.experiments.members import derived, evaluate_last, last_samples, publish
-from bumpdiff.experiments.percolation_stats import summarise
-from bumpdiff.percolation import (
+from bumpdiff.data.percolation import (
     connect_radius,
     critical_fraction,
     lattice_sites,
     percolation_curves,
 )
+from bumpdiff.experiments.base import Experiment, Log, train_to_end
+from bumpdiff.experiments.members import derived, evaluate_last, last_samples, publish
+from bumpdiff.experiments.percolation_stats import summarise
 from bumpdiff.report import followup_pages
-from bumpdiff.runfolder import RunFolder
+from bumpdiff.store.runfolder import RunFolder
 
 
 def member_name(sigma: float, fraction: float, seed: int) -> str:

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from bumpdiff.analysis import analyse_pending
+from bumpdiff.analysis.pipeline import analyse_pending
 from bumpdiff.config import Config, ConfigError
-from bumpdiff.evaluate import OUTCOMES
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
-from bumpdiff.overlap import can_overlap, train_overlapped
-from bumpdiff.records import PhaseEntry, PhaseProbe, ProbeRow
 from bumpdiff.report import pages
-from bumpdiff.runfolder import RunFolder, load_npz
+from bumpdiff.scoring.outcomes import OUTCOMES
+from bumpdiff.store.records import PhaseEntry, PhaseProbe, ProbeRow
+from bumpdiff.store.runfolder import RunFolder, load_npz
+from bumpdiff.training.side_by_side import can_overlap, train_overlapped
 
 # The seed paper's correspondence (DESIGN.md, "What it is for"): phase → dominant outcome.
 EXPECTED_OUTCOME = {"A": "multiple", "B": "mislocated", "C": "correct"}

@@ -20,21 +20,21 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bumpdiff.analysis import (
+from bumpdiff.analysis.pipeline import (
     analyse_pending,
     classify_images,
     eval_conditions,
     load_checkpoint_model,
 )
 from bumpdiff.config import Config, ConfigError
-from bumpdiff.evaluate import OUTCOMES, summarize
+from bumpdiff.diffusion.sampling import SamplerSpec, candidate_key, candidate_spec, generate
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
 from bumpdiff.experiments.phases import report as report_phases
 from bumpdiff.experiments.samplers_stats import choice_sentence, choose_sampler
-from bumpdiff.records import PhaseEntry, SamplerRow, SamplerStudy
 from bumpdiff.report import pages
-from bumpdiff.runfolder import RunFolder
-from bumpdiff.sampling import SamplerSpec, candidate_key, candidate_spec, generate
+from bumpdiff.scoring.outcomes import OUTCOMES, summarize
+from bumpdiff.store.records import PhaseEntry, SamplerRow, SamplerStudy
+from bumpdiff.store.runfolder import RunFolder
 
 
 def model_config(cfg: Config) -> Config:

@@ -16,9 +16,9 @@ import statistics
 import numpy as np
 
 from bumpdiff.config import ConfigError
-from bumpdiff.evaluate import OUTCOMES
-from bumpdiff.records import SamplerChoice, SamplerRow, SamplerStudy, SamplerVerdict
-from bumpdiff.sampling import candidate_key, name_of
+from bumpdiff.diffusion.sampling import candidate_key, name_of
+from bumpdiff.scoring.outcomes import OUTCOMES
+from bumpdiff.store.records import SamplerChoice, SamplerRow, SamplerStudy, SamplerVerdict
 
 
 def diff_and_se(mine: SamplerRow, ref: SamplerRow, outcome: str) -> tuple[float, float]:

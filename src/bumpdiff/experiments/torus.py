@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from bumpdiff.analysis import (
+from bumpdiff.analysis.pipeline import (
     analyse_pending,
     load_checkpoint_model,
     probe_conditions,
@@ -29,7 +29,7 @@ from bumpdiff.analysis import (
 )
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.data import lattice_from_config, subgrid
-from bumpdiff.diffusion import alphas_cumprod
+from bumpdiff.diffusion.schedule import alphas_cumprod
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
 from bumpdiff.experiments.members import publish
 from bumpdiff.experiments.torus_stats import geometry_row, sentences, terminal
@@ -37,7 +37,7 @@ from bumpdiff.probe import capture_activations, probe_inputs
 from bumpdiff.probe.placement import crossed_inputs
 from bumpdiff.probe.reliability import draw_groups, split_half_reliability
 from bumpdiff.report import followup_pages
-from bumpdiff.runfolder import RunFolder, load_npz, save_npz
+from bumpdiff.store.runfolder import RunFolder, load_npz, save_npz
 
 
 def train_models(cfg: Config, root: RunFolder, log: Log, progress: bool = True) -> None:

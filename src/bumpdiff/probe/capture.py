@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from bumpdiff.data import render_bumps, to_model_scale
-from bumpdiff.diffusion import add_noise, initial_noise, per_image_generators
+from bumpdiff.diffusion.schedule import add_noise, initial_noise, per_image_generators
 
 ProbeInput = Literal["noise", "shared_noise", "noised_data"]
 

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from bumpdiff.data import render_bumps, to_model_scale
-from bumpdiff.diffusion import add_noise, initial_noise, per_image_generators
+from bumpdiff.diffusion.schedule import add_noise, initial_noise, per_image_generators
 
 
 def crossed_inputs(

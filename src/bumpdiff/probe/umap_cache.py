@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import sys
 
-from bumpdiff.model import set_threads
+from bumpdiff.devices import set_threads
 
 _ENABLED: list[bool] = []
 

@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from bumpdiff.runfolder import atomic_write_bytes  # noqa: E402
+from bumpdiff.store.runfolder import atomic_write_bytes  # noqa: E402
 
 OUTCOME_COLORS = {
     "none": "#bbbbbb",

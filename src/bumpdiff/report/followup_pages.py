@@ -9,7 +9,7 @@ import numpy as np
 from bumpdiff.config import Config
 from bumpdiff.report.figures import image_grid_figure, save_figure
 from bumpdiff.report.pages import render
-from bumpdiff.runfolder import RunFolder
+from bumpdiff.store.runfolder import RunFolder
 
 _STYLES = ["-", "--", ":", "-."]
 

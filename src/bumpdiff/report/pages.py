@@ -9,14 +9,14 @@ import base64
 import numpy as np
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from bumpdiff.analysis import detector_signature
+from bumpdiff.analysis.pipeline import detector_signature
 from bumpdiff.config import Config
-from bumpdiff.evaluate import OUTCOMES
-from bumpdiff.records import CouplingSummary, PhaseEntry, SamplerStudy
+from bumpdiff.diffusion.sampling import candidate_key, name_of, resolve_sampler
 from bumpdiff.report import figures
 from bumpdiff.report.method import method_settings
-from bumpdiff.runfolder import RunFolder, atomic_write_text, load_npz
-from bumpdiff.sampling import candidate_key, name_of, resolve_sampler
+from bumpdiff.scoring.outcomes import OUTCOMES
+from bumpdiff.store.records import CouplingSummary, PhaseEntry, SamplerStudy
+from bumpdiff.store.runfolder import RunFolder, atomic_write_text, load_npz
 
 
 def _cell(value: object) -> str:

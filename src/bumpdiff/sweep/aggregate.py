@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import bootstrap
 
-from bumpdiff.evaluate import OUTCOMES
 from bumpdiff.experiments.phases import phase_summary
-from bumpdiff.runfolder import RunFolder
+from bumpdiff.scoring.outcomes import OUTCOMES
+from bumpdiff.store.runfolder import RunFolder
 
 DOMINANT_ORDER = ("multiple", "mislocated", "correct")  # the paper's behaviour, in order
 
@@ -130,7 +130,7 @@ def order_by_stage(entries) -> dict[str, list[float]]:
 def order_null(run: RunFolder) -> dict[str, float]:
     """Median and 95th percentile of the order of positions unrelated to the conditions, on
     the member's evaluation grid (probe.behaviour.behaviour_order_null)."""
-    from bumpdiff.analysis import eval_conditions
+    from bumpdiff.analysis.pipeline import eval_conditions
     from bumpdiff.probe.behaviour import behaviour_order_null
 
     cfg = run.read_config()

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bumpdiff.runfolder import RunFolder
+from bumpdiff.store.runfolder import RunFolder
 
 PER_SEED = ("ratio50", "ratio90", "x_step50", "y_step50", "x_step90", "y_step90", "curve_corr")
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bumpdiff.config import ConfigError
-from bumpdiff.runfolder import RunFolder, atomic_write_text
+from bumpdiff.store.runfolder import RunFolder, atomic_write_text
 from bumpdiff.sweep.spec import Member, SweepSpec, member_config, more_members
 from bumpdiff.sweep.status import STATUS, read_status, record_status  # noqa: F401 (STATUS re-exported)
 

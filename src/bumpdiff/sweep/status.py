@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bumpdiff.runfolder import atomic_write_text
+from bumpdiff.store.runfolder import atomic_write_text
 from bumpdiff.sweep.spec import Member, group_of
 
 STATUS = "sweep.json"

@@ -1,0 +1,113 @@
+"""Strided ancestral DDPM driven by the Brownian path of DDPM with every step (issue: evaluation
+ten times cheaper), so that the two samplers can be compared image by image.
+
+DDPM-T's step t draws z_t ~ N(0, I) and moves x_t to x_{t-1} = A_t x_t + B_t x̂₀ + σ_t z_t (Ho et
+al. 2020, eq. 7 with the posterior variance β̃_t; diffusers' ``DDPMScheduler.step``). A strided
+step τ → τ' spans the fine steps k = τ, …, τ'+1; with x̂₀ held fixed over it, their composition
+adds the noise Σ_k c_k z_k with c_k = σ_k Π_{j=τ'+1}^{k-1} A_j. The strided step therefore uses
+
+    z_{τ→τ'} = Σ_k c_k z_k / sqrt(Σ_k c_k²),
+
+a unit-norm combination of independent standard normals, so exactly N(0, I): the strided sampler
+keeps its own distribution (it *is* strided DDPM) while its noise is the projection of the fine
+path's, and with one fine step per stride it reproduces DDPM-T. Image i draws x_T and then z_{T-1},
+…, z_1 from its own generator in the order DDPM-T does, so DDPM-T and its strided partner start
+from the same x_T and see the same increments.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from bumpdiff.config import DiffusionConfig
+from bumpdiff.diffusion.frozen import sampling_network
+from bumpdiff.diffusion.schedule import (
+    autocast,
+    initial_noise,
+    make_scheduler,
+    per_image_generators,
+)
+
+
+def step_coefficients(abar: torch.Tensor, t: int, s: int) -> tuple[float, float, float]:
+    """(coefficient of x̂₀, of x_t, standard deviation) of the DDPM step t → s (s < t; s = -1
+    is the end), as diffusers computes them: ᾱ_s = 1 for s < 0, variance β̃ clamped at 1e-20, no
+    noise from t = 0."""
+    a_t = float(abar[t])
+    a_s = float(abar[s]) if s >= 0 else 1.0
+    alpha = a_t / a_s  # the step's α (a product of the fine α's when strided)
+    beta = 1 - alpha
+    coef_x0 = a_s**0.5 * beta / (1 - a_t)
+    coef_xt = alpha**0.5 * (1 - a_s) / (1 - a_t)
+    std = max((1 - a_s) / (1 - a_t) * beta, 1e-20) ** 0.5 if t > 0 else 0.0
+    return coef_x0, coef_xt, std
+
+
+def combination(abar: torch.Tensor, t: int, s: int) -> torch.Tensor:
+    """(t - s,) weights c_k / sqrt(Σ c²) of the fine noises z_t, z_{t-1}, …, z_{s+1} that make the
+    noise of the strided step t → s (module docstring); all zero where the step adds no noise."""
+    ks = range(t, s, -1)
+    weights = []
+    for k in ks:
+        _, _, sigma = step_coefficients(abar, k, k - 1)
+        prod = 1.0
+        for j in range(s + 1, k):  # A_j of the fine steps after k (those nearer s)
+            prod *= step_coefficients(abar, j, j - 1)[1]
+        weights.append(sigma * prod)
+    w = torch.tensor(weights, dtype=torch.float64)
+    norm = w.norm()
+    return (w / norm if norm > 0 else w).to(torch.float32)
+
+
+def _draw(generators, count: int, size: int) -> torch.Tensor:
+    """(B, count, 1, N, N): the next ``count`` fine noises of every image, in DDPM-T's order."""
+    if count == 0:
+        return torch.empty((len(generators), 0, 1, size, size))
+    return torch.stack(
+        [
+            torch.cat([torch.randn((1, 1, size, size), generator=g) for _ in range(count)])
+            for g in generators
+        ]
+    )
+
+
+@torch.inference_mode()
+def sample_coupled(
+    model: torch.nn.Module,
+    cond: torch.Tensor,
+    cfg: DiffusionConfig,
+    steps: int,
+    seeds: list[int],
+    clip: bool = True,
+    bf16: bool = False,
+) -> torch.Tensor:
+    """DDPM with ``steps`` strided steps (diffusers' "leading" spacing, as ``diffusion.sample``),
+    its noise derived from DDPM-T's path for the same seeds; (B, 1, N, N), unclamped."""
+    device = cond.device
+    size = model.unet.config.sample_size
+    gens = per_image_generators(seeds)
+    abar = make_scheduler(cfg).alphas_cumprod.to(torch.float64)
+    schedule = make_scheduler(cfg)
+    schedule.set_timesteps(steps)
+    times = [int(t) for t in schedule.timesteps]
+    x_t = initial_noise(gens, size).to(device)
+    _draw(gens, cfg.timesteps - 1 - times[0], size)  # z_{T-1} … z_{τ0+1}: DDPM-T's, unused here
+    first = torch.full((cond.shape[0],), times[0], device=device, dtype=torch.long)
+    net = sampling_network(model, x_t, first, cond, len(times))  # frozen.py
+    for i, t in enumerate(times):
+        s = times[i + 1] if i + 1 < len(times) else -1
+        t_batch = torch.full((cond.shape[0],), t, device=device, dtype=torch.long)
+        with autocast(device, bf16):
+            eps_hat = net(x_t, t_batch, cond).float()
+        a_t = float(abar[t])
+        x0_hat = (x_t - (1 - a_t) ** 0.5 * eps_hat) / a_t**0.5
+        if clip:
+            x0_hat = x0_hat.clamp(-1, 1)
+        coef_x0, coef_xt, std = step_coefficients(abar, t, s)
+        x_t = coef_x0 * x0_hat + coef_xt * x_t
+        fine = _draw(gens, t - max(s, 0), size)  # z_t … z_{s+1} (none left after z_1)
+        if std > 0:
+            w = combination(abar, t, max(s, 0))
+            z = torch.einsum("k,bkcij->bcij", w, fine).to(device)
+            x_t = x_t + std * z
+    return x_t

@@ -1,0 +1,166 @@
+"""DDPM noise schedule, ε-prediction loss and samplers (diffusers schedulers).
+
+Ho et al. 2020 (DDPM): q(x_t | x_0) = N(sqrt(ᾱ_t) x_0, (1 - ᾱ_t) I) (eq. 4), loss
+E ||ε - ε_θ(x_t, t, c)||² (Algorithm 1). Samplers: DDPM ancestral (the papers', Algorithm 2),
+DDIM (Song et al. 2021, η = 0) and DPM-Solver++ (Lu et al. 2022, 2nd-order multistep), all from
+diffusers with their default settings on the same β schedule.
+
+Randomness is seeded per image (DESIGN.md / STYLE.md): image i of a call draws all its noise from
+its own generator seeded with ``seeds[i]``, so results do not depend on the batch size.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+
+import torch
+from diffusers import DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler
+from tqdm.auto import tqdm
+
+from bumpdiff.config import DiffusionConfig, SamplerName
+from bumpdiff.diffusion.frozen import sampling_network
+
+# The diffusers scheduler class behind each sampler name (config.SamplerName).
+SCHEDULERS: dict[str, type] = {
+    "ddpm": DDPMScheduler,
+    "ddim": DDIMScheduler,
+    "dpmpp": DPMSolverMultistepScheduler,
+}
+
+
+def make_scheduler(cfg: DiffusionConfig, sampler: SamplerName = "ddpm", clip: bool = True):
+    """A diffusers scheduler on the config's linear β schedule (defaults otherwise).
+
+    ``clip``: DDPM and DDIM clip the predicted x̂₀ to [-1, 1] at every step (diffusers'
+    default, ``clip_sample``); DPM-Solver++ has no such clipping (its ``thresholding`` is off).
+    """
+    cls = SCHEDULERS[sampler]
+    kwargs = dict(
+        num_train_timesteps=cfg.timesteps,
+        beta_start=cfg.beta_start,
+        beta_end=cfg.beta_end,
+        beta_schedule="linear",
+    )
+    if sampler == "dpmpp":
+        kwargs["algorithm_type"] = "dpmsolver++"
+    else:
+        kwargs["clip_sample"] = clip
+    return cls(**kwargs)
+
+
+def alphas_cumprod(cfg: DiffusionConfig) -> torch.Tensor:
+    """ᾱ_t = Π_{s≤t} (1 - β_s), t = 0..T-1, float32 (T,)."""
+    return make_scheduler(cfg).alphas_cumprod.to(torch.float32)
+
+
+def add_noise(
+    x_0: torch.Tensor, eps: torch.Tensor, t: torch.Tensor, abar: torch.Tensor
+) -> torch.Tensor:
+    """x_t = sqrt(ᾱ_t) x_0 + sqrt(1 - ᾱ_t) ε (DDPM eq. 4); x_0, ε (B, 1, N, N), t (B,)."""
+    abar_t = abar[t].view(-1, 1, 1, 1)  # (B, 1, 1, 1)
+    return abar_t.sqrt() * x_0 + (1 - abar_t).sqrt() * eps
+
+
+def diffusion_loss(
+    model: torch.nn.Module,
+    x_0: torch.Tensor,
+    cond: torch.Tensor,
+    t: torch.Tensor,
+    eps: torch.Tensor,
+    abar: torch.Tensor,
+) -> torch.Tensor:
+    """Mean ||ε - ε_θ(x_t, t, c)||² over batch and pixels (DDPM Algorithm 1, ε-prediction)."""
+    x_t = add_noise(x_0, eps, t, abar)
+    eps_hat = model(x_t, t, cond)
+    return torch.nn.functional.mse_loss(eps_hat.float(), eps)
+
+
+def per_image_generators(seeds: torch.Tensor | list[int], device: torch.device | str = "cpu"):
+    """One torch.Generator per image, seeded with ``seeds[i]``."""
+    return [torch.Generator(device=device).manual_seed(int(s)) for s in seeds]
+
+
+def initial_noise(generators: list[torch.Generator], size: int, device="cpu") -> torch.Tensor:
+    """x_T ~ N(0, I), (B, 1, N, N): image i drawn from generator i."""
+    return torch.cat(
+        [torch.randn((1, 1, size, size), generator=g, device=device) for g in generators]
+    )
+
+
+def autocast(device: torch.device, bf16: bool):
+    """bf16 autocast on CUDA when asked; a no-op context elsewhere."""
+    if bf16 and device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return nullcontext()
+
+
+@torch.inference_mode()
+def sample(
+    model: torch.nn.Module,
+    cond: torch.Tensor,
+    cfg: DiffusionConfig,
+    sampler: SamplerName = "ddpm",
+    steps: int | None = None,
+    seeds: torch.Tensor | list[int] | None = None,
+    bf16: bool = False,
+    progress: bool = False,
+    clip: bool = True,
+) -> torch.Tensor:
+    """Generate one image per condition; returns (B, 1, N, N) on the training scale, unclamped
+    (what the sampler made: within [-1, 1] when x̂₀ is clipped, possibly far outside when not).
+
+    Args:
+        model: ε_θ, called as model(x_t, t, cond).
+        cond: (B, 2) conditions (mu_x, mu_y), pixels, on the model's device.
+        cfg: the β schedule the model was trained with.
+        sampler: "ddpm" (ancestral, ``steps`` defaults to T), "ddim" (η = 0) or "dpmpp".
+        steps: number of sampler steps (network evaluations).
+        seeds: (B,) one seed per image; defaults to 0..B-1.
+        bf16: autocast the network to bf16 on CUDA.
+        clip: clip x̂₀ at every step (``make_scheduler``).
+    """
+    device = cond.device
+    size = model.unet.config.sample_size
+    batch = cond.shape[0]
+    seeds = list(range(batch)) if seeds is None else seeds
+    gens = per_image_generators(seeds)  # CPU generators: identical streams on every device
+    scheduler = make_scheduler(cfg, sampler, clip)
+    scheduler.set_timesteps(steps or cfg.timesteps)
+    x_t = initial_noise(gens, size).to(device) * scheduler.init_noise_sigma
+    first = torch.full((batch,), int(scheduler.timesteps[0]), device=device, dtype=torch.long)
+    net = sampling_network(model, x_t, first, cond, len(scheduler.timesteps))  # frozen.py
+    for t in tqdm(scheduler.timesteps, disable=not progress, desc=f"{sampler}", leave=False):
+        t_batch = torch.full((batch,), int(t), device=device, dtype=torch.long)
+        with autocast(device, bf16):
+            eps_hat = net(x_t, t_batch, cond).float()
+        # DDPM's ancestral noise: diffusers draws it per image from the CPU generators and moves
+        # only that noise to the device (randn_tensor), so it does not depend on batch or device.
+        x_t = scheduler.step(eps_hat, t, x_t, generator=gens if sampler == "ddpm" else None)
+        x_t = x_t.prev_sample
+    return x_t
+
+
+def sample_batched(
+    model: torch.nn.Module,
+    cond: torch.Tensor,
+    cfg: DiffusionConfig,
+    sampler: SamplerName,
+    steps: int | None,
+    seeds: torch.Tensor | list[int],
+    batch_size: int,
+    bf16: bool = False,
+    clip: bool = True,
+    progress: bool = False,
+) -> torch.Tensor:
+    """``sample`` in chunks of ``batch_size``; same images for any chunking (per-image seeds).
+    ``progress``: a bar over the images (and each chunk's sampler steps)."""
+    out = []
+    bar = tqdm(total=cond.shape[0], disable=not progress, desc="sampling", unit="image")
+    for lo in range(0, cond.shape[0], batch_size):
+        hi = lo + batch_size
+        seeds_chunk = list(seeds[lo:hi])
+        x = sample(model, cond[lo:hi], cfg, sampler, steps, seeds_chunk, bf16, progress, clip)
+        out.append(x.cpu())
+        bar.update(x.shape[0])
+    bar.close()
+    return torch.cat(out) if out else torch.empty(0, 1, 1, 1)

@@ -1,0 +1,65 @@
+"""Strided DDPM on DDPM-T's Brownian path: exact marginals, DDPM-T itself at stride 1, and the
+fine path's noise composing into the strided step's."""
+
+import numpy as np
+import torch
+from scipy import stats
+
+from bumpdiff.diffusion.brownian import combination, sample_coupled, step_coefficients
+from bumpdiff.diffusion.network import init_model
+from bumpdiff.diffusion.schedule import make_scheduler, sample
+
+
+def _abar(tiny):
+    return make_scheduler(tiny.diffusion).alphas_cumprod.to(torch.float64)
+
+
+def test_at_stride_one_it_is_ddpm_with_every_step(tiny):
+    model = init_model(tiny).eval()
+    cond = torch.tensor([[2.0, 3.0], [5.0, 5.0], [3.0, 6.0]])
+    seeds = [4, 5, 6]
+    reference = sample(model, cond, tiny.diffusion, "ddpm", 50, seeds)
+    coupled = sample_coupled(model, cond, tiny.diffusion, 50, seeds)
+    torch.testing.assert_close(coupled, reference, atol=1e-4, rtol=1e-4)
+
+
+def test_the_fine_noises_compose_into_the_strided_steps_noise(tiny):
+    """With x̂₀ fixed, composing the fine steps t → s gives mean coefficients and a noise
+    variance Σ c_k² equal to the strided posterior's: the weights are the right ones."""
+    abar = _abar(tiny)
+    t, s = 30, 20
+    coef_x0, coef_xt, std = step_coefficients(abar, t, s)
+    a, b, var = 1.0, 0.0, 0.0  # x_s = a x_t + b x̂₀ + noise of variance var, composed step by step
+    for k in range(t, s, -1):
+        c0, ct, sk = step_coefficients(abar, k, k - 1)
+        a, b, var = ct * a, ct * b + c0, ct**2 * var + sk**2
+    assert np.isclose(a, coef_xt) and np.isclose(b, coef_x0) and np.isclose(var, std**2)
+    w = combination(abar, t, s)
+    assert w.shape == (10,) and torch.isclose(w.norm(), torch.tensor(1.0))
+
+
+def test_a_coupled_strided_step_has_the_strided_steps_marginal(tiny):
+    """x_s = μ + σ z with z = Σ w_k z_k from 20,000 independent fine paths: a KS test against
+    N(μ, σ²) of the strided DDPM step (fixed seed), and the first moments."""
+    abar = _abar(tiny)
+    t, s = 45, 35
+    coef_x0, coef_xt, std = step_coefficients(abar, t, s)
+    x_t, x0_hat = 0.3, -0.2
+    mean = coef_x0 * x0_hat + coef_xt * x_t
+    fine = torch.randn((20000, 10), generator=torch.Generator().manual_seed(0))
+    x_s = mean + std * (fine @ combination(abar, t, s)).numpy()
+    assert stats.kstest(x_s, "norm", args=(mean, std)).pvalue > 0.01
+    assert abs(x_s.mean() - mean) < 3 * std / np.sqrt(20000)
+    assert abs(x_s.std() / std - 1) < 0.02
+
+
+def test_coupled_strided_samples_follow_the_fine_path(tiny):
+    """Same seeds: the strided partner of DDPM-T starts from the same x_T and sees the same
+    increments, so its images sit nearer DDPM-T's than independent DDPM-10 images do."""
+    model = init_model(tiny).eval()
+    cond = torch.tensor([[2.0, 3.0]] * 16)
+    seeds = list(range(16))
+    fine = sample(model, cond, tiny.diffusion, "ddpm", 50, seeds)
+    coupled = sample_coupled(model, cond, tiny.diffusion, 10, seeds)
+    independent = sample(model, cond, tiny.diffusion, "ddpm", 10, [s + 100 for s in seeds])
+    assert (coupled - fine).pow(2).mean() < 0.5 * (independent - fine).pow(2).mean()

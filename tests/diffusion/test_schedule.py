@@ -1,0 +1,47 @@
+"""Noise schedule, forward process and samplers: known answers and seed discipline."""
+
+import pytest
+import torch
+from diffusers import DDPMScheduler
+
+from bumpdiff.diffusion.network import init_model
+from bumpdiff.diffusion.schedule import add_noise, alphas_cumprod, sample, sample_batched
+
+
+def test_forward_process_matches_ddpm_eq4_and_diffusers(tiny):
+    abar = alphas_cumprod(tiny.diffusion)
+    d = tiny.diffusion
+    betas = torch.linspace(d.beta_start, d.beta_end, d.timesteps)
+    assert torch.allclose(abar, torch.cumprod(1 - betas, 0))
+    x_0 = torch.rand(4, 1, 8, 8) * 2 - 1
+    eps = torch.randn(4, 1, 8, 8)
+    t = torch.tensor([0, 7, 25, d.timesteps - 1])
+    ours = add_noise(x_0, eps, t, abar)
+    ref = DDPMScheduler(d.timesteps, d.beta_start, d.beta_end).add_noise(x_0, eps, t)
+    assert torch.allclose(ours, ref, atol=1e-6)
+
+
+@pytest.mark.parametrize("sampler", ["ddpm", "ddim"])
+def test_images_depend_on_their_seed_not_on_the_batch(tiny, sampler):
+    torch.manual_seed(0)
+    model = init_model(tiny).eval()
+    cond = torch.tensor([[2.0, 3.0], [4.0, 4.0], [5.0, 2.0]])
+    seeds = [11, 12, 13]
+    whole = sample_batched(model, cond, tiny.diffusion, sampler, 5, seeds, batch_size=3)
+    ones = sample_batched(model, cond, tiny.diffusion, sampler, 5, seeds, batch_size=1)
+    assert torch.allclose(whole, ones, atol=1e-5)
+    again = sample(model, cond[:1], tiny.diffusion, sampler, 5, [11])
+    assert torch.allclose(again, whole[:1], atol=1e-5)
+    other = sample(model, cond[:1], tiny.diffusion, sampler, 5, [99])
+    assert not torch.allclose(other, whole[:1], atol=1e-3)
+
+
+def test_clipping_keeps_samples_in_range_and_samples_are_not_clamped_after(tiny):
+    """diffusers clips x̂₀ at every step when asked; without it an untrained network's samples
+    leave [-1, 1], and nothing clamps them afterwards (what the sampler made is kept)."""
+    model = init_model(tiny).eval()
+    cond = torch.tensor([[2.0, 3.0], [5.0, 5.0]])
+    clipped = sample(model, cond, tiny.diffusion, "ddpm", 10, [0, 1], clip=True)
+    free = sample(model, cond, tiny.diffusion, "ddpm", 10, [0, 1], clip=False)
+    assert clipped.abs().max() <= 1.0 + 1e-6
+    assert free.abs().max() > 1.5
