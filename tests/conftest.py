@@ -3,10 +3,6 @@ as modules, and a switch and counter for the frozen sampling network."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 import torch
 
@@ -51,18 +47,6 @@ def tiny_config(*overrides: str):
 @pytest.fixture
 def tiny():
     return tiny_config()
-
-
-def script(relative: str):
-    """A script of the repository outside the package (results/…, benchmarks/…), loaded as a
-    module so its functions can be tested; its folder is on the path, as when it is run."""
-    path = Path(__file__).parents[1] / relative
-    if str(path.parent) not in sys.path:
-        sys.path.append(str(path.parent))
-    spec = importlib.util.spec_from_file_location(relative.replace("/", "_")[:-3], path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The house rules of DESIGN.md and STYLE.md that a machine can check: no file over 400 lines, no
+"""The house rules of docs/architecture.md that a machine can check: no file over 400 lines, no
 function over 60, no import cycle between bumpdiff's modules, every declared dependency used and
 every used one declared."""
 
@@ -95,8 +95,68 @@ def test_dependencies_declared_are_used_and_used_are_declared():
     assert declared_modules - third_party == set(), "declared but not used"
 
 
+# The layers, top to bottom (docs/architecture.md, "Package map"): a package or top-level module
+# imports only from those of a lower rank. ``bumpdiff`` itself (the version) is below them all.
+LAYERS = {
+    "config": 0,
+    "data": 1,
+    "diffusion": 2,
+    "store": 3,
+    "devices": 3,
+    "scoring": 3,
+    "probe": 4,
+    "training": 5,
+    "analysis": 6,
+    "report": 7,
+    "experiments": 8,
+    "sweep": 9,
+    "bench": 10,
+    "cli": 11,
+    "__main__": 12,
+}
+MAX_TOP_MODULES = 6  # __init__, __main__, cli, devices, and room for two more
+
+
+def _upward_imports(edges: set[tuple[str, str]]) -> list[str]:
+    """The edges (importer's layer, imported layer) that import from a layer not below."""
+    return sorted(f"{a} → {b}" for a, b in edges if a != b and LAYERS[b] >= LAYERS[a])
+
+
+def _layer_edges() -> set[tuple[str, str]]:
+    edges = set()
+    for path in FILES:
+        layer = path.relative_to(SRC).parts[0].removesuffix(".py")
+        if layer == "__init__":
+            continue
+        for module in _imports(path):
+            parts = module.split(".")
+            if parts[0] == "bumpdiff" and len(parts) > 1 and parts[1] in LAYERS:
+                edges.add((layer, parts[1]))
+    return edges
+
+
+def test_every_package_imports_only_from_the_layers_below_it():
+    tops = {p.relative_to(SRC).parts[0].removesuffix(".py") for p in FILES} - {"__init__"}
+    assert tops == set(LAYERS), "a new package or top-level module needs its place in LAYERS"
+    assert not _upward_imports(_layer_edges())
+
+
+def test_the_layer_check_sees_an_upward_import():
+    """The control: a store module importing the analysis, or data importing the network."""
+    assert _upward_imports({("store", "analysis"), ("data", "diffusion"), ("cli", "config")}) == [
+        "data → diffusion",
+        "store → analysis",
+    ]
+
+
+def test_few_modules_at_the_top_of_the_package():
+    top = [p.name for p in SRC.glob("*.py")]
+    assert len(top) <= MAX_TOP_MODULES, top
+
+
 def test_tests_mirror_the_source_layout():
-    """src/bumpdiff/<dir>/<name>.py is tested in tests/<dir>/test_<name>.py (STYLE.md, Tests)."""
+    """src/bumpdiff/<dir>/<name>.py is tested in tests/<dir>/test_<name>.py (docs/architecture.md,
+    "Package map")."""
     missing = []
     for path in FILES:
         if path.name in ("__init__.py", "__main__.py"):

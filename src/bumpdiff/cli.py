@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from bumpdiff.bench.commands import register as register_tool_commands
 from bumpdiff.config import Config, ConfigError, config_to_yaml, load_config
 from bumpdiff.store.runfolder import RunFolder
 from bumpdiff.sweep.commands import register as register_sweep_commands
@@ -251,7 +252,7 @@ def evaluate(
             "--rescore",
             metavar="",
             help="re-classify saved samples (every checkpoint unless --step) under the run's "
-            "rule and the earlier ones, without sampling; writes rescore.json",
+            "rule and the two threshold rules, without sampling; writes rescore.json",
         ),
     ] = False,
 ) -> None:
@@ -325,41 +326,6 @@ def probe(
 
 @app.command()
 @user_errors
-def bench(
-    out: Annotated[Path, typer.Option("--out", help="JSON file to write")],
-    config: Annotated[Path, typer.Option(help="preset to measure")] = Path("configs/quick.yaml"),
-    quick: Annotated[
-        bool, typer.Option("--quick", metavar="", help="tiny settings: checks the harness")
-    ] = False,
-    device: DeviceOpt = None,
-    only: Annotated[
-        list[str] | None,
-        typer.Option("--only", help="parts: train, profile, evaluate, probe, samplers, experiment"),
-    ] = None,
-    sampler: Annotated[
-        list[str] | None,
-        typer.Option("--sampler", help="NAME or NAME:STEPS to time (repeat)"),
-    ] = None,
-    set_: SetOpt = None,
-) -> None:
-    """Measure speed side by side (training, MFU, samplers, evaluation, probe, end to end)."""
-    from bumpdiff.bench.suite import QUICK_OVERRIDES, run_bench
-    from bumpdiff.config import parse_candidate
-
-    for text in sampler or []:
-        try:
-            parse_candidate(text)
-        except ValueError as err:
-            raise ConfigError(f"--sampler: {err}") from None
-    overrides = [*(QUICK_OVERRIDES if quick else []), *(set_ or [])]
-    cfg = load_config(config, [*overrides, *_overrides(train__device=device)])
-    parts = tuple(only) if only is not None else None
-    run_bench(cfg, out, quick, parts, tuple(sampler) if sampler else None, log=console.print)
-    out_console.print(f"benchmark: {out}")
-
-
-@app.command()
-@user_errors
 def report(run_dir: RunArg) -> None:
     """Rewrite the report of an analysed run from its metrics.jsonl, samples and probes."""
     from bumpdiff.experiments import report_run
@@ -371,6 +337,7 @@ def report(run_dir: RunArg) -> None:
 
 
 register_sweep_commands(app, user_errors, out_console)
+register_tool_commands(app, user_errors)
 
 
 def main() -> None:
@@ -380,8 +347,8 @@ def main() -> None:
         sys.exit(130)
     finally:
         # At exit the interpreter runs its cycle collector over torch's, numba's and scipy's
-        # object graphs once more before the OS frees the memory anyway: about 1 s after a run
-        # (measured). Frozen objects are left out of those passes; exit handlers still run.
+        # object graphs once more before the OS frees the memory anyway, which only delays the
+        # exit. Frozen objects are left out of those passes; exit handlers still run.
         gc.freeze()
 
 

@@ -18,7 +18,7 @@ def test_rescoring_saved_samples_under_every_rule(tmp_path, tiny):
     result = rescore_run(run, tiny, run.sample_steps())
     assert [s.step for s in result.steps] == [0, 2, 3, 6]
     for step in result.steps:
-        assert set(step.fractions) == {"current (prominence)", "median+0.5", "absolute 0.5"}
+        assert set(step.fractions) == {"prominence", "median+0.5", "absolute 0.5"}
         for fractions in step.fractions.values():
             assert abs(sum(fractions.values()) - 1) < 1e-9
         for table in step.confusion.values():

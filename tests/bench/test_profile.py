@@ -1,7 +1,7 @@
 """The training-step profile sorts operators into kinds, and the frozen-network comparison times
 one side frozen and one eager on the same images (bench_profile.py)."""
 
-from bumpdiff.bench.profile import kind_of
+from bumpdiff.bench.profile import operator_kind
 
 
 def test_operators_are_sorted_into_the_kinds_a_reader_expects():
@@ -16,7 +16,7 @@ def test_operators_are_sorted_into_the_kinds_a_reader_expects():
         "aten::randint": "data",
         "aten::empty_strided": "other",
     }
-    assert {name: kind_of(name) for name in expected} == expected
+    assert {name: operator_kind(name) for name in expected} == expected
 
 
 def test_the_frozen_comparison_freezes_one_side_only_and_compares_the_images(freezes):

@@ -5,7 +5,7 @@ import numpy as np
 import torch
 from scipy import stats
 
-from bumpdiff.diffusion.brownian import combination, sample_coupled, step_coefficients
+from bumpdiff.diffusion.brownian import combination, sample_on_brownian_path, step_coefficients
 from bumpdiff.diffusion.network import init_model
 from bumpdiff.diffusion.schedule import make_scheduler, sample
 
@@ -19,7 +19,7 @@ def test_at_stride_one_it_is_ddpm_with_every_step(tiny):
     cond = torch.tensor([[2.0, 3.0], [5.0, 5.0], [3.0, 6.0]])
     seeds = [4, 5, 6]
     reference = sample(model, cond, tiny.diffusion, "ddpm", 50, seeds)
-    coupled = sample_coupled(model, cond, tiny.diffusion, 50, seeds)
+    coupled = sample_on_brownian_path(model, cond, tiny.diffusion, 50, seeds)
     torch.testing.assert_close(coupled, reference, atol=1e-4, rtol=1e-4)
 
 
@@ -60,6 +60,6 @@ def test_coupled_strided_samples_follow_the_fine_path(tiny):
     cond = torch.tensor([[2.0, 3.0]] * 16)
     seeds = list(range(16))
     fine = sample(model, cond, tiny.diffusion, "ddpm", 50, seeds)
-    coupled = sample_coupled(model, cond, tiny.diffusion, 10, seeds)
+    coupled = sample_on_brownian_path(model, cond, tiny.diffusion, 10, seeds)
     independent = sample(model, cond, tiny.diffusion, "ddpm", 10, [s + 100 for s in seeds])
     assert (coupled - fine).pow(2).mean() < 0.5 * (independent - fine).pow(2).mean()

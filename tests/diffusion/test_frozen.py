@@ -5,7 +5,7 @@ itself wherever freezing could change what runs."""
 import pytest
 import torch
 
-from bumpdiff.diffusion.brownian import sample_coupled
+from bumpdiff.diffusion.brownian import sample_on_brownian_path
 from bumpdiff.diffusion.frozen import can_freeze, sampling_network
 from bumpdiff.diffusion.network import init_model
 from bumpdiff.diffusion.schedule import sample, sample_batched
@@ -38,7 +38,9 @@ def test_coupled_sampling_and_uneven_chunks_are_unchanged_too(tiny, freezes):
     model = init_model(tiny).eval()
     cond = torch.tensor([[2.0, 3.0], [5.0, 5.0], [3.0, 6.0], [6.0, 1.0], [1.0, 1.0]])
     seeds = [9, 8, 7, 6, 5]
-    eager, fast = _both(freezes, lambda: sample_coupled(model, cond, tiny.diffusion, 10, seeds))
+    eager, fast = _both(
+        freezes, lambda: sample_on_brownian_path(model, cond, tiny.diffusion, 10, seeds)
+    )
     assert torch.equal(eager, fast)
     chunks = _both(
         freezes, lambda: sample_batched(model, cond, tiny.diffusion, "ddpm", 10, seeds, 2)

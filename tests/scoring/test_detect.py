@@ -1,5 +1,5 @@
 """Known-answer images for bump detection, built here without the project's renderer, including
-every blind spot of the earlier threshold rules (issue: outcomes that hold up)."""
+every blind spot of the threshold rules."""
 
 import numpy as np
 import pytest

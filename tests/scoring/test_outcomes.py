@@ -123,7 +123,9 @@ def test_confusion_counts_each_image_once():
     new = classify(images, [(5, 5)] * 3)
     old = classify_threshold(images, [(5, 5)] * 3)
     table = np.array(confusion(new, old))
-    assert table.sum() == 3 and table[3, 0] == 3  # correct now, "none" under the median rule
+    assert (
+        table.sum() == 3 and table[3, 0] == 3
+    )  # correct by prominence, "none" under the median rule
 
 
 def test_per_axis_measures_use_the_dominant_bump_of_every_image_that_has_one():

@@ -1,6 +1,6 @@
 """Analysis of checkpoints: what a checkpoint generates (evaluation) and represents (probe).
 
-DESIGN.md, "Data flow": each checkpoint's network is loaded once and handed to both;
+docs/architecture.md, "Data flow": each checkpoint's network is loaded once and handed to both;
 ``evaluate_model`` samples the seeded lattice conditions and classifies every image,
 ``probe_model`` captures the probe layer over the probe grid and names the phase.
 ``analyse_checkpoint`` runs them on one checkpoint of a run folder and writes ``samples/<k>.npz``,

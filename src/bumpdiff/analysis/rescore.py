@@ -1,9 +1,10 @@
 """Re-classifying saved samples without sampling again (``bumpdiff evaluate RUN --rescore``).
 
 Every checkpoint's ``samples/<k>.npz`` is classified under the run's rule (by default bump
-prominence) and under the two earlier rules (pixels half an amplitude above the image's median, or
-above 0), on the very same images; ``rescore.json`` keeps each rule's outcome fractions and the
-confusion table of the current rule against each earlier one. The current rule's result also
+prominence, ``eval.rule``) and under the two threshold rules (pixels half an amplitude above the
+image's median, or above 0; connected components), on the very same images; ``rescore.json``
+keeps each rule's outcome fractions, named by the rule, and the confusion table of the run's rule
+against each threshold rule. The run's rule's result also
 replaces the checkpoint's eval row (and the outcomes saved beside the images), so the report and
 phases.json follow it: with clipped sampling (``sample.clip``, the default) the saved images are
 exactly what a new evaluation would draw from the same seeds, so no sampling is needed.
@@ -22,7 +23,7 @@ from bumpdiff.scoring.outcomes import OUTCOMES, Classification, classify_thresho
 from bumpdiff.store.records import EvalRow, Rescore, RescoreStep
 from bumpdiff.store.runfolder import RunFolder, load_npz
 
-EARLIER_RULES = {
+THRESHOLD_RULES = {  # the threshold rules compared with the run's rule (eval.rule)
     "median+0.5": "pixels more than 0.5 above the image's median, connected components",
     "absolute 0.5": "pixels above 0.5, connected components",
 }
@@ -33,27 +34,27 @@ def _fractions(result: Classification) -> dict[str, float]:
 
 
 def rescore_step(run: RunFolder, cfg: Config, step: int) -> tuple[RescoreStep, EvalRow]:
-    """Classify one checkpoint's saved samples under every rule; re-save them with the current
+    """Classify one checkpoint's saved samples under every rule; re-save them with the run's
     rule's outcomes and return the comparison and the new eval row."""
     saved = load_npz(run.samples_path(step))
     images, cond = saved["images"].astype(np.float64), saved["conditions"]
-    current = classify_images(cfg, images, cond)
+    by_rule = classify_images(cfg, images, cond)
     tol = cfg.eval.tolerance
-    earlier = {
+    thresholded = {
         "median+0.5": classify_threshold(images, cond, tol, 0.5, "median"),
         "absolute 0.5": classify_threshold(images, cond, tol, 0.5, "zero"),
     }
-    name = f"current ({cfg.eval.rule})"
+    fractions = {k: _fractions(v) for k, v in thresholded.items()}
     comparison = RescoreStep(
         step=step,
         images=len(images),
-        fractions={name: _fractions(current), **{k: _fractions(v) for k, v in earlier.items()}},
-        confusion={k: confusion(current, v) for k, v in earlier.items()},
-        raised=float(np.mean(current.raised)) if current.raised is not None else float("nan"),
+        fractions={cfg.eval.rule: _fractions(by_rule), **fractions},
+        confusion={k: confusion(by_rule, v) for k, v in thresholded.items()},
+        raised=float(np.mean(by_rule.raised)) if by_rule.raised is not None else float("nan"),
     )
-    clip = bool(saved["clip"]) if "clip" in saved else True  # earlier samples: diffusers' default
+    clip = bool(saved["clip"]) if "clip" in saved else True  # files without it: diffusers' default
     spec = SamplerSpec(str(saved["sampler"]), int(saved["steps"]))
-    samples = SampleSet(images, cond, current, spec)
+    samples = SampleSet(images, cond, by_rule, spec)
     samples.save(run.samples_path(step), clip)
     return comparison, eval_row(cfg, step, samples, float("nan"), clip)  # nothing was sampled
 
@@ -62,7 +63,7 @@ def rescore_run(
     run: RunFolder, cfg: Config, steps: list[int], log: Callable[[str], None] | None = None
 ) -> Rescore:
     """``rescore_step`` for each of ``steps``; logs the eval rows and writes rescore.json."""
-    rules = {f"current ({cfg.eval.rule})": detector_signature(cfg), **EARLIER_RULES}
+    rules = {cfg.eval.rule: detector_signature(cfg), **THRESHOLD_RULES}
     result = Rescore(rules=rules, outcomes=list(OUTCOMES), steps=[])
     for step in steps:
         comparison, row = rescore_step(run, cfg, step)

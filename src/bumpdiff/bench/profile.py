@@ -68,7 +68,7 @@ KINDS = (
 )
 
 
-def kind_of(name: str) -> str:
+def operator_kind(name: str) -> str:
     """The kind of an aten operator name (module docstring)."""
     low = name.lower()
     for kind, parts in KINDS:
@@ -90,7 +90,7 @@ def operator_profile(run: Callable[[int], float], n: int, unit: str) -> dict:
     total = sum(e.self_cpu_time_total for e in ops)
     by_kind: dict[str, float] = {}
     for e in ops:
-        kind = kind_of(e.key)
+        kind = operator_kind(e.key)
         by_kind[kind] = by_kind.get(kind, 0.0) + e.self_cpu_time_total
     top = sorted(ops, key=lambda e: -e.self_cpu_time_total)[:12]
     return {
@@ -103,7 +103,7 @@ def operator_profile(run: Callable[[int], float], n: int, unit: str) -> dict:
         "top_operators": [
             {
                 "name": e.key,
-                "kind": kind_of(e.key),
+                "kind": operator_kind(e.key),
                 "share": e.self_cpu_time_total / total,
                 f"calls_per_{unit}": e.count / n,
             }

@@ -13,8 +13,6 @@ config's experiment (full mode only).
 
 from __future__ import annotations
 
-import os
-import platform
 import statistics
 import time
 from pathlib import Path
@@ -25,7 +23,10 @@ from diffusers import DDPMScheduler
 from torch.utils.flop_counter import FlopCounterMode
 
 from bumpdiff.analysis.pipeline import eval_conditions, probe_conditions
+from bumpdiff.bench.machine import machine_info
 from bumpdiff.bench.profile import frozen_sampling, profile_sampling, profile_training
+from bumpdiff.bench.sweep_scaling import measure_sweep_scaling
+from bumpdiff.bench.threads import measure_threads
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.data import render_bumps
 from bumpdiff.devices import resolve_device, set_threads
@@ -50,28 +51,6 @@ def _median_time(fn, repeats: int) -> float:
         fn()
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
-
-
-def machine_info(device: torch.device) -> dict:
-    cpu = platform.processor() or ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    info = {
-        "cores": os.cpu_count(),
-        "threads": torch.get_num_threads(),
-        "cpu": cpu,
-        "torch": torch.__version__,
-        "device": str(device),
-        "python": platform.python_version(),
-    }
-    if device.type == "cuda":
-        info["gpu"] = torch.cuda.get_device_name(device)
-    return info
 
 
 def bench_training(cfg: Config, device: torch.device, steps: int, repeats: int) -> dict:
@@ -257,6 +236,8 @@ def bench_sampling(cfg: Config, device: torch.device, texts, images: int) -> lis
 
 
 PARTS = ("train", "profile", "evaluate", "probe", "samplers", "experiment")
+# Measured only when named with --only: each takes minutes and starts other processes.
+ON_REQUEST = ("threads", "sweep")
 
 # A tiny model: checks the harness, not the machine.
 QUICK_OVERRIDES = [
@@ -291,9 +272,10 @@ def run_bench(
     """Measure ``parts`` (all by default) of ``cfg`` and write JSON to ``out``; returns it.
     ``samplers``: "NAME[:STEPS]" strings to time (default SAMPLER_TIMINGS)."""
     log = log or (lambda _msg: None)
-    unknown = sorted(set(parts or ()) - set(PARTS))
+    unknown = sorted(set(parts or ()) - set(PARTS) - set(ON_REQUEST))
     if unknown or parts == ():
-        raise ConfigError(f"parts: expected some of {list(PARTS)}, got {list(parts)}")
+        allowed = [*PARTS, *ON_REQUEST]
+        raise ConfigError(f"parts: expected some of {allowed}, got {list(parts)}")
     parts = parts or PARTS
     device = resolve_device(cfg.train.device)
     set_threads(cfg.train.threads)
@@ -326,6 +308,7 @@ def run_bench(
         log("sampler cost …")
         texts = samplers or (("ddpm", "ddim:10") if quick else SAMPLER_TIMINGS)
         result["sampling"] = bench_sampling(cfg, device, texts, 4 if quick else 64)
+    _on_request(parts, result, quick, log)
     if "experiment" in parts:
         log(f"{cfg.experiment} experiment end to end → {run_dir} …")
         t0 = time.perf_counter()
@@ -333,3 +316,14 @@ def run_bench(
         result["experiment_seconds"] = {"seconds": time.perf_counter() - t0, "run": str(run_dir)}
     write_json(out, result)
     return result
+
+
+def _on_request(parts: tuple[str, ...], result: dict, quick: bool, log) -> None:
+    """The parts measured only when named (ON_REQUEST), with tiny settings under ``quick``."""
+    if "threads" in parts:
+        log("threads beside another training …")
+        result["threads"] = measure_threads(seconds=0.5 if quick else 8.0)
+    if "sweep" in parts:
+        log("sweep scaling with 1 and 2 workers …")
+        tiny = (2, False, ("train.steps=4", "train.checkpoints=1")) if quick else (8, None, ())
+        result["sweep"] = measure_sweep_scaling(*tiny)

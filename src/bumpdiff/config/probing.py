@@ -1,4 +1,4 @@
-"""The probe's settings and the phase rule's thresholds (bumpdiff.probe, bumpdiff.analysis.pipeline).
+"""The probe's settings and the phase rule's thresholds (bumpdiff.probe, analysis/pipeline.py).
 
 Every number is a field with bounds and a description saying where it comes from; the phase
 thresholds were chosen on recorded evidence: results/phase-calibration/README.md.
@@ -16,7 +16,8 @@ from bumpdiff.config.common import _Section
 class ProbeConfig(_Section):
     layer: str = Field("layer4", description="probe point; layer4 = last down block (paper)")
     input: Literal["noise", "shared_noise", "noised_data"] = Field(
-        "noise", description="probe input: independent noise per draw at t (ours; see DESIGN.md)"
+        "noise",
+        description="probe input: independent noise per draw at t (ours; docs/science.md, 'Probe')",
     )
     t: int = Field(999, ge=0, description="timestep of the probe input, 0..T-1 (ours)")
     draws: int = Field(

@@ -13,6 +13,7 @@ from pydantic import Field, model_validator
 
 from bumpdiff.config.common import _Section
 from bumpdiff.config.data import DataConfig  # noqa: F401  (re-exported by bumpdiff.config)
+from bumpdiff.config.experiments import EXPERIMENT_NAMES
 from bumpdiff.config.followup import (
     ComposeConfig,
     EfficiencyConfig,
@@ -23,16 +24,7 @@ from bumpdiff.config.followup import (
 from bumpdiff.config.probing import PhaseConfig, ProbeConfig
 
 SamplerName = Literal["ddpm", "ddim", "dpmpp"]
-ExperimentName = Literal[
-    "phases",
-    "imbalanced",
-    "samplers",
-    "percolation",
-    "torus",
-    "compose",
-    "interpolate",
-    "efficiency",
-]
+ExperimentName = Literal[EXPERIMENT_NAMES]  # declared once: config/experiments.py
 
 
 class ModelConfig(_Section):
@@ -53,7 +45,8 @@ class ModelConfig(_Section):
     conditioning: Literal["add", "concat"] = Field(
         "add",
         description="how the label reaches the blocks: added to the timestep embedding (ours) or "
-        "concatenated with it, one embedding per coordinate (the papers'; bumpdiff.diffusion.conditioning)",
+        "concatenated with it, one embedding per coordinate (the papers'; "
+        "diffusion/conditioning.py)",
     )
     label_dropout: float = Field(
         0.0,
@@ -122,8 +115,8 @@ class TrainConfig(_Section):
 
 
 class SampleConfig(_Section):
-    # The papers' sampler, ancestral DDPM with T steps: no cheaper sampler passed issue #6's rule
-    # (benchmarks/README.md); presets may trade it for strided DDPM and say so.
+    # The papers' sampler, ancestral DDPM with T steps, by default; a preset may evaluate with a
+    # cheaper one only after the sampler rule shows it equivalent (docs/science.md, "Sampler").
     sampler: SamplerName = Field(
         "ddpm", description="evaluation sampler; the papers use ddpm with T steps"
     )
@@ -149,7 +142,7 @@ class EvalConfig(_Section):
     """How generated images are classified (evaluate.py, detect.py)."""
 
     rule: Literal["prominence", "threshold"] = Field(
-        "prominence", description="bumps by prominence, or the earlier threshold rule (ours)"
+        "prominence", description="bumps by prominence, or the threshold rule (ours)"
     )
     tolerance: float = Field(1.0, gt=0, description="max centre error per axis, pixels (ours)")
     prominence: float = Field(
@@ -178,7 +171,10 @@ class EvalConfig(_Section):
 
 SAMPLER_NAMES: tuple[str, ...] = get_args(SamplerName)  # the keys of diffusion.SCHEDULERS
 PRECISIONS: tuple[str, ...] = ("fp32", "bf16")
-NOISES: tuple[str, ...] = ("own", "brownian")  # brownian: DDPM-T's path (coupled.py), ddpm only
+NOISES: tuple[str, ...] = (
+    "own",
+    "brownian",
+)  # brownian: DDPM-T's path (diffusion/brownian.py), ddpm only
 CLIPS: dict[str, bool | None] = {"": None, "clip": True, "noclip": False}  # "": sample.clip
 
 
@@ -285,7 +281,7 @@ class ImbalancedConfig(_Section):
     measure: Literal["dominant", "single"] = Field(
         "dominant",
         description="per-axis accuracy: the dominant bump of every image with one, or single-"
-        "bump images only (the earlier definition; ours)",
+        "bump images only (the single-bump definition; ours)",
     )
 
 

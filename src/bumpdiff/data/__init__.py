@@ -1,4 +1,4 @@
-"""Data: Gaussian bumps rendered on a lattice of centres (DESIGN.md, "Image")."""
+"""Data: Gaussian bumps rendered on a lattice of centres (docs/science.md, "Data")."""
 
 from bumpdiff.data.dataset import trained_mask, training_indices, training_set
 from bumpdiff.data.holdout import regions

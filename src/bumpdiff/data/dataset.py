@@ -4,8 +4,8 @@
   with ``keep_fraction`` λ < 1 a random λ-subset of them, seeded by the run's seed;
 - vstripe: one image per distinct x of the lattice, labelled (x, NaN): "no y";
 - hstripe: one per distinct y, labelled (NaN, y).
-A NaN coordinate is the conditioning's "no label" (``bumpdiff.diffusion.conditioning``). Images come in the
-order of ``data.kinds``.
+A NaN coordinate is the conditioning's "no label" (diffusion/conditioning.py). Images come in
+the order of ``data.kinds``.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def check_centers_for(data: DataConfig, centers: np.ndarray) -> np.ndarray:
 def render_bumps(
     centers: np.ndarray, size: int, sigma: float, periodic: bool = False
 ) -> np.ndarray:
-    """Gaussian bumps of amplitude 1 on a background of 0 (DESIGN.md, "Image").
+    """Gaussian bumps of amplitude 1 on a background of 0 (docs/science.md, "Data").
 
     b(i, j) = exp(-((j - mu_x)^2 + (i - mu_y)^2) / (2 sigma^2)): x is the column index j, y the row
     index i, pixel centres at integer coordinates, mu and sigma in pixels. On a periodic canvas the

@@ -1,5 +1,5 @@
-"""Strided ancestral DDPM driven by the Brownian path of DDPM with every step (issue: evaluation
-ten times cheaper), so that the two samplers can be compared image by image.
+"""Strided ancestral DDPM driven by the Brownian path of DDPM with every step, so that the two
+samplers can be compared image by image (the sampler study's paired differences).
 
 DDPM-T's step t draws z_t ~ N(0, I) and moves x_t to x_{t-1} = A_t x_t + B_t x̂₀ + σ_t z_t (Ho et
 al. 2020, eq. 7 with the posterior variance β̃_t; diffusers' ``DDPMScheduler.step``). A strided
@@ -72,7 +72,7 @@ def _draw(generators, count: int, size: int) -> torch.Tensor:
 
 
 @torch.inference_mode()
-def sample_coupled(
+def sample_on_brownian_path(
     model: torch.nn.Module,
     cond: torch.Tensor,
     cfg: DiffusionConfig,

@@ -6,8 +6,8 @@ lookups; ``outside_operators_share`` of ``sampling_profile`` in benchmarks/cpu-2
 ``sampling_network`` records the call once (``torch.jit.trace``) and inlines the weights
 (``torch.jit.freeze`` with ``optimize_numerics=False``: no folding that could move a bit), so
 the same aten kernels run in the same order from TorchScript's interpreter: the images are
-identical bit for bit (tests/diffusion/test_frozen.py, on every sampler) and sampling the quick model is
-about 15 % cheaper (``frozen_sampling`` in benchmarks/cpu-2core-speed.json, measured side by
+identical bit for bit (tests/diffusion/test_frozen.py, on every sampler) and sampling the quick
+model is cheaper (``frozen_sampling`` in benchmarks/cpu-2core-speed.json, measured side by
 side).
 
 Freezing also runs TorchScript's graph passes, and in some architectures one of them merges
@@ -34,8 +34,9 @@ from contextlib import contextmanager
 
 import torch
 
-# Tracing and freezing the quick model costs about 0.3 s, and freezing saves about 0.15 ms per
-# image per network call on one thread: below this many image-calls, the trace costs more.
+# Tracing and freezing costs a fixed time per sampling call and saves a little per image per
+# network call: below this many image-calls the trace costs more than it saves (the quick model on
+# one thread; ``frozen_sampling`` in benchmarks/cpu-2core-speed.json times both sides).
 MIN_IMAGE_CALLS = 4096
 
 _EAGER: list[bool] = []  # inside ``eager()``

@@ -1,9 +1,9 @@
 """The conditional UNet: diffusers ``UNet2DModel`` plus a continuous (mu_x, mu_y) encoder.
 
-Conditioning (DESIGN.md, "Conditioning"; ``bumpdiff.diffusion.conditioning``): sinusoidal encodings of
-mu_x and mu_y (continuous positions, not class ids) reach every ResNet block of every level through
-diffusers' ``class_embed_type="identity"`` path, either added to the timestep embedding (``add``,
-ours) or concatenated with it (``concat``, the papers'): ``model.conditioning``.
+Conditioning (``diffusion/conditioning.py``; docs/science.md, "Conditioning"): sinusoidal encodings
+of mu_x and mu_y (continuous positions, not class ids) reach every ResNet block of every level
+through diffusers' ``class_embed_type="identity"`` path, either added to the timestep embedding
+(``add``, ours) or concatenated with it (``concat``, the papers'): ``model.conditioning``.
 
 Probe points (named, for forward hooks): ``down0`` … ``down{L-1}`` (outputs of the down blocks,
 finest first), ``mid`` (the bottleneck) and ``up0`` … ``up{L-1}``. The alias ``layer4`` is the

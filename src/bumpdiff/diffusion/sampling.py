@@ -16,7 +16,7 @@ import torch
 
 from bumpdiff.config import Config, SamplerName, parse_candidate
 from bumpdiff.data import to_data_scale
-from bumpdiff.diffusion.brownian import sample_coupled
+from bumpdiff.diffusion.brownian import sample_on_brownian_path
 from bumpdiff.diffusion.schedule import sample_batched
 
 
@@ -27,7 +27,9 @@ class SamplerSpec:
     name: SamplerName
     steps: int
     precision: str = "fp32"  # "bf16": the network under bf16 autocast, on any device
-    noise: str = "own"  # "brownian": DDPM's noise derived from DDPM-T's path (coupled.py)
+    noise: str = (
+        "own"  # "brownian": DDPM's noise derived from DDPM-T's path (diffusion/brownian.py)
+    )
     clip: bool | None = None  # clip x̂₀ on the way; None: the run's sample.clip
 
     @property
@@ -73,13 +75,15 @@ def _clip(cfg: Config, spec: SamplerSpec) -> bool:
     return cfg.sample.clip if spec.clip is None else spec.clip
 
 
-def _coupled_batched(model, cond, cfg: Config, spec: SamplerSpec, seeds) -> torch.Tensor:
-    """``coupled.sample_coupled`` in chunks of ``sample.batch_size`` (per-image seeds)."""
+def _brownian_batched(model, cond, cfg: Config, spec: SamplerSpec, seeds) -> torch.Tensor:
+    """``brownian.sample_on_brownian_path`` in chunks of ``sample.batch_size`` (per-image seeds)."""
     out = []
     for lo in range(0, cond.shape[0], cfg.sample.batch_size):
         hi = lo + cfg.sample.batch_size
         chunk = [int(s) for s in seeds[lo:hi]]
-        x = sample_coupled(model, cond[lo:hi], cfg.diffusion, spec.steps, chunk, _clip(cfg, spec))
+        x = sample_on_brownian_path(
+            model, cond[lo:hi], cfg.diffusion, spec.steps, chunk, _clip(cfg, spec)
+        )
         out.append(x.cpu())
     return torch.cat(out)
 
@@ -118,7 +122,7 @@ def generate(
     c = torch.from_numpy(cond.astype(np.float32)).to(device)
     with precision:
         if spec.noise == "brownian":
-            x = _coupled_batched(model, c, cfg, spec, seeds)
+            x = _brownian_batched(model, c, cfg, spec, seeds)
         else:
             x = sample_batched(
                 model,

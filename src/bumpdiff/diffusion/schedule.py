@@ -5,8 +5,9 @@ E ||ε - ε_θ(x_t, t, c)||² (Algorithm 1). Samplers: DDPM ancestral (the paper
 DDIM (Song et al. 2021, η = 0) and DPM-Solver++ (Lu et al. 2022, 2nd-order multistep), all from
 diffusers with their default settings on the same β schedule.
 
-Randomness is seeded per image (DESIGN.md / STYLE.md): image i of a call draws all its noise from
-its own generator seeded with ``seeds[i]``, so results do not depend on the batch size.
+Randomness is seeded per image (docs/architecture.md, "Randomness"): image i of a call draws all
+its noise from its own generator seeded with ``seeds[i]``, so results do not depend on the batch
+size.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """One module per study, all of one shape (experiments/base.py); ``EXPERIMENTS`` maps the config's
-``experiment`` to it, and ``run_experiment`` is what ``bumpdiff run`` does with any of them."""
+``experiment`` to it (the names declared in config/experiments.py; a test keeps the two equal), and
+``run_experiment`` is what ``bumpdiff run`` does with any of them."""
 
 from __future__ import annotations
 
@@ -22,14 +23,17 @@ from bumpdiff.store.runfolder import RunFolder
 from bumpdiff.training.loop import check_resume_config
 
 EXPERIMENTS: dict[str, Experiment] = {
-    "phases": phases.EXPERIMENT,
-    "imbalanced": imbalanced.EXPERIMENT,
-    "samplers": samplers.EXPERIMENT,
-    "percolation": percolation_study.EXPERIMENT,
-    "torus": torus.EXPERIMENT,
-    "compose": compose.EXPERIMENT,
-    "interpolate": interpolate.EXPERIMENT,
-    "efficiency": efficiency.EXPERIMENT,
+    module.EXPERIMENT.name: module.EXPERIMENT
+    for module in (
+        phases,
+        imbalanced,
+        samplers,
+        percolation_study,
+        torus,
+        compose,
+        interpolate,
+        efficiency,
+    )
 }
 
 

@@ -23,8 +23,10 @@ Log = Callable[[str], None]
 
 @dataclass(frozen=True)
 class Experiment:
-    """The entry points of one experiment (module docstring)."""
+    """The entry points of one experiment (module docstring), under the name it is declared with
+    (config/experiments.py)."""
 
+    name: str
     train: Callable[[Config, RunFolder, Log, bool], None]  # (cfg, root, log, progress bar)
     analyse: Callable[[Config, RunFolder, Log], None]
     report: Callable[[Config, RunFolder], list[str]]  # headline lines, summary path last

@@ -29,9 +29,9 @@ from bumpdiff.experiments.members import (
     last_samples,
     pct,
     per_seed,
-    publish,
     spread,
     train_all,
+    write_summary,
 )
 from bumpdiff.report import followup_pages
 from bumpdiff.store.runfolder import RunFolder
@@ -139,7 +139,7 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
     lines, answers = sentences(rows, cfg.compose.min_accuracy)
     data = {"models": rows, "answers": answers, "sentences": lines}
     followup_pages.compose_page(root, cfg, data, _gallery(cfg, samples))
-    return publish(root, "compose", data, lines)
+    return write_summary(root, "compose", data, lines)
 
 
-EXPERIMENT = Experiment(train_models, analyse, report)
+EXPERIMENT = Experiment("compose", train_models, analyse, report)

@@ -23,8 +23,8 @@ from bumpdiff.experiments.members import (
     derived,
     evaluate_last,
     last_samples,
-    publish,
     train_all,
+    write_summary,
 )
 from bumpdiff.report import followup_pages
 from bumpdiff.store.runfolder import RunFolder
@@ -150,7 +150,7 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
     lines = sentences(rows, scale, cfg.efficiency.target)
     data = {"members": rows, "scaling": scale, "sentences": lines}
     followup_pages.efficiency_page(root, cfg, data)
-    return publish(root, "efficiency", data, lines)
+    return write_summary(root, "efficiency", data, lines)
 
 
-EXPERIMENT = Experiment(train_models, analyse, report)
+EXPERIMENT = Experiment("efficiency", train_models, analyse, report)

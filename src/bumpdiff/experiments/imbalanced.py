@@ -91,7 +91,7 @@ def train_models(cfg: Config, root: RunFolder, log: Log, progress: bool = True) 
 
 def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
     """Evaluate every sub-run's checkpoints not yet evaluated (with the settings the
-    experiment's config gives them now). The coupling is measured on what the models generate;
+    experiment's config gives them). The coupling is measured on what the models generate;
     nothing here reads a probe, so none is made."""
     for _, member_cfg, sub in _members(cfg, root):
         analyse_pending(sub, member_cfg, log, parts=("eval",))
@@ -235,4 +235,4 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
     return [summary.verdict.replace("**", ""), f"coupling: {root.coupling_path}"]
 
 
-EXPERIMENT = Experiment(train_models, analyse, report)
+EXPERIMENT = Experiment("imbalanced", train_models, analyse, report)

@@ -22,9 +22,9 @@ from bumpdiff.experiments.members import (
     last_samples,
     pct,
     per_seed,
-    publish,
     spread,
     train_all,
+    write_summary,
 )
 from bumpdiff.report import followup_pages
 from bumpdiff.store.runfolder import RunFolder, load_npz
@@ -90,7 +90,7 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
     lines, answers = sentences(rows, cfg.interpolate.min_accuracy)
     data = {"widths": rows, "answers": answers, "sentences": lines}
     followup_pages.interpolate_page(root, cfg, data)
-    return publish(root, "interpolate", data, lines)
+    return write_summary(root, "interpolate", data, lines)
 
 
-EXPERIMENT = Experiment(train_models, analyse, report)
+EXPERIMENT = Experiment("interpolate", train_models, analyse, report)

@@ -4,7 +4,6 @@ region of the conditions from the saved samples."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 import numpy as np
@@ -12,7 +11,7 @@ import numpy as np
 from bumpdiff.analysis.pipeline import analyse_pending
 from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.experiments.base import Log, train_to_end
-from bumpdiff.store.runfolder import RunFolder, atomic_write_text, load_npz
+from bumpdiff.store.runfolder import RunFolder, load_npz
 from bumpdiff.training.side_by_side import can_overlap, train_side_by_side
 
 Member = tuple[str, Config, RunFolder]  # (what, config, run folder)
@@ -30,7 +29,7 @@ def derived(cfg: Config, seed: int, **sections: dict) -> Config:
 
 def train_all(members: Iterable[Member], log: Log, progress: bool) -> None:
     """Train every member to its end: side by side, one thread each, with ``train.overlap``
-    (overlap.py), else one after another."""
+    (training/side_by_side.py), else one after another."""
     members = list(members)
     if members and can_overlap(members[0][1]) is None:
         train_side_by_side(members, log)
@@ -96,9 +95,9 @@ def per_seed(stats: dict) -> str:
     return ", ".join(pct(v) for v in stats["per_seed"])
 
 
-def publish(root: RunFolder, name: str, data: dict, lines: list[str]) -> list[str]:
-    """Write the study's summary ``<name>.json`` in the run folder; return the headline lines:
-    the computed sentences without emphasis, the summary's path last."""
-    path = root.root / f"{name}.json"
-    atomic_write_text(path, json.dumps(data, indent=1) + "\n")
+def write_summary(root: RunFolder, name: str, data: dict, lines: list[str]) -> list[str]:
+    """Write study ``name``'s summary in the run folder as its typed record
+    (``RunFolder.write_summary``); return the headline lines: the computed sentences without
+    emphasis, the summary's path last."""
+    path = root.write_summary(name, data)
     return [*(s.replace("**", "") for s in lines), f"summary: {path}"]

@@ -1,7 +1,7 @@
 """The `percolation` experiment (follow-up paper, Fig. 6 and 13-14): does the onset of accuracy in
 the kept fraction λ of the lattice track the percolation threshold of overlapping bumps?
 
-Two halves. The simulation (``bumpdiff.data.percolation``, no training): on the config's lattice, for
+Two halves. The simulation (``data/percolation.py``, no training): on the config's lattice, for
 each σ and overlap threshold, the largest-cluster mass ratio against λ and its critical λ_c. The
 training: one model per (σ, λ, seed) on a random λ-subset of the lattice, evaluated at its last
 checkpoint on the whole lattice (accuracy overall and on the held-out conditions).
@@ -23,7 +23,7 @@ from bumpdiff.data.percolation import (
     percolation_curves,
 )
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
-from bumpdiff.experiments.members import derived, evaluate_last, last_samples, publish
+from bumpdiff.experiments.members import derived, evaluate_last, last_samples, write_summary
 from bumpdiff.experiments.percolation_stats import summarise
 from bumpdiff.report import followup_pages
 from bumpdiff.store.runfolder import RunFolder
@@ -125,7 +125,7 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
     summary = {"simulation": simulate(cfg), "trained": trained_rows(cfg, root)}
     summary["result"] = summarise(summary["simulation"], summary["trained"], cfg.percolation.onset)
     followup_pages.percolation_page(root, cfg, summary)
-    return publish(root, "percolation", summary, summary["result"]["sentences"])
+    return write_summary(root, "percolation", summary, summary["result"]["sentences"])
 
 
-EXPERIMENT = Experiment(train_models, analyse, report)
+EXPERIMENT = Experiment("percolation", train_models, analyse, report)

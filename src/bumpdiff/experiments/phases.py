@@ -12,24 +12,20 @@ from __future__ import annotations
 import numpy as np
 
 from bumpdiff.analysis.pipeline import analyse_pending
+from bumpdiff.analysis.while_training import train_while_analysing
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
+from bumpdiff.probe.correspondence import PHASES, phase_summary
 from bumpdiff.report import pages
-from bumpdiff.scoring.outcomes import OUTCOMES
 from bumpdiff.store.records import PhaseEntry, PhaseProbe, ProbeRow
 from bumpdiff.store.runfolder import RunFolder, load_npz
-from bumpdiff.training.side_by_side import can_overlap, train_overlapped
-
-# The seed paper's correspondence (DESIGN.md, "What it is for"): phase → dominant outcome.
-EXPECTED_OUTCOME = {"A": "multiple", "B": "mislocated", "C": "correct"}
-# Every checkpoint phase (probe.phase.checkpoint_phase), in the order the report lists them.
-PHASES = ("A", "B", "relay", "C", "undetermined")
+from bumpdiff.training.side_by_side import can_overlap
 
 
 def train_models(cfg: Config, root: RunFolder, log: Log, progress: bool = True) -> None:
     """Train the run; with ``train.overlap`` (on the CPU) while analysing its checkpoints."""
     if can_overlap(cfg) is None:
-        train_overlapped(cfg, root, log)
+        train_while_analysing(cfg, root, log)
     else:
         train_to_end(cfg, root, log, progress)
 
@@ -84,67 +80,6 @@ def _controls(pr) -> dict[str, float]:
              "placement_", "readout_", "targets_trust"))]  # fmt: skip
     values = {k: getattr(pr, k) for k in names if isinstance(getattr(pr, k), float)}
     return {**values, **pr.placement_more}
-
-
-def phase_summary(rows: list[PhaseEntry]) -> tuple[list[dict], bool, str]:
-    """Per phase: step range and dominant outcome; agreement with the paper; the verdict.
-    The paper's correspondence is judged on the checkpoints named A, B or C; "relay" and
-    "undetermined" ones are listed, not counted either way."""
-    summary = []
-    for phase in PHASES:
-        members = [r for r in rows if r.phase == phase]
-        if not members:
-            continue
-        mean = {o: float(np.mean([r.fractions[o] for r in members])) for o in OUTCOMES}
-        dominant = max(mean, key=mean.get)
-        expected = EXPECTED_OUTCOME.get(phase)
-        summary.append(
-            {
-                "phase": phase,
-                "first_step": members[0].step,
-                "last_step": members[-1].step,
-                "checkpoints": len(members),
-                "fractions": mean,
-                "dominant": dominant,
-                "expected": expected or "",
-                "agrees": dominant == expected if expected else None,
-            }
-        )
-    named = [s for s in summary if s["expected"]]
-    order = [r.phase for r in rows if r.phase in EXPECTED_OUTCOME]
-    in_order = all(a <= b for a, b in zip(order, order[1:]))
-    seen = [s["phase"] for s in named]
-    agrees = in_order and seen == ["A", "B", "C"] and all(s["agrees"] for s in named)
-    return summary, agrees, _verdict(summary, named, seen, in_order, agrees)
-
-
-def _verdict(summary, named, seen, in_order: bool, agrees: bool) -> str:
-    problems = []
-    if seen != ["A", "B", "C"]:
-        problems.append(f"the phases seen were {', '.join(seen) or 'none'}, not all of A, B, C")
-    if not in_order:
-        problems.append("the phases did not follow each other in order A → B → C")
-    for s in named:
-        if not s["agrees"]:
-            problems.append(
-                f"in phase {s['phase']} the dominant outcome was '{s['dominant']}' "
-                f"({s['fractions'][s['dominant']]:.0%}), not '{s['expected']}'"
-            )
-    if agrees:
-        verdict = (
-            "This run agrees with the paper: the representation went through phases A → B → C in "
-            "order, and the dominant generation outcome was multiple bumps in A, one mislocated "
-            "bump in B and one bump at the right place in C"
-        )
-    else:
-        verdict = "This run does not fully agree with the paper: " + "; ".join(problems)
-    others = [s for s in summary if not s["expected"]]
-    notes = [
-        f"{s['checkpoints']} checkpoint(s) {s['phase']} (steps {s['first_step']}–"
-        f"{s['last_step']}, mostly '{s['dominant']}')"
-        for s in others
-    ]
-    return verdict + (". Not counted: " + "; ".join(notes) if notes else "") + "."
 
 
 def _snapshots(run: RunFolder, rows: list[PhaseEntry]) -> list[tuple[str, np.ndarray, np.ndarray]]:
@@ -215,4 +150,4 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
     return [*lines, verdict, f"phases: {root.phases_path}"]
 
 
-EXPERIMENT = Experiment(train_models, analyse, report)
+EXPERIMENT = Experiment("phases", train_models, analyse, report)

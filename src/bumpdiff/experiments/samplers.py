@@ -1,6 +1,6 @@
 """The `samplers` experiment: which cheaper sampler may stand in for the papers' DDPM-T?
 
-DESIGN.md, "Samplers": a sampler is a valid stand-in only after its outcome fractions match
+docs/science.md, "Sampler": a sampler is a valid stand-in only after its outcome fractions match
 DDPM-T's on checkpoints of every phase (not accuracy alone). The study takes an analysed phases run
 (``samplers.source``, or one it trains in ``<out>/model``), picks the middle checkpoint of each
 stage seen (multiple, mislocated, correct bumps dominant) and the trained one, and generates
@@ -162,4 +162,4 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
     return [verdict, f"samplers: {root.samplers_path}"]
 
 
-EXPERIMENT = Experiment(train_models, analyse, report)
+EXPERIMENT = Experiment("samplers", train_models, analyse, report)

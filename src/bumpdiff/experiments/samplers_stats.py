@@ -2,7 +2,7 @@
 
 A candidate *passes* when its accuracy on the trained checkpoint is within ``accuracy_tolerance``
 of DDPM-T's and every outcome fraction on the earlier checkpoints within ``fraction_tolerance``
-(issue #6's rule, on the point estimates). It stands in for the papers' DDPM with T steps only
+(the sampler rule, on the point estimates). It stands in for the papers' DDPM with T steps only
 when it passes and the data show it: every difference inside its tolerance by ``z`` standard
 errors (evidence "equivalent"). A candidate that passes on its point estimates but whose
 differences the images cannot pin down ("unresolved") is not chosen: the study was too small to
@@ -174,7 +174,7 @@ def _pooled(rows: list[SamplerRow]) -> SamplerRow:
 def choice_sentence(choice: SamplerChoice) -> str:
     """One line naming the sampler the rule chooses and the rule itself. A candidate judged on
     DDPM-T's Brownian path is named as the sampler it is (its images have the distribution of the
-    sampler with its own noise: coupled.py), with how it was judged."""
+    sampler with its own noise: diffusion/brownian.py), with how it was judged."""
     chosen = choice.chosen
     if chosen is None:
         name = "none (no sampler has rows on the trained checkpoint)"

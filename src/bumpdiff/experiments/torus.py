@@ -31,7 +31,7 @@ from bumpdiff.config import Config, ConfigError
 from bumpdiff.data import lattice_from_config, subgrid
 from bumpdiff.diffusion.schedule import alphas_cumprod
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
-from bumpdiff.experiments.members import publish
+from bumpdiff.experiments.members import write_summary
 from bumpdiff.experiments.torus_stats import geometry_row, sentences, terminal
 from bumpdiff.probe import capture_activations, probe_inputs
 from bumpdiff.probe.placement import crossed_inputs
@@ -148,7 +148,7 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
     """torus.json, figures and report.html; the headline lines."""
     data = summary(cfg, root)
     followup_pages.torus_page(root, cfg, data)
-    return publish(root, "torus", data, data["sentences"])
+    return write_summary(root, "torus", data, data["sentences"])
 
 
-EXPERIMENT = Experiment(train_models, analyse, report)
+EXPERIMENT = Experiment("torus", train_models, analyse, report)

@@ -1,9 +1,10 @@
 """Activation capture with forward hooks at a named probe point of the UNet.
 
-What the probe measures depends on its input (DESIGN.md, "Probe"): the noised data image leaks the
-bump's position into the input, and one noise image shared by all conditions makes even an untrained
-network look ordered. The default is sampling-like: pure noise x_T at t = T - 1, independent draws
-per condition, the same draws at every checkpoint (seeded per row), so checkpoints compare.
+What the probe measures depends on its input (docs/science.md, "Probe"): the noised data image leaks
+the bump's position into the input, and one noise image shared by all conditions makes even an
+untrained network look ordered. The default is sampling-like: pure noise x_T at t = T - 1,
+independent draws per condition, the same draws at every checkpoint (seeded per row), so checkpoints
+compare.
 """
 
 from __future__ import annotations

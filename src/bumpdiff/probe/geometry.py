@@ -4,8 +4,8 @@
   effective dimension, the participation ratio (Σλ)² / Σλ² of the covariance eigenvalues
   (``probe.metrics.participation_ratio``).
 - **Topology**: persistent homology of the Vietoris-Rips filtration (ripser); a feature is
-  *long-lived* when its persistence exceeds ``min_persistence`` (0.2) × the cloud's diameter
-  (sampling holes of a sphere of 400 random points reach 0.14, a torus's loops 0.24-0.52). A
+  *long-lived* when its persistence exceeds ``min_persistence`` × the cloud's diameter (above
+  the sampling holes of random spheres, below a torus's loops: tests/probe/test_geometry.py). A
   circle has one long-lived H₁ feature, a torus two.
 - **Factorization** of a representation r(i, j) given on the lattice of conditions (i indexes x,
   j indexes y). Displacements Δx(i, j) = r(i+1, j) − r(i, j) and Δy(i, j) = r(i, j+1) − r(i, j)

@@ -65,7 +65,7 @@ def condition_share(activations: np.ndarray, conditions: np.ndarray) -> float:
     m conditions, so that activations independent of the condition score ≈ 0 whatever the number of
     draws (raw η² would be ≈ 1/draws), and activations fixed by the condition score 1.
     Range (-inf, 1]; NaN when every condition appears once. Low when the layer follows its noise
-    input rather than the condition (phase A; DESIGN.md, "Probe").
+    input rather than the condition (phase A; docs/science.md, "Probe").
     """
     uniq, group = np.unique(conditions, axis=0, return_inverse=True)
     if len(uniq) == len(activations):
@@ -171,7 +171,7 @@ def local_pca_dimension(points: np.ndarray, k: int = 8, variance: float = 0.9) -
     local cloud (the point and its k nearest neighbours). 2 for a sheet, up to k for noise.
 
     Unlike distance-ratio estimators (TwoNN), it stays right on lattice-sampled conditions, whose
-    nearest-neighbour distances tie (DESIGN.md, "Order metrics").
+    nearest-neighbour distances tie (docs/science.md, "Order metrics").
     """
     k = int(min(k, len(points) - 1))
     _, idx = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)

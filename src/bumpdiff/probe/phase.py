@@ -1,4 +1,5 @@
-"""The phase rule (DESIGN.md, "Phase rule"): A, B, C or undetermined from a representation alone.
+"""The phase rule (docs/science.md, "Phase rule"): A, B, C or undetermined from a representation
+alone.
 
 With several inputs (draws) per condition, order and dimension are measured on the *reliable*
 per-condition means (probe/reliability.py): the means projected on those of their first
@@ -13,8 +14,8 @@ read as B.
 - undetermined: the condition is detectable but the means are too noisy to say more (their
   split-half reliability below ``phase.min_reliability``, or fewer than two reliable components:
   more draws would decide); or the reliable means are neither ordered nor a reproducible
-  low-dimensional manifold. Measured on the trained quick model: with 8 draws the x-carrying
-  components were lost in noise and the rest looked disordered (results/quick/probe-draws.json).
+  low-dimensional manifold. Too few draws per condition lose components in noise and make the
+  rest look disordered (results/quick/probe-draws.json).
 - C: an ordered 2D manifold: the reliable means preserve neighbourhoods of condition space
   (trustworthiness ≥ ``phase.min_trustworthiness``) and x and y are linearly decodable from
   them (R²_x and R²_y ≥ ``phase.min_r2``).
@@ -35,10 +36,11 @@ encoder is (its untrained output already passes C). The checkpoint's phase there
 functional control (``checkpoint_phase``): C counts only when the network uses the order to put
 the bump at the condition.
 
-R² alone cannot decide: a random network already maps (x, y) smoothly (DESIGN.md, "Probe"). The
-seed paper's R² on a 3D UMAP of the raw means is computed and reported (``r2_x``, ``r2_y``) but not
-used by the rule: measured on the quick preset, UMAP folds a well-ordered sheet often enough that
-its linear R² dropped to 0.6 on checkpoints whose PCA R² was 0.96 and trustworthiness 0.93.
+R² alone cannot decide: a random network already maps (x, y) smoothly (docs/science.md, "Probe").
+The seed paper's R² on a 3D UMAP of the raw means is computed and reported (``r2_x``, ``r2_y``) but
+not used by the rule: UMAP folds a well-ordered sheet often enough that its linear R² falls far
+below the PCA R² of the same means (``r2_x`` against ``probe.r2_x_pca`` in
+results/quick/phases.json).
 Generation outcomes are not used: the correspondence of phases and outcomes is a finding.
 """
 

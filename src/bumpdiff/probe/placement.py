@@ -1,4 +1,4 @@
-"""A probe that sees placement, and controls for the pure-noise probe (DESIGN.md, "Probe").
+"""A probe that sees placement, and controls for the pure-noise probe (docs/science.md, "Probe").
 
 At t = T-1 on pure noise the probed layer relays the conditioning encoder; the untrained encoder
 is already ordered, so order there is not learned placement. Here:

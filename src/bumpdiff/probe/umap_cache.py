@@ -3,15 +3,14 @@ probe fits (metrics.umap_embed), ``warm`` is the fit ``make install`` runs once.
 
 Why: umap-learn compiles its numba functions (the fuzzy simplicial set, the layout's epochs; some
 with ``parallel=True``) on the first fit in every process and, unlike pynndescent, does not ask
-numba to cache them. On the quick probe that first fit costs about 9 s of an idle core and 15 s
-beside a training (cProfile: numba's compiler; the fit itself takes 0.1 s), paid again by every
-process that probes: both processes of an overlapped demo, every sweep member, every test worker.
-numba's own on-disk cache (``Dispatcher.enable_caching``, what ``@njit(cache=True)`` switches on)
-is enabled here on umap's module-level functions before the first fit, so a process loads what
-an earlier one compiled (next to umap's sources, or under ``NUMBA_CACHE_DIR``): about 1 s. numba
-checks each cached entry against the source file and the CPU and recompiles when they differ;
-the embedding is the same either way (tested: a fresh process that loads the cache embeds
-exactly as the one that compiled it).
+numba to cache them. On the quick probe that first fit is almost all numba's compiler (cProfile; the
+fit itself is short), paid again by every process that probes: both processes of an overlapped demo,
+every sweep member, every test worker. numba's own on-disk cache (``Dispatcher.enable_caching``,
+what ``@njit(cache=True)`` switches on) is enabled here on umap's module-level functions before the
+first fit, so a process loads what an earlier one compiled (next to umap's sources, or under
+``NUMBA_CACHE_DIR``) instead. numba checks each cached entry against the source file and the CPU and
+recompiles when they differ; the embedding is the same either way (tested: a fresh process that
+loads the cache embeds exactly as the one that compiled it).
 
 Where one Python function stands behind two dispatchers (umap's layout epoch, compiled once with
 ``parallel=True`` and once without), only the serial one is cached, the one a seeded fit runs:

@@ -18,9 +18,9 @@ def _or_nan(value) -> float:
     return np.nan if value is None else value
 
 
-def _page(run: RunFolder, cfg: Config, template: str, title: str, sentences, **context) -> None:
+def _page(run: RunFolder, cfg: Config, sentences, **context) -> None:
     """report.html of a follow-up study: its computed sentences (emphasis dropped) first."""
-    render(run, template, title, cfg, sentences=[s.replace("**", "") for s in sentences], **context)
+    render(run, cfg, sentences=[s.replace("**", "") for s in sentences], **context)
 
 
 def percolation_figure(summary: dict, path) -> bytes:
@@ -72,8 +72,6 @@ def percolation_page(run: RunFolder, cfg: Config, summary: dict) -> None:
     _page(
         run,
         cfg,
-        "percolation.html.j2",
-        "bumpdiff · percolation",
         summary["result"]["sentences"],
         trained_rows=rows,
         simulated_rows=sims,
@@ -153,8 +151,6 @@ def torus_page(run: RunFolder, cfg: Config, data: dict) -> None:
     _page(
         run,
         cfg,
-        "torus.html.j2",
-        "bumpdiff · periodic canvas (torus)",
         data["sentences"],
         rows=rows,
         figures={
@@ -206,8 +202,6 @@ def compose_page(run: RunFolder, cfg: Config, data: dict, gallery) -> None:
     _page(
         run,
         cfg,
-        "compose.html.j2",
-        "bumpdiff · composition",
         data["sentences"],
         rows=rows,
         figures={
@@ -258,8 +252,6 @@ def interpolate_page(run: RunFolder, cfg: Config, data: dict) -> None:
     _page(
         run,
         cfg,
-        "interpolate.html.j2",
-        "bumpdiff · interpolation",
         data["sentences"],
         rows=rows,
         figures={"main": interpolate_figure(data, run.figure_path("interpolate"))},
@@ -318,8 +310,6 @@ def efficiency_page(run: RunFolder, cfg: Config, data: dict) -> None:
     _page(
         run,
         cfg,
-        "efficiency.html.j2",
-        "bumpdiff · sample efficiency",
         data["sentences"],
         rows=rows,
         figures={"main": efficiency_figure(data, run.figure_path("efficiency"))},

@@ -10,19 +10,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from bumpdiff.config import Config
-
-# The config sections each experiment uses (the rest keep their defaults and are not shown).
-_COMMON = ("data", "model", "diffusion", "train", "sample", "eval")
-SECTIONS: dict[str, tuple[str, ...]] = {
-    "phases": (*_COMMON, "probe", "phase"),
-    "imbalanced": (*_COMMON, "probe", "phase", "imbalanced"),
-    "samplers": (*_COMMON, "probe", "samplers"),
-    "percolation": (*_COMMON, "percolation"),
-    "torus": (*_COMMON, "probe", "torus"),
-    "compose": (*_COMMON, "compose"),
-    "interpolate": (*_COMMON, "probe", "interpolate"),
-    "efficiency": (*_COMMON, "efficiency"),
-}
+from bumpdiff.config.experiments import declared
 
 
 @dataclass(frozen=True)
@@ -63,14 +51,14 @@ def _fields(prefix: str, model: BaseModel) -> list[Setting]:
 
 
 def method_settings(cfg: Config, sections: Sequence[str] | None = None) -> list[Setting]:
-    """Every setting of the sections ``cfg.experiment`` uses (or ``sections``), in config order,
-    after the top-level experiment and seed."""
+    """Every setting of the sections ``cfg.experiment`` is declared to use (or ``sections``), in
+    config order, after the top-level experiment and seed."""
     top = [
         s
         for s in _fields("", cfg)
         if s.key in ("experiment", "seed")  # the top level's other fields are the sections
     ]
     rows = list(top)
-    for section in sections or SECTIONS[cfg.experiment]:
+    for section in sections or declared(cfg.experiment).method_sections:
         rows.extend(_fields(f"{section}.", getattr(cfg, section)))
     return rows

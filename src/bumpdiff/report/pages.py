@@ -11,6 +11,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from bumpdiff.analysis.pipeline import detector_signature
 from bumpdiff.config import Config
+from bumpdiff.config.experiments import declared
 from bumpdiff.diffusion.sampling import candidate_key, name_of, resolve_sampler
 from bumpdiff.report import figures
 from bumpdiff.report.method import method_settings
@@ -39,10 +40,12 @@ _ENV.filters["cell"] = _cell
 _ENV.filters["b64"] = lambda png: base64.b64encode(png).decode()
 
 
-def render(run: RunFolder, template: str, title: str, cfg: Config, **context) -> None:
-    """Fill ``template`` and write the run's report.html (atomically)."""
-    page = _ENV.get_template(template).render(
-        title=title,
+def render(run: RunFolder, cfg: Config, **context) -> None:
+    """Fill the template of ``cfg.experiment``'s page (its declaration, config/experiments.py)
+    and write the run's report.html (atomically)."""
+    declaration = declared(cfg.experiment)
+    page = _ENV.get_template(declaration.template).render(
+        title=f"bumpdiff · {declaration.title}",
         cfg=cfg,
         sampler=resolve_sampler(cfg).label,
         detector=detector_signature(cfg),
@@ -121,8 +124,6 @@ def phases_page(run: RunFolder, cfg: Config, entries: list[PhaseEntry], analysis
     }
     render(
         run,
-        "phases.html.j2",
-        "bumpdiff · phases",
         cfg,
         permuted_rows=_permuted_rows(entries),
         intro=analysis["intro"],
@@ -210,8 +211,6 @@ def imbalanced_page(run: RunFolder, cfg: Config, summary: CouplingSummary, panel
     curves = figures.axis_curves_figure(panels, run.figure_path("coupling"))
     render(
         run,
-        "imbalanced.html.j2",
-        "bumpdiff · imbalanced data",
         cfg,
         verdict=summary.verdict.replace("**", ""),
         variant_rows=rows,
@@ -246,8 +245,6 @@ def samplers_page(run: RunFolder, cfg: Config, study: SamplerStudy, verdict: str
     png = figures.sampler_cost_figure(labels, cost, worst, run.figure_path("samplers"))
     render(
         run,
-        "samplers.html.j2",
-        "bumpdiff · sampler study",
         cfg,
         verdict=verdict,
         candidate_rows=rows,

@@ -1,4 +1,5 @@
-"""Finding bumps in generated images; pure and vectorised over the batch (DESIGN.md, "Outcome").
+"""Finding bumps in generated images; pure and vectorised over the batch (docs/science.md,
+"Outcome").
 
 A bump is a peak of the image that stands out by at least ``prominence`` (in units of the training
 amplitude, which is 1 on the data scale) in two senses at once:
@@ -17,8 +18,8 @@ fit along each axis at the peak pixel of the background-subtracted image (exact 
 unbiased at any sub-pixel offset; at the border the window shifts inward, which stays exact), or,
 along an axis on which the peak is a plateau (a bump clamped at the top of the range, or two
 pixels that tie), the plateau's centroid.
-Its width σ̂ comes from the same fit's curvature. ``threshold_components`` keeps the earlier rule
-(pixels above a level, connected components) for comparisons on the same images.
+Its width σ̂ comes from the same fit's curvature. ``threshold_components`` is the threshold
+rule (pixels above a level, connected components) for comparisons on the same images.
 """
 
 from __future__ import annotations
@@ -237,7 +238,7 @@ def _local(tophat: np.ndarray, window: int, periodic: bool) -> np.ndarray:
 def threshold_components(
     images: np.ndarray, threshold: float = 0.5, background: Background = "median"
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The earlier rule, kept to compare with (not periodic): pixels more than ``threshold``
+    """The threshold rule, kept to compare with (not periodic): pixels more than ``threshold``
     above the image's median (or above 0), 4-connected components. Returns component ids per
     pixel (unique over the batch), count per image and the level subtracted (n, 1, 1)."""
     n = images.shape[0]

@@ -1,6 +1,6 @@
 """Outcome of each generated image and accuracy overall, per axis, per region; pure and vectorised.
 
-DESIGN.md, "Outcome of a generated image": the bumps of each image are found by prominence
+docs/science.md, "Outcome": the bumps of each image are found by prominence
 (``detect.find_bumps``: peaks that stand out by ``prominence`` from their local floor and from
 the saddle to any higher peak), whatever the image's overall level; 0 bumps → "none", ≥ 2 →
 "multiple"; exactly 1 → "correct" when its centre lies within ``tolerance`` pixels of the target
@@ -8,8 +8,8 @@ along both axes, else "mislocated". The background level is a separate axis (``r
 image's median above ``raised_level``), so a correct bump on a grey canvas is correct *and* raised.
 The dominant bump's centre, amplitude and width are recorded for every image that has a bump.
 
-``classify_threshold`` keeps the earlier rules (pixels more than half the amplitude above the
-image's median, or above 0; connected components) to compare with on the same images: on
+``classify_threshold`` is the threshold rule (pixels more than half the amplitude above the
+image's median, or above 0; connected components), kept to compare with on the same images: on
 clamped images with a background ≥ 0.5 the median rule can never see a bump.
 """
 
@@ -117,7 +117,7 @@ def classify_threshold(
     background: Background = "median",
     detector: Detector = "gauss_fit",
 ) -> Classification:
-    """The earlier rule (module docstring), kept to compare with: one component above
+    """The threshold rule (module docstring), kept to compare with: one component above
     ``threshold`` over the median (or 0) is one bump; its centre by log-parabola fit at the
     component's peak or by the centroid of its thresholded, weighted pixels."""
     images = np.asarray(images, dtype=np.float64)
@@ -155,8 +155,8 @@ def summarize(result: Classification, mask: np.ndarray | None = None) -> dict[st
     """Accuracy, outcome fractions, per-axis accuracy and localisation error of a classification.
 
     ``mask`` (n,) bool selects a region of conditions (e.g. held-out ones). Two per-axis
-    accuracies: ``x_accuracy`` over all images, counting single-bump images only (the earlier
-    definition: x and y then share the single-bump fraction as a factor, so their curves
+    accuracies: ``x_accuracy`` over all images, counting single-bump images only (the
+    single-bump definition: x and y then share the single-bump fraction as a factor, so their curves
     correlate whatever the network does), and ``x_accuracy_dominant``, the share of images *with
     a bump* whose dominant bump is within tolerance along x, which does not depend on how many
     images have one bump (the same for y). ``x_median_error``: median |x̂ - mu_x| of the dominant

@@ -1,4 +1,4 @@
-"""The run folder's typed contents (DESIGN.md, "Run folder"), declared once.
+"""The run folder's typed contents (docs/architecture.md, "The run folder"), declared once.
 
 Every row of ``metrics.jsonl`` is one of the ``*Row`` models below, told apart by its ``event``;
 ``phases.json`` is a list of ``PhaseEntry``; ``coupling.json`` a ``CouplingSummary``;
@@ -213,7 +213,7 @@ class RescoreStep(_Record):
     step: int
     images: int
     fractions: dict[str, dict[str, Real]]  # rule → outcome → share of images
-    confusion: dict[str, list[list[int]]]  # earlier rule → 4×4 counts, rows: the current rule
+    confusion: dict[str, list[list[int]]]  # threshold rule → 4×4 counts, rows: the run's rule
     raised: Real  # share of images on a raised background
 
 
@@ -264,16 +264,17 @@ class CouplingSummary(_Record):
 # ---- samplers.json ---------------------------------------------------------------------------
 class SamplerRow(_Record):
     """One sampler on one checkpoint: cost, accuracy, outcome fractions and each image's outcome
-    (``outcome_codes``: one digit per image, the index into evaluate.OUTCOMES)."""
+    (``outcome_codes``: one digit per image, the index into scoring.outcomes.OUTCOMES)."""
 
-    checkpoint: str  # the stage's dominant outcome (its middle checkpoint) or "final"; runs
-    # before this rule used the layer's phase ("A", "B", "C")
+    # the stage's dominant outcome (its middle checkpoint) or "final"; in the studies of
+    # benchmarks/cpu-2core*.json, the layer's phase ("A", "B", "C")
+    checkpoint: str
     step: int
     sampler: str
     steps: int
     precision: str = "fp32"
-    noise: str = "own"  # "brownian": driven by DDPM-T's noise path (coupled.py)
-    clip: bool = True  # x̂₀ clipped on the way (studies before this field all clipped)
+    noise: str = "own"  # "brownian": driven by DDPM-T's noise path (diffusion/brownian.py)
+    clip: bool = True  # x̂₀ clipped on the way (files without the field: clipped)
     images: int
     seconds_per_image: Real
     accuracy: Real
@@ -314,3 +315,5 @@ class SamplerStudy(_Record):
     checkpoints: dict[str, int]
     rows: list[SamplerRow] = []
     choice: SamplerChoice | None = None
+    # a committed study whose choice a later study replaced: {"file": …, "why": …}
+    choice_superseded_by: dict[str, str] | None = None

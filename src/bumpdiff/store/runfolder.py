@@ -1,4 +1,5 @@
-"""The run folder (DESIGN.md, "Run folder"): every path, atomic writes, typed files (records.py).
+"""The run folder (docs/architecture.md, "The run folder"): every path, atomic writes, typed files
+(records.py, summaries.py).
 
 Every file is written to a temporary name in the same folder and renamed, so a killed process
 leaves either the old file or the new one, never half of one.
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from bumpdiff import __version__
 from bumpdiff.config import Config, ConfigError, build_config, config_to_yaml
+from bumpdiff.config.experiments import declared
 from bumpdiff.config.loading import read_tree
 from bumpdiff.store.records import (
     METRICS_ROW,
@@ -31,6 +33,7 @@ from bumpdiff.store.records import (
     Rescore,
     SamplerStudy,
 )
+from bumpdiff.store.summaries import SUMMARIES
 
 CKPT_RE = re.compile(r"^step-(\d+)\.safetensors$")
 
@@ -191,7 +194,7 @@ class RunFolder:
         """Append one typed row (records.MetricsRow) to metrics.jsonl (a single write of strict
         JSON); a torn last line left by a crash is cut first, so no row is glued onto it. The
         check and the write hold an exclusive lock on the folder, so a line another process is
-        writing is never taken for a torn one (overlap.py)."""
+        writing is never taken for a torn one (analysis/while_training.py)."""
         self.root.mkdir(parents=True, exist_ok=True)
         path = self.metrics_path
         with _locked(self.root):  # a training process and an analysing one may share the file
@@ -300,6 +303,25 @@ class RunFolder:
 
     def write_samplers(self, study: SamplerStudy) -> None:
         write_json(self.samplers_path, study.model_dump(mode="python"))
+
+    def summary_path(self, experiment: str) -> Path:
+        """The summary file ``experiment`` is declared to write (config/experiments.py)."""
+        return self.root / declared(experiment).summary
+
+    def write_summary(self, experiment: str, data: dict) -> Path:
+        """A follow-up study's summary, validated against its typed record (store/summaries.py)
+        and written as strict JSON; returns its path."""
+        record = SUMMARIES[experiment].model_validate(data)
+        path = self.summary_path(experiment)
+        write_json(path, record.model_dump(mode="python", by_alias=True))
+        return path
+
+    def read_summary(self, experiment: str) -> BaseModel | None:
+        """A follow-up study's summary as its typed record; None when there is none yet."""
+        path = self.summary_path(experiment)
+        if not path.is_file():
+            return None
+        return SUMMARIES[experiment].model_validate(json.loads(path.read_text()))
 
     def read_samplers(self) -> SamplerStudy | None:
         if not self.samplers_path.is_file():

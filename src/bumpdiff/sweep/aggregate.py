@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import bootstrap
 
-from bumpdiff.experiments.phases import phase_summary
+from bumpdiff.probe.correspondence import phase_summary
 from bumpdiff.scoring.outcomes import OUTCOMES
 from bumpdiff.store.runfolder import RunFolder
 
@@ -43,7 +43,7 @@ def member_rows(root: Path, status: dict[str, dict]) -> pd.DataFrame:
 def bootstrap_band(values: np.ndarray, n_boot: int = 2000, seed: int = 0) -> tuple[float, float]:
     """95 % BCa bootstrap interval of the mean of ``values`` over seeds (scipy.stats.bootstrap);
     (v, v) when every seed gives v; NaN with fewer than two values. With few seeds it is a bit
-    narrow (measured in the tests: about 91 % coverage at 10 seeds)."""
+    narrow (its coverage is measured in tests/sweep/test_aggregate.py)."""
     values = np.asarray(values, dtype=float)
     values = values[np.isfinite(values)]
     if len(values) < 2:

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bumpdiff.config import Config, ConfigError, load_config
+from bumpdiff.config.experiments import DECLARATIONS
 from bumpdiff.config.loading import read_tree
 
 
@@ -114,7 +115,7 @@ def load_sweep(path: str | Path) -> tuple[SweepSpec, Path, list[Member]]:
 # Experiments that train several models take their seeds from a list of their own section and
 # ignore ``seed``: a sweep's seed is that list's one seed, else every seed of the sweep would
 # repeat the same run.
-SEED_LISTS = ("imbalanced", "percolation", "compose", "interpolate", "efficiency")
+SEED_LISTS = tuple(d.name for d in DECLARATIONS if d.own_seeds)
 
 
 def member_config(base: Path, member: Member) -> Config:

@@ -170,8 +170,7 @@ class _StopRequests:
 
 def make_optimizer(model: torch.nn.Module, cfg: Config) -> torch.optim.AdamW:
     """AdamW with ``train.lr`` and ``train.weight_decay``, fused (one kernel for every tensor's
-    update instead of a Python loop over them: 1 ms against 8 ms per step for the quick preset's
-    148 tensors on one CPU thread; benchmarks/README.md)."""
+    update instead of a Python loop over them; the saving is measured in benchmarks/README.md)."""
     return torch.optim.AdamW(
         model.parameters(), lr=cfg.train.lr, weight_decay=cfg.train.weight_decay, fused=True
     )
@@ -253,7 +252,8 @@ def train(
         progress: show a progress bar with loss and ETA.
         on_step: called with the step number after each optimizer step (tests use it to stop).
         log: where warnings go (a corrupt checkpoint set aside, a torn metrics line repaired).
-        threads: CPU threads for this call instead of ``train.threads`` (overlap.py's child).
+        threads: CPU threads for this call instead of ``train.threads`` (the training
+            process of analysis/while_training.py).
 
     Raises:
         ConfigError: ``out`` already holds a run and ``resume`` is off, the configs disagree,
@@ -354,7 +354,7 @@ def _loop(trainer: _Trainer, x_0, cond, schedule, progress: bool, on_step, offse
             bar.close()
 
 
-def trained(cfg: Config, run: RunFolder) -> bool:
+def is_trained(cfg: Config, run: RunFolder) -> bool:
     """``run`` already holds a checkpoint at ``train.steps`` or later."""
     done = run.checkpoint_steps()
     return bool(done) and done[-1] >= cfg.train.steps
@@ -369,7 +369,7 @@ def train_to_end(
 ) -> RunFolder:
     """Train ``cfg`` into ``run`` from its latest checkpoint; a finished run is left as it is.
     ``threads``: as in ``train``."""
-    if trained(cfg, run):
+    if is_trained(cfg, run):
         return run
     done = run.checkpoint_steps()
     if done:

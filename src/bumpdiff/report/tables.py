@@ -1,18 +1,14 @@
-"""Markdown tables of committed results, for README.md (which a test checks against them).
+"""Markdown tables of committed results, for README.md (which a test checks against them);
+``bumpdiff tables KIND FILE`` prints them:
 
-python results/tables.py phases results/quick/phases.json   # the demo's phase ↔ outcome table
-                                                            # and the verdict sentence
-python results/tables.py compare results/quick/clip.json    # runs side by side, per checkpoint
-python results/tables.py sweep results/sweeps/quick-seeds/verdicts.json  # a sweep's verdicts
-python results/tables.py answer results/sweeps/screen/verdicts.json  # the screen's answer
-python results/tables.py sentences results/torus/torus.json  # a follow-up study's sentences
+bumpdiff tables phases results/quick/phases.json     # the demo's phase ↔ outcome table and verdict
+bumpdiff tables compare results/quick/clip.json      # runs side by side, per checkpoint
+bumpdiff tables sweep results/sweeps/quick-seeds/verdicts.json  # a sweep's verdicts
+bumpdiff tables answer results/sweeps/screen/verdicts.json      # the screen's answer
+bumpdiff tables sentences results/torus/torus.json   # a follow-up study's sentences
 """
 
 from __future__ import annotations
-
-import json
-import sys
-from pathlib import Path
 
 OUTCOMES = ("none", "multiple", "mislocated", "correct")
 CONTROLS = [  # (key in phases.json "controls", row label)
@@ -67,7 +63,7 @@ def _two(value) -> str:
 
 def phases_verdict(entries: list[dict]) -> str:
     """The report's sentence on the paper's phase ↔ outcome correspondence, from the same file."""
-    from bumpdiff.experiments.phases import phase_summary
+    from bumpdiff.probe.correspondence import phase_summary
     from bumpdiff.store.records import PHASE_ENTRIES
 
     return phase_summary(PHASE_ENTRIES.validate_python(entries))[2]
@@ -185,16 +181,10 @@ def summary_sentences(data: dict) -> str:
     return "\n".join(f"- {line}" for line in found)
 
 
-if __name__ == "__main__":
-    kind, path = sys.argv[1], Path(sys.argv[2])
-    data = json.loads(path.read_text())
-    if kind == "sweep":
-        print(sweep_verdicts(data))
-    elif kind == "answer":
-        print(sweep_answer(data))
-    elif kind == "sentences":
-        print(summary_sentences(data))
-    elif kind == "phases":
-        print(phases_table(data), "", phases_verdict(data), sep="\n")
-    else:
-        print(compare_table(data))
+KINDS = {  # kind → the text printed for one file's JSON
+    "phases": lambda data: f"{phases_table(data)}\n\n{phases_verdict(data)}",
+    "compare": compare_table,
+    "sweep": sweep_verdicts,
+    "answer": sweep_answer,
+    "sentences": summary_sentences,
+}

@@ -1,10 +1,12 @@
-"""benchmarks/demo_side_by_side.py: runs of two sides timed, medians and their ratio; bad
-arguments exit 2 and write nothing."""
+"""Speed evidence from finished runs (``bumpdiff evidence demo-…``): runs of two sides timed,
+medians and their ratio; bad arguments exit 2 and write nothing."""
 
+import json
 import shutil
 
-from conftest import script, tiny_config
+from conftest import tiny_config
 
+import bumpdiff.bench.runs as module
 from bumpdiff.experiments import run_experiment
 
 
@@ -14,11 +16,10 @@ def test_two_sides_give_medians_and_their_ratio(tmp_path, capsys):
         shutil.copytree(tmp_path / "a", tmp_path / name)
         (tmp_path / f"{name}.wall").write_text(f"{wall}\n")
     (tmp_path / "a.wall").write_text("60.0\n")
-    module = script("benchmarks/demo_side_by_side.py")
     out = tmp_path / "side.json"
     before, after = f"before={tmp_path / 'a'},{tmp_path / 'c'}", f"after={tmp_path / 'd'}"
-    assert module.main([str(out), before, after]) == 0
-    result = module.json.loads(out.read_text())
+    assert module.side_by_side_main([str(out), before, after]) == 0
+    result = json.loads(out.read_text())
     assert result["median_seconds"] == {"before": 50.0, "after": 20.0}
     assert result["ratio_to_before"] == {"before": 1.0, "after": 0.4}
     run = result["runs"]["after"][0]
@@ -27,9 +28,9 @@ def test_two_sides_give_medians_and_their_ratio(tmp_path, capsys):
     row = module.cells(result)
     assert row["before"].startswith("| 60 and 40 | 50 | ") and row["before"].endswith(" | 1 |")
     assert row["after"].startswith("| 20 | 20 | ") and row["after"].endswith(" | 0.4 |")
-    assert module.main([str(tmp_path / "x.json"), before]) == 2  # no "after"
-    assert module.main([str(tmp_path / "x.json"), before, after, "stray"]) == 2
+    assert module.side_by_side_main([str(tmp_path / "x.json"), before]) == 2  # no "after"
+    assert module.side_by_side_main([str(tmp_path / "x.json"), before, after, "stray"]) == 2
     assert not (tmp_path / "x.json").exists()
     middle = f"cache={tmp_path / 'b'}"  # an intermediate version
-    assert module.main([str(out), before, after, middle]) == 0
-    assert module.json.loads(out.read_text())["ratio_to_before"]["cache"] == 0.6
+    assert module.side_by_side_main([str(out), before, after, middle]) == 0
+    assert json.loads(out.read_text())["ratio_to_before"]["cache"] == 0.6

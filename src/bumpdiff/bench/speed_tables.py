@@ -1,19 +1,15 @@
 """Markdown tables of benchmark JSON files (for README.md and benchmarks/README.md).
 
-python benchmarks/tables.py samplers benchmarks/cpu-2core-samplers512.json [more.json …]
-python benchmarks/tables.py speed benchmarks/cpu-2core-speed.json   # README's performance rows
-python benchmarks/tables.py sweep benchmarks/cpu-2core-sweep.json   # README's sweep-scaling row
-python benchmarks/tables.py verdicts results/samplers/coupled-study.json  # README's sampler line
+bumpdiff tables samplers benchmarks/cpu-2core-samplers512.json [more.json …]
+bumpdiff tables speed benchmarks/cpu-2core-speed.json          # README's performance rows
+bumpdiff tables sweep-scaling benchmarks/cpu-2core-sweep.json  # README's sweep-scaling row
+bumpdiff tables verdicts results/samplers/coupled-study.json   # README's sampler line
 
 The sampler table reads the samplers experiment's ``samplers.json`` (``rows``) and the older bench
 files (``sampling``) alike.
 """
 
 from __future__ import annotations
-
-import json
-import sys
-from pathlib import Path
 
 from bumpdiff.diffusion.sampling import name_of
 from bumpdiff.experiments.samplers_stats import choice_sentence, choose_sampler, sampler_table
@@ -77,7 +73,9 @@ def _profile_row(what: str, prof: dict) -> str:
 
 
 def sweep_row(result: dict) -> str:
-    """The README's sweep-scaling row from ``benchmarks/sweep_scaling.py``'s file."""
+    """The README's sweep-scaling row from a bench file with a ``sweep`` part (``bumpdiff bench
+    --only sweep``), or from that part alone."""
+    result = result.get("sweep", result)
     return (
         f"| sweep of {result['members']} small members on local Ray: 1 worker / 2 workers | "
         f"{result['seconds_1_worker']:.0f} s / {result['seconds_2_workers']:.0f} s (speed-up "
@@ -102,15 +100,13 @@ def sampler_verdicts(rows: list[SamplerRow]) -> str:
     return "; ".join(parts) + ". " + choice_sentence(choice)
 
 
-if __name__ == "__main__":
-    kind, paths = sys.argv[1], sys.argv[2:]
-    for path in paths:
-        result = json.loads(Path(path).read_text())
-        if kind in ("speed", "sweep"):
-            print(speed_rows(result) if kind == "speed" else sweep_row(result))
-            continue
-        rows = [SamplerRow.model_validate(r) for r in result.get("rows", result.get("sampling"))]
-        if kind == "verdicts":
-            print(sampler_verdicts(rows))
-            continue
-        print(f"### {path}\n\n{sampler_table(rows)}\n")
+def _rows(result: dict) -> list[SamplerRow]:
+    return [SamplerRow.model_validate(r) for r in result.get("rows", result.get("sampling"))]
+
+
+KINDS = {  # kind → the text printed for one file's JSON
+    "samplers": lambda result: sampler_table(_rows(result)),
+    "speed": speed_rows,
+    "sweep-scaling": sweep_row,
+    "verdicts": lambda result: sampler_verdicts(_rows(result)),
+}

@@ -1,21 +1,18 @@
-"""Threads with another job on the machine: quick-preset training steps per second with 2 threads
-(the presets' old setting) and with ``train.threads: 0`` (the free cores), alone and while a
-second training (2 threads) runs beside it. Writes JSON; nothing is asserted.
-
-python benchmarks/threads.py benchmarks/cpu-2core-threads.json
+"""Threads with another job on the machine (``bumpdiff bench --only threads``): quick-preset
+training steps per second with 2 threads and with ``train.threads: 0`` (the free cores), alone and
+while a second training (2 threads) runs beside it. Nothing is asserted; the bench writes it into
+its JSON under ``threads``.
 """
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import torch
 
-from bumpdiff.bench.suite import machine_info
+from bumpdiff.bench.machine import machine_info
 from bumpdiff.config import load_config
 from bumpdiff.devices import free_cores
 from bumpdiff.diffusion.network import init_model
@@ -58,23 +55,21 @@ def steps_per_second(threads: int, seconds: float = 8.0) -> dict:
     return {"threads_setting": threads, "threads_used": used, "steps_per_s": steps / seconds}
 
 
-def main(out: Path) -> dict:
+def measure_threads(seconds: float = 8.0) -> dict:
+    """Steps per second with 2 threads and with the free cores, alone and beside a second
+    2-thread training started in a subprocess (killed at the end); ``seconds`` per measurement."""
     result = {"machine": machine_info(torch.device("cpu")), "alone": [], "beside_a_job": []}
     for threads in (2, 0):
-        result["alone"].append(steps_per_second(threads))
+        result["alone"].append(steps_per_second(threads, seconds))
     job = subprocess.Popen([sys.executable, "-c", COMPETITOR])
     try:
-        time.sleep(5)  # the other training is under way
+        time.sleep(min(5.0, seconds))  # the other training is under way
         result["free_cores_seen"] = free_cores()
         for threads in (2, 0):
-            result["beside_a_job"].append(steps_per_second(threads))
+            result["beside_a_job"].append(steps_per_second(threads, seconds))
     finally:
         job.kill()
+        job.wait()
     two, auto = (r["steps_per_s"] for r in result["beside_a_job"])
     result["beside_a_job_auto_over_2"] = auto / two
-    out.write_text(json.dumps(result, indent=2) + "\n")
     return result
-
-
-if __name__ == "__main__":
-    print(json.dumps(main(Path(sys.argv[1])), indent=2))

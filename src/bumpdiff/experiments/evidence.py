@@ -1,0 +1,209 @@
+"""Evidence files made from finished runs and studies (``bumpdiff evidence TOOL …``): nothing is
+trained or sampled, each tool reads run folders or study files and writes one JSON summary.
+
+- ``compare``: outcome fractions of several run folders side by side, per checkpoint, from the
+  latest eval row of each (e.g. one run evaluated with and without x̂₀ clipping, or re-scored at
+  other prominences), with the range of the generated pixel values;
+- ``agreement``: does a faster way of running the demo show what the plain one shows? Two analysed
+  phases runs compared checkpoint by checkpoint: the phase named, and every outcome fraction's
+  difference against its standard error (two independent binomial samples);
+- ``pool-samplers``: sampler studies of one run on disjoint images pooled into one
+  (``samplers_stats.pool_studies``) with the rule's choice on the pooled rows; each study is given
+  with the ``samplers.seed`` it ran with (image r is seeded seed + r); overlapping seeds are
+  refused;
+- ``sampler-se``: the paired standard errors of a sampler study per candidate: how precisely each
+  candidate's outcome fractions are compared with DDPM-T's (lower = fewer images needed).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+from pydantic import ValidationError
+
+from bumpdiff.config import ConfigError
+from bumpdiff.diffusion.sampling import name_of
+from bumpdiff.experiments.samplers_stats import (
+    choose_sampler,
+    diff_and_se,
+    pool_studies,
+    sampler_table,
+)
+from bumpdiff.scoring.outcomes import OUTCOMES
+from bumpdiff.store.records import SamplerStudy
+from bumpdiff.store.runfolder import RunFolder
+
+USAGE = {
+    "compare": "compare OUT.json NAME=RUN [NAME=RUN ...]",
+    "agreement": "agreement OUT.json BASE_RUN OTHER_RUN",
+    "pool-samplers": "pool-samplers OUT.json STUDY.json:SEED STUDY.json:SEED ...",
+    "sampler-se": "sampler-se STUDY.json OUT.json",
+}
+Z = 1.96
+
+
+def compare_runs(runs: dict[str, Path]) -> dict:
+    """Per checkpoint every run (name → folder) has evaluated: its outcome fractions, raised
+    share, detector and clipping, and the range of its generated pixel values."""
+    evals = {name: RunFolder(path).latest_by_step("eval") for name, path in runs.items()}
+    steps = sorted(set.intersection(*(set(rows) for rows in evals.values())))
+    result = {"runs": {name: str(path) for name, path in runs.items()}, "steps": []}
+    for step in steps:
+        row = {"step": step}
+        for name, rows in evals.items():
+            ev = rows[step]
+            row[name] = {**ev.fractions(), "raised": ev.frac_raised, "detector": ev.detector}
+            row[name]["clip"] = ev.clip
+            samples = RunFolder(runs[name]).samples_path(step)
+            if samples.is_file():  # the range of the generated pixel values, data scale
+                images = np.load(samples)["images"]
+                row[name]["pixel_min"] = float(images.min())
+                row[name]["pixel_max"] = float(images.max())
+                spans = images.max(axis=(1, 2)) - images.min(axis=(1, 2))
+                row[name]["median_span"] = float(np.median(spans))
+        result["steps"].append(row)
+    return result
+
+
+def agreement(base: RunFolder, other: RunFolder) -> dict:
+    """Per shared checkpoint: both phases, each fraction's difference (other − base) and SE;
+    totals of agreeing phases and of fractions within ``Z`` standard errors."""
+    a, b = base.read_phases(), other.read_phases()
+    by_step = {e.step: e for e in b}
+    rows = []
+    for ea in a:
+        eb = by_step.get(ea.step)
+        if eb is None:
+            continue
+        n_a = base.latest_by_step("eval")[ea.step].n
+        n_b = other.latest_by_step("eval")[ea.step].n
+        fractions = {}
+        for o in OUTCOMES:
+            p, q = ea.fractions[o], eb.fractions[o]
+            # one pseudo-image of each outcome keeps the error from reading 0 at 0 % vs 0 %
+            se = float(np.sqrt((p * (1 - p) + 1 / n_a) / n_a + (q * (1 - q) + 1 / n_b) / n_b))
+            fractions[o] = {"base": p, "other": q, "diff": q - p, "se": se}
+        rows.append({"step": ea.step, "phase": [ea.phase, eb.phase], "fractions": fractions})
+    within = [abs(f["diff"]) <= Z * f["se"] for r in rows for f in r["fractions"].values()]
+    return {
+        "base": str(base.root),
+        "other": str(other.root),
+        "checkpoints": len(rows),
+        "same_phase": sum(r["phase"][0] == r["phase"][1] for r in rows),
+        "fractions": len(within),
+        "fractions_within_z_se": int(sum(within)),
+        "z": Z,
+        "largest_diff": max(
+            (abs(f["diff"]) for r in rows for f in r["fractions"].values()), default=0.0
+        ),
+        "rows": rows,
+    }
+
+
+def agreement_main(argv: list[str]) -> int:
+    if len(argv) != 3:
+        print(f"usage: bumpdiff evidence {USAGE['agreement']}", file=sys.stderr)
+        return 2
+    result = agreement(RunFolder(Path(argv[1])), RunFolder(Path(argv[2])))
+    Path(argv[0]).write_text(json.dumps(result, indent=1) + "\n")
+    print(
+        f"same phase at {result['same_phase']}/{result['checkpoints']} checkpoints; "
+        f"{result['fractions_within_z_se']}/{result['fractions']} outcome fractions within "
+        f"{Z} SE (largest difference {100 * result['largest_diff']:.1f} points)"
+    )
+    return 0
+
+
+def _read(spec: str) -> tuple[SamplerStudy, int]:
+    """One "FILE.json:SEED" argument: the study and its seed, or a one-line error naming it."""
+    path, _, seed = spec.rpartition(":")
+    if not path or not seed.isdigit():
+        raise ConfigError(f"study: expected FILE.json:SEED, got {spec!r}")
+    try:
+        return SamplerStudy.model_validate_json(Path(path).read_text()), int(seed)
+    except (OSError, ValidationError) as err:
+        reason = err.strerror if isinstance(err, OSError) else "not a samplers.json study"
+        raise ConfigError(f"study: cannot read {path} ({reason})") from None
+
+
+def pooled(specs: list[str]) -> tuple[SamplerStudy, list[dict]]:
+    """The pooled study (with its choice) and where its parts came from."""
+    studies = [_read(spec) for spec in specs]
+    study = pool_studies(studies)
+    study.choice = choose_sampler(study.rows)
+    sources = [
+        {"file": spec.rpartition(":")[0], "seed": seed}
+        for spec, (_, seed) in zip(specs, studies, strict=True)
+    ]
+    return study, sources
+
+
+def pool_main(argv: list[str]) -> int:
+    if len(argv) < 3:
+        print(f"usage: bumpdiff evidence {USAGE['pool-samplers']}", file=sys.stderr)
+        return 2
+    try:
+        study, sources = pooled(argv[1:])
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    result = {"pooled_from": sources, **study.model_dump(mode="json")}
+    Path(argv[0]).write_text(json.dumps(result, indent=1) + "\n")
+    print(sampler_table(study.rows))
+    return 0
+
+
+def se_summary(study: SamplerStudy) -> dict:
+    """Per candidate: the paired standard errors and differences of every outcome fraction from
+    DDPM-T's, in points, with their mean and largest."""
+    t = max(r.steps for r in study.rows if r.sampler == "ddpm")
+    ref = {
+        r.checkpoint: r for r in study.rows if (r.steps, r.noise, r.precision) == (t, "own", "fp32")
+    }
+    out = {}
+    for row in study.rows:
+        if row.checkpoint not in ref or row is ref[row.checkpoint]:
+            continue
+        name = name_of(row.sampler, row.steps, row.precision, row.noise)
+        entry = out.setdefault(name, {"se_points": [], "diff_points": []})
+        for outcome in OUTCOMES:
+            diff, se = diff_and_se(row, ref[row.checkpoint], outcome)
+            entry["se_points"].append(100 * se)
+            entry["diff_points"].append(100 * diff)
+    for entry in out.values():
+        entry["mean_se_points"] = float(np.mean(entry["se_points"]))
+        entry["largest_abs_diff_points"] = float(np.max(np.abs(entry["diff_points"])))
+    return out
+
+
+def compare_main(argv: list[str]) -> int:
+    pairs = [arg.split("=", 1) for arg in argv[1:]]
+    if len(argv) < 2 or any(len(p) != 2 for p in pairs):
+        print(f"usage: bumpdiff evidence {USAGE['compare']}", file=sys.stderr)
+        return 2
+    result = compare_runs({k: Path(v) for k, v in pairs})
+    Path(argv[0]).write_text(json.dumps(result, indent=2) + "\n")
+    print(argv[0])
+    return 0
+
+
+def se_main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print(f"usage: bumpdiff evidence {USAGE['sampler-se']}", file=sys.stderr)
+        return 2
+    study = SamplerStudy.model_validate(json.loads(Path(argv[0]).read_text()))
+    result = {"study": argv[0], "candidates": se_summary(study)}
+    Path(argv[1]).write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: v["mean_se_points"] for k, v in result["candidates"].items()}, indent=2))
+    return 0
+
+
+TOOLS = {
+    "compare": compare_main,
+    "agreement": agreement_main,
+    "pool-samplers": pool_main,
+    "sampler-se": se_main,
+}

@@ -1,0 +1,197 @@
+"""The follow-up studies' summaries (``percolation.json``, ``torus.json``, ``compose.json``,
+``interpolate.json``, ``efficiency.json``), declared once as typed records like those of
+``records.py``; ``RunFolder.write_summary`` validates a study's summary against its model before
+writing it, ``RunFolder.read_summary`` reads it back as the model. Floats may be undefined: NaN
+in memory, ``null`` in the files.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from bumpdiff.store.records import Real, _Record
+
+
+class Spread(_Record):
+    """One measure over the seeds: mean, range and each seed's value."""
+
+    mean: Real
+    min: Real
+    max: Real
+    per_seed: list[Real]
+
+
+# ---- percolation.json ------------------------------------------------------------------------
+class SimulatedCurve(_Record):
+    """The largest cluster's share of the lattice against the kept fraction λ, one σ and
+    overlap threshold; ``critical``: λ_c, where half of the random subsets span the lattice."""
+
+    sigma: float
+    threshold: float
+    radius: Real  # the farthest two sites joined by the threshold, pixels
+    fractions: list[float]
+    mean: list[Real]
+    p10: list[Real]
+    p90: list[Real]
+    spanning: list[Real]
+    critical: Real
+
+
+class TrainedPoint(_Record):
+    """The terminal accuracies of the models trained at one (σ, λ), per seed."""
+
+    sigma: float
+    fraction: float
+    seeds: list[int]
+    overall: list[Real]
+    trained: list[Real]
+    heldout: list[Real]
+
+
+class OnsetWidth(_Record):
+    """One σ: mean accuracy against λ, the bracket of its onset, whether it tracks each λ_c."""
+
+    sigma: float
+    fractions: list[float]
+    accuracy: list[Real]
+    bracket: list[Real] | None  # None: no onset inside the λ grid
+    tracks: dict[float, bool | None]  # overlap threshold → tracks its λ_c
+
+
+class OnsetResult(_Record):
+    widths: list[OnsetWidth]
+    verdicts: dict[float, str]  # overlap threshold → yes / partly / no / undetermined
+    sentences: list[str]
+
+
+class PercolationSummary(_Record):
+    simulation: list[SimulatedCurve]
+    trained: list[TrainedPoint]
+    result: OnsetResult
+
+
+# ---- torus.json ------------------------------------------------------------------------------
+class TorusStats(_Record):
+    """The factorization statistics (probe/geometry.py)."""
+
+    x_on_y: Real
+    x_on_x: Real
+    y_on_y: Real
+
+
+class TorusCheckpoint(TorusStats):
+    step: int
+    accuracy: Real
+    reliability: Real
+    spectrum: list[Real]
+    top: int
+    top_share: Real
+    effective_dimension: Real
+
+
+class TorusVerdict(_Record):
+    """A representation named after the ideal torus it is clearly closer to."""
+
+    verdict: str
+    distance: dict[str, Real]  # "factorized" / "coupled" → distance to that ideal torus
+    ideal: dict[str, TorusStats]
+    stats: TorusStats
+
+
+class TorusTerminal(_Record):
+    reliability: Real
+    model: TorusVerdict
+    halves: list[str]
+    encoder: TorusVerdict
+    permuted: TorusVerdict
+    untrained: TorusVerdict
+    long_lived: list[int]  # long-lived features per homology dimension
+    diagrams: list[list[list[Real]]]
+    answer: str
+
+
+class TorusSnapshot(_Record):
+    step: int
+    conditions: list[list[float]]
+    pcs: list[list[Real]]
+
+
+class TorusSummary(_Record):
+    checkpoints: list[TorusCheckpoint]
+    terminal: TorusTerminal
+    sentences: list[str]
+    snapshots: list[TorusSnapshot]
+
+
+# ---- compose.json ----------------------------------------------------------------------------
+class ComposeSummary(_Record):
+    models: dict[str, dict[str, Spread]]  # model → part of the lattice → SOS accuracy
+    answers: dict[str, str]
+    sentences: list[str]
+
+
+# ---- interpolate.json ------------------------------------------------------------------------
+class UmapView(_Record):
+    conditions: list[list[float]]
+    embedding: list[list[Real]]
+    held_out: list[bool]
+    phase: str
+
+
+class LesionWidth(_Record):
+    width: float
+    inside: Spread = Field(alias="in")  # accuracy on the trained conditions
+    lesion: Spread  # accuracy on the held-out lesion
+    umap: UmapView | None = None
+
+    model_config = {**_Record.model_config, "populate_by_name": True}
+
+
+class InterpolateSummary(_Record):
+    widths: list[LesionWidth]
+    answers: dict[str, str]  # lesion width → yes / no
+    sentences: list[str]
+
+
+# ---- efficiency.json -------------------------------------------------------------------------
+class EfficiencyMember(_Record):
+    dataset: str
+    size: int
+    fraction: float
+    images: list[int]
+    accuracy: list[Real]
+
+
+class Needed(_Record):
+    """Training images needed for the accuracy target, or a bound where it was not crossed."""
+
+    value: Real
+    bound: str
+
+
+class ExponentFit(_Record):
+    exponent: Real
+    se: Real
+    prefactor: Real
+    points: list[list[float]]
+
+
+class Scaling(_Record):
+    canvas: list[int]
+    needed: list[Needed]
+    fit: ExponentFit | None
+
+
+class EfficiencySummary(_Record):
+    members: list[EfficiencyMember]
+    scaling: dict[str, Scaling]
+    sentences: list[str]
+
+
+SUMMARIES: dict[str, type[_Record]] = {
+    "percolation": PercolationSummary,
+    "torus": TorusSummary,
+    "compose": ComposeSummary,
+    "interpolate": InterpolateSummary,
+    "efficiency": EfficiencySummary,
+}

@@ -1,0 +1,36 @@
+"""The tool commands: ``bumpdiff tables`` prints README's tables, ``bumpdiff evidence`` runs an
+evidence tool; an unknown kind or tool is one line and exit 2."""
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from bumpdiff.cli import app
+from bumpdiff.report.tables import phases_table, phases_verdict
+
+ROOT = Path(__file__).parents[2]
+runner = CliRunner()
+
+
+def test_tables_prints_the_readme_table_of_a_committed_file():
+    path = ROOT / "results" / "quick" / "phases.json"
+    result = runner.invoke(app, ["tables", "phases", str(path)])
+    assert result.exit_code == 0
+    entries = json.loads(path.read_text())
+    assert phases_table(entries) in result.output
+    assert " ".join(phases_verdict(entries).split()) in " ".join(result.output.split())
+
+
+def test_an_unknown_kind_or_tool_is_one_line_and_exit_2():
+    for args, word in ((["tables", "nope", "x.json"], "KIND"), (["evidence", "nope"], "TOOL")):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert result.output.strip().count("\n") == 0 and word in result.output
+
+
+def test_an_evidence_tool_with_its_arguments_off_says_its_usage_and_exits_2(tmp_path):
+    result = runner.invoke(app, ["evidence", "agreement", str(tmp_path / "out.json")])
+    assert result.exit_code == 2
+    assert "usage: bumpdiff evidence agreement OUT.json BASE_RUN OTHER_RUN" in result.output
+    assert not (tmp_path / "out.json").exists()

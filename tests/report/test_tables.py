@@ -1,0 +1,36 @@
+"""README's result tables (``bumpdiff tables``): each kind prints from its committed file."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bumpdiff.report.tables import KINDS, phases_table
+
+RESULTS = Path(__file__).parents[2] / "results"
+FILES = {
+    "phases": "quick/phases.json",
+    "compare": "quick/clip.json",
+    "sweep": "sweeps/quick-seeds/verdicts.json",
+    "answer": "sweeps/screen/verdicts.json",
+    "sentences": "torus/torus.json",
+}
+
+
+def test_every_kind_has_a_committed_file_here():
+    assert set(FILES) == set(KINDS)
+
+
+@pytest.mark.parametrize("kind", sorted(FILES))
+def test_each_kind_prints_text_from_its_file(kind):
+    text = KINDS[kind](json.loads((RESULTS / FILES[kind]).read_text()))
+    assert text.strip() and "None" not in text
+
+
+def test_the_phases_table_has_a_column_per_checkpoint_and_the_phase_row():
+    entries = [{"step": s, "phase": p, "fractions": dict.fromkeys(("none", "multiple",
+               "mislocated", "correct"), 0.25), "probe": {}, "controls": {}, "raised": 0.5,
+               "behaviour": {}} for s, p in ((0, "A"), (10, "B"), (100, "C"))]  # fmt: skip
+    table = phases_table(entries)
+    assert table.splitlines()[0] == "| step | 0 | 10 | 100 |"
+    assert "| phase (checkpoint) | A | B | C |" in table
