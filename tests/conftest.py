@@ -1,5 +1,5 @@
-"""Shared fixtures: a tiny config that trains in seconds on 2 CPU cores, repository scripts loaded
-as modules, and a switch and counter for the frozen sampling network."""
+"""Shared fixtures: a tiny config that trains in seconds on 2 CPU cores, and a switch and counter
+for the frozen sampling network."""
 
 from __future__ import annotations
 

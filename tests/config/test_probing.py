@@ -1,6 +1,6 @@
 """The phase rule's default thresholds against the evidence they cite
-(results/phase-calibration/, made by results/phase_calibration.py): with the defaults, no
-known-answer cloud gets a wrong label, and the untrained network is not ordered."""
+(results/phase-calibration/calibration.json, made by the calibration experiment): with the
+defaults, no known-answer cloud gets a wrong label, and the untrained network is not ordered."""
 
 import json
 from pathlib import Path
@@ -14,10 +14,15 @@ CALIBRATION = Path(__file__).parents[2] / "results" / "phase-calibration"
 ALLOWED = {"sheet": {"C"}, "permuted": {"B"}, "relay": {"A", "C"}, "noise": {"A"}}
 
 
-def _clouds():
-    rows = json.loads((CALIBRATION / "clouds.json").read_text())
+def _rows(part: str) -> list[dict]:
+    """The committed calibration's ``clouds`` or ``untrained`` rows, undefined metrics as NaN."""
+    rows = json.loads((CALIBRATION / "calibration.json").read_text())[part]
     nan = float("nan")
     return [{k: nan if v is None else v for k, v in r.items()} for r in rows]
+
+
+def _clouds():
+    return _rows("clouds")
 
 
 def test_default_thresholds_give_no_wrong_label_on_the_committed_clouds():
@@ -52,7 +57,7 @@ def test_each_guard_against_calling_a_relay_b_is_needed():
 
 
 def test_the_untrained_network_of_the_calibration_is_not_ordered():
-    rows = json.loads((CALIBRATION / "untrained.json").read_text())
+    rows = _rows("untrained")
     assert {r["phase"] for r in rows if r["what"] == "layer"} <= {"A", "undetermined"}
     assert all(r["readout_at_condition"] < PhaseConfig().min_readout for r in rows)
 

@@ -47,6 +47,16 @@ DECLARATIONS: tuple[Declaration, ...] = (
     Declaration("compose", "composition", ("compose",), "compose.json", True),
     Declaration("interpolate", "interpolation", ("probe", "interpolate"), "interpolate.json", True),
     Declaration("efficiency", "sample efficiency", ("efficiency",), "efficiency.json", True),
+    Declaration(
+        "calibration",
+        "phase-rule calibration",
+        ("probe", "phase", "calibration"),
+        "calibration.json",
+        True,
+    ),
+    Declaration(
+        "probe_draws", "probe draws", ("probe", "phase", "probe_draws"), "probe-draws.json"
+    ),
 )
 
 EXPERIMENT_NAMES: tuple[str, ...] = tuple(d.name for d in DECLARATIONS)

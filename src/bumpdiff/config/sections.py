@@ -11,6 +11,7 @@ from typing import Literal, get_args
 
 from pydantic import Field, model_validator
 
+from bumpdiff.config.calibration import CalibrationConfig, ProbeDrawsConfig
 from bumpdiff.config.common import _Section
 from bumpdiff.config.data import DataConfig  # noqa: F401  (re-exported by bumpdiff.config)
 from bumpdiff.config.experiments import EXPERIMENT_NAMES
@@ -303,6 +304,8 @@ class Config(_Section):
     compose: ComposeConfig = ComposeConfig()
     interpolate: InterpolateConfig = InterpolateConfig()
     efficiency: EfficiencyConfig = EfficiencyConfig()
+    calibration: CalibrationConfig = CalibrationConfig()
+    probe_draws: ProbeDrawsConfig = ProbeDrawsConfig()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:

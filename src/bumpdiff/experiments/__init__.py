@@ -9,12 +9,14 @@ from pathlib import Path
 
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.experiments import (
+    calibration,
     compose,
     efficiency,
     imbalanced,
     interpolate,
     percolation_study,
     phases,
+    probe_draws,
     samplers,
     torus,
 )
@@ -33,6 +35,8 @@ EXPERIMENTS: dict[str, Experiment] = {
         compose,
         interpolate,
         efficiency,
+        calibration,
+        probe_draws,
     )
 }
 

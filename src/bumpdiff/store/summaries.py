@@ -1,5 +1,6 @@
-"""The follow-up studies' summaries (``percolation.json``, ``torus.json``, ``compose.json``,
-``interpolate.json``, ``efficiency.json``), declared once as typed records like those of
+"""The summaries of the follow-up studies (``percolation.json``, ``torus.json``, ``compose.json``,
+``interpolate.json``, ``efficiency.json``) and of the phase rule's own studies
+(``calibration.json``, ``probe-draws.json``), declared once as typed records like those of
 ``records.py``; ``RunFolder.write_summary`` validates a study's summary against its model before
 writing it, ``RunFolder.read_summary`` reads it back as the model. Floats may be undefined: NaN
 in memory, ``null`` in the files.
@@ -188,10 +189,71 @@ class EfficiencySummary(_Record):
     sentences: list[str]
 
 
+# ---- calibration.json ------------------------------------------------------------------------
+class _RuleMetrics(_Record):
+    """What the phase rule measured on one cloud or network (probe/phase.py)."""
+
+    phase: str
+    condition_share: Real
+    condition_share_null: Real
+    reliability: Real
+    reliable_dims: Real
+    half_agreement: Real
+    dimension: Real
+    trustworthiness: Real
+    r2_x_pca: Real
+    r2_y_pca: Real
+    trustworthiness_raw: Real
+
+
+class CloudRow(_RuleMetrics):
+    floor: float  # phase.min_component_reliability it was judged with
+    kind: str  # sheet / permuted / relay / noise
+    share: float  # the signal's share of the variance
+    draws: int
+    seed: int
+
+
+class UntrainedRow(_RuleMetrics):
+    seed: int
+    what: str  # "layer": the pure-noise probe; "encoder": the conditioning encoder alone
+    draws: int
+    readout_at_condition: Real
+
+
+class CalibrationSummary(_Record):
+    untrained: list[UntrainedRow]
+    clouds: list[CloudRow]
+
+
+# ---- probe-draws.json ------------------------------------------------------------------------
+class DrawsRow(_Record):
+    step: int
+    draws: int
+    phase: str
+    reliability: Real
+    reliable_dims: Real
+    component_reliability_1: Real
+    component_reliability_2: Real
+    half_agreement: Real
+    dimension: Real
+    trustworthiness: Real
+    r2_x_pca: Real
+    r2_y_pca: Real
+    condition_share: Real
+
+
+class ProbeDrawsSummary(_Record):
+    source: str  # the trained run probed
+    rows: list[DrawsRow]
+
+
 SUMMARIES: dict[str, type[_Record]] = {
     "percolation": PercolationSummary,
     "torus": TorusSummary,
     "compose": ComposeSummary,
     "interpolate": InterpolateSummary,
     "efficiency": EfficiencySummary,
+    "calibration": CalibrationSummary,
+    "probe_draws": ProbeDrawsSummary,
 }
