@@ -2,7 +2,6 @@
 
 from bumpdiff.bench.sweep_scaling import measure_sweep_scaling
 
-
 # members of a tiny network: the harness is what is tested, not the machine
 TINY = ("train.steps=3", "train.checkpoints=1", "model.channels=[8,16]", "model.norm_groups=8",
         "diffusion.timesteps=50", "sample.steps=4", "probe.t=49", "probe.draws=2",
