@@ -34,3 +34,18 @@ def test_two_sides_give_medians_and_their_ratio(tmp_path, capsys):
     middle = f"cache={tmp_path / 'b'}"  # an intermediate version
     assert module.side_by_side_main([str(out), before, after, middle]) == 0
     assert json.loads(out.read_text())["ratio_to_before"]["cache"] == 0.6
+
+
+def test_the_trajectory_cost_adds_the_probes_seconds_and_the_sampling_difference(tmp_path):
+    from bumpdiff.store.runfolder import RunFolder
+
+    settings = ("sample.sampler=ddpm", "sample.steps=10")
+    on = tiny_config(*settings, "trajectory.t=[25]")
+    run_experiment(on, tmp_path / "on", False, print, progress=False)
+    run_experiment(tiny_config(*settings), tmp_path / "off", False, print, progress=False)
+    result = module.trajectory_cost(RunFolder(tmp_path / "on"), RunFolder(tmp_path / "off"))
+    assert result["checkpoints"] == 4 and result["probe_seconds"] > 0
+    rows = result["per_checkpoint"]
+    added = sum(r["sampling_with"] - r["sampling_without"] for r in rows)
+    assert result["added_process_seconds"] == added + result["probe_seconds"]
+    assert module.trajectory_cost_main([str(tmp_path / "x.json")]) == 2

@@ -18,47 +18,28 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from bumpdiff.analysis.probing import eval_window, probe_model, probe_signature
+from bumpdiff.analysis.trajectory import recorder_for, trajectory_rows, trajectory_signature
 from bumpdiff.config import Config
 from bumpdiff.data import (
     check_centers_for,
     lattice_from_config,
     subgrid,
     targets_for,
-    to_data_scale,
 )
 from bumpdiff.devices import resolve_device, set_threads
 from bumpdiff.diffusion.sampling import SamplerSpec, generate, resolve_sampler
-from bumpdiff.diffusion.schedule import alphas_cumprod
-from bumpdiff.probe import capture_activations, phase_of, probe_inputs
 from bumpdiff.probe.behaviour import behaviour_order
-from bumpdiff.probe.metrics import condition_means, pca_embed, r2_linear, trustworthiness
-from bumpdiff.probe.phase import checkpoint_phase
-from bumpdiff.probe.placement import (
-    crossed_inputs,
-    crossed_shares,
-    denoised_estimate,
-    linear_cka,
-    pull_toward_condition,
-)
-from bumpdiff.probe.reliability import split_half_reliability
-from bumpdiff.scoring.detect import default_window, find_bumps
 from bumpdiff.scoring.outcomes import Classification, classify, classify_threshold, summarize
 from bumpdiff.scoring.stripes import classify_stripes
 from bumpdiff.store.checkpoint import load_model
-from bumpdiff.store.records import EvalRow, ProbeMetrics, ProbeRow
+from bumpdiff.store.records import EvalRow, ProbeRow
 from bumpdiff.store.runfolder import RunFolder, save_npz
 
 PARTS = ("eval", "probe")
+
+
 # what the placement probe keeps at its further timesteps (probe.placement_more_t)
-PLACEMENT_MORE = (
-    "placement_share_mu",
-    "placement_share_interaction",
-    "placement_trustworthiness",
-    "readout_at_condition",
-    "readout_pull",
-)
-
-
 def _tty() -> bool:
     """Progress bars only for a person watching a terminal, never in logs or tests."""
     return sys.stderr.isatty()
@@ -73,16 +54,6 @@ def eval_conditions(cfg: Config) -> np.ndarray:
     return subgrid(points[visible], cfg.sample.max_conditions)
 
 
-def probe_conditions(cfg: Config) -> np.ndarray:
-    """The probe grid: the training lattice, thinned to ``probe.max_conditions``."""
-    return subgrid(lattice_from_config(cfg.data), cfg.probe.max_conditions)
-
-
-def eval_window(cfg: Config) -> int:
-    """``eval.window``, or the default for the run's bump width."""
-    return cfg.eval.window or default_window(cfg.data.sigma)
-
-
 def detector_signature(cfg: Config) -> str:
     """The classification settings in one string, written into every eval row: a row made with
     other settings is stale and its checkpoint is evaluated again."""
@@ -95,13 +66,6 @@ def detector_signature(cfg: Config) -> str:
     return (
         f"threshold {e.threshold:g} above {e.background}, {e.detector}, tolerance {e.tolerance:g}"
     )
-
-
-def probe_signature(cfg: Config) -> str:
-    """What a probe row depends on besides the network: the probe's settings and the phase
-    rule's thresholds. A probe row with another signature is probed again on resume."""
-    fields = {**cfg.probe.model_dump(), **cfg.phase.model_dump()}
-    return ",".join(f"{k}={v}" for k, v in sorted(fields.items()))
 
 
 def classify_images(cfg: Config, images: np.ndarray, cond: np.ndarray) -> Classification:
@@ -154,17 +118,28 @@ class SampleSet:
         )
 
 
-def evaluate_model(model: torch.nn.Module, cfg: Config, step: int) -> tuple[EvalRow, SampleSet]:
+def evaluate_model(
+    model: torch.nn.Module, cfg: Config, step: int, run: RunFolder | None = None
+) -> tuple[EvalRow, SampleSet]:
     """Sample ``sample.draws`` images per evaluation condition with the config's sampler, seeded
-    by ``sample.seed`` (the same noise at every checkpoint), and classify them."""
+    by ``sample.seed`` (the same noise at every checkpoint), and classify them. With ``run`` and
+    ``trajectory.t``, the layer is read along these very generations (analysis/trajectory.py)."""
     spec = resolve_sampler(cfg)
+    recorder = recorder_for(model, cfg) if run is not None else None
     t0 = time.perf_counter()
     images, cond = generate(
-        model, cfg, eval_conditions(cfg), cfg.sample.draws, cfg.sample.seed, progress=_tty()
-    )
+        recorder or model, cfg, eval_conditions(cfg), cfg.sample.draws, cfg.sample.seed, None,
+        _tty(),
+    )  # fmt: skip
     seconds = time.perf_counter() - t0
     samples = SampleSet(images, cond, classify_images(cfg, images, cond), spec)
-    return eval_row(cfg, step, samples, seconds, cfg.sample.clip), samples
+    row = eval_row(cfg, step, samples, seconds, cfg.sample.clip)
+    if recorder is not None:
+        t0 = time.perf_counter()
+        found = trajectory_rows(model, run, cfg, recorder, cond, samples.result, classify_images)
+        found |= {"trajectory_seconds": time.perf_counter() - t0}
+        row = row.model_copy(update={**found, "trajectory_rule": trajectory_signature(cfg)})
+    return row, samples
 
 
 def eval_row(cfg: Config, step: int, samples: SampleSet, seconds: float, clip: bool) -> EvalRow:
@@ -183,125 +158,6 @@ def eval_row(cfg: Config, step: int, samples: SampleSet, seconds: float, clip: b
     )
 
 
-def probe_model(model: torch.nn.Module, cfg: Config, step: int) -> tuple[ProbeRow, dict]:
-    """Capture ``probe.layer`` over the probe grid, measure its order and name the phase;
-    returns the row and the arrays of probes/<step>.npz."""
-    p = cfg.probe
-    x, cond = probe_inputs(
-        probe_conditions(cfg),
-        p.draws,
-        p.input,
-        cfg.data.size,
-        p.seed,
-        p.t,
-        alphas_cumprod(cfg.diffusion),
-        cfg.data.sigma,
-        cfg.data.periodic,
-    )
-    t0 = time.perf_counter()
-    acts = capture_activations(model, p.layer, x, cond, p.t, cfg.sample.batch_size)
-    t_capture = time.perf_counter() - t0
-    result = phase_of(acts, cond.numpy(), cfg.phase, p)
-    controls = encoder_controls(model, cfg, acts, cond.numpy())
-    if p.placement_t is not None:
-        controls.update(placement_controls(model, cfg))
-    more = {
-        f"{k}_t{t}": v
-        for t in p.placement_more_t
-        for k, v in placement_controls(model, cfg, t).items()
-        if k in PLACEMENT_MORE
-    }
-    if cfg.data.permute_labels:  # the null control: the layer against where the bumps go
-        controls.update(target_controls(acts, cond.numpy(), cfg))
-    phase = checkpoint_phase(result.phase, controls.get("readout_at_condition"), cfg.phase)
-    row = ProbeRow(
-        step=step,
-        phase=phase,
-        layer_phase=result.phase,
-        rule=probe_signature(cfg),
-        layer=p.layer,
-        input=p.input,
-        features=int(acts.shape[1]),
-        capture_seconds=t_capture,
-        metrics_seconds=time.perf_counter() - t0 - t_capture,
-        **ProbeMetrics(**result.metrics).model_dump(),
-        **controls,
-        placement_more=more,
-    )
-    arrays = {
-        "conditions": result.conditions,
-        "umap": result.umap,
-        "pca": result.pca,
-        "phase": np.array(result.phase),
-        "layer": np.array(p.layer),
-    }
-    return row, arrays
-
-
-def _order(points: np.ndarray, conditions: np.ndarray, cfg: Config) -> tuple[float, float]:
-    """Trustworthiness and min(R²_x, R²_y) on the top PCs of per-condition points."""
-    pcs, _ = pca_embed(points, cfg.probe.pcs)
-    r2 = min(r2_linear(pcs, conditions[:, 0]), r2_linear(pcs, conditions[:, 1]))
-    return trustworthiness(conditions, points, cfg.probe.knn), r2
-
-
-def target_controls(acts: np.ndarray, labels: np.ndarray, cfg: Config) -> dict:
-    """With permuted labels: the layer's phase and order measured against where the data put
-    each label's bump (``targets_for``) instead of against the labels."""
-    result = phase_of(acts, targets_for(cfg.data, cfg.seed, labels), cfg.phase, cfg.probe)
-    return {
-        "targets_phase": result.phase,
-        "targets_trustworthiness": result.metrics["trustworthiness"],
-        "targets_trustworthiness_raw": result.metrics["trustworthiness_raw"],
-    }
-
-
-@torch.inference_mode()
-def encoder_controls(model, cfg: Config, acts: np.ndarray, cond: np.ndarray) -> dict[str, float]:
-    """The pure-noise probe's encoder baseline: the order of the conditioning embedding alone,
-    and how much the layer's means look like it (linear CKA)."""
-    uniq, means, _ = condition_means(acts.astype(np.float64), cond)
-    device = next(model.parameters()).device
-    embedding = model.cond(torch.from_numpy(uniq.astype(np.float32)).to(device)).cpu().numpy()
-    trust, r2 = _order(embedding.astype(np.float64), uniq, cfg)
-    return {
-        "encoder_trustworthiness": trust,
-        "encoder_r2": r2,
-        "encoder_cka": linear_cka(means, embedding.astype(np.float64)),
-    }
-
-
-def placement_controls(model, cfg: Config, t: int | None = None) -> dict[str, float]:
-    """The placement probe at timestep ``t`` (default ``probe.placement_t``;
-    probe/placement.py): shares of μ, ν and μ×ν, order and reliability of the μ-means, and where
-    x̂₀ puts the bump."""
-    p, t = cfg.probe, t or cfg.probe.placement_t
-    mu = probe_conditions(cfg)
-    nu = subgrid(lattice_from_config(cfg.data), p.placement_positions)
-    abar = alphas_cumprod(cfg.diffusion)
-    x, cond, positions = crossed_inputs(
-        mu, nu, cfg.data.size, cfg.data.sigma, t, abar, p.seed, cfg.data.periodic
-    )
-    eps: list[torch.Tensor] = []
-    acts = capture_activations(model, p.layer, x, cond, t, cfg.sample.batch_size, eps)
-    shares = crossed_shares(acts, len(mu), len(nu))
-    groups = acts.reshape(len(mu), len(nu), -1).astype(np.float64)
-    trust, r2 = _order(groups.mean(axis=1), mu, cfg)
-    x0_hat = denoised_estimate(x, torch.cat(eps), float(abar[t]))
-    bumps = find_bumps(to_data_scale(x0_hat[:, 0].numpy()), cfg.eval.prominence, eval_window(cfg))
-    targets = targets_for(cfg.data, cfg.seed, cond.numpy())  # where the data put μ's bump
-    pull = pull_toward_condition(bumps.center, targets, positions, cfg.eval.tolerance)
-    return {
-        "placement_share_mu": shares["mu"],
-        "placement_share_nu": shares["nu"],
-        "placement_share_interaction": shares["interaction"],
-        "placement_trustworthiness": trust,
-        "placement_r2": r2,
-        "placement_reliability": split_half_reliability(groups),
-        **{f"readout_{k}": v for k, v in pull.items()},
-    }
-
-
 def load_checkpoint_model(run: RunFolder, cfg: Config, step: int) -> torch.nn.Module:
     """The network of checkpoint ``step`` on ``train.device`` (EMA weights where kept)."""
     set_threads(cfg.train.threads)
@@ -317,7 +173,7 @@ def analyse_checkpoint(
     model = load_checkpoint_model(run, cfg, step)
     rows: dict[str, EvalRow | ProbeRow] = {}
     if "eval" in parts:
-        row, samples = evaluate_model(model, cfg, step)
+        row, samples = evaluate_model(model, cfg, step, run)
         samples.save(run.samples_path(step), cfg.sample.clip)
         run.log(row)
         rows["eval"] = row
@@ -338,13 +194,14 @@ def pending(
     experiment); ``parts`` limits it to evaluation or probe, ``only`` to some checkpoints."""
     evals, probes = run.latest_by_step("eval"), run.latest_by_step("probe")
     signature, spec = detector_signature(cfg), resolve_sampler(cfg)
+    trajectory = trajectory_signature(cfg)
     images = len(eval_conditions(cfg)) * cfg.sample.draws
     done = {
         "eval": {
             k
             for k, r in evals.items()
-            if (r.detector, r.clip, r.sampler, r.sampler_steps, r.n)
-            == (signature, cfg.sample.clip, spec.name, spec.steps, images)
+            if (r.detector, r.clip, r.sampler, r.sampler_steps, r.n, r.trajectory_rule)
+            == (signature, cfg.sample.clip, spec.name, spec.steps, images, trajectory)
         },
         "probe": {k for k, r in probes.items() if r.rule == probe_signature(cfg)},
     }

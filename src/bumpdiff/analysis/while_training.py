@@ -90,7 +90,8 @@ def warm_up(cfg: Config) -> None:
     import numpy as np
     import torch
 
-    from bumpdiff.analysis.pipeline import eval_conditions, eval_window
+    from bumpdiff.analysis.pipeline import eval_conditions
+    from bumpdiff.analysis.probing import eval_window
     from bumpdiff.devices import set_threads
     from bumpdiff.diffusion.network import init_model
     from bumpdiff.probe.umap_cache import warm

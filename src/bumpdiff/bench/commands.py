@@ -97,8 +97,8 @@ def evidence(
     args: Annotated[list[str] | None, typer.Argument(metavar="ARGS...")] = None,
 ) -> None:
     """Make an evidence file from finished runs or studies. TOOL: compare, agreement,
-    pool-samplers, sampler-se (science); demo-timeline, demo-side-by-side, preset-wall
-    (speed). Each prints its own usage when its arguments are off."""
+    pool-samplers, sampler-se (science); demo-timeline, demo-side-by-side, preset-wall,
+    trajectory-cost (speed). Each prints its own usage when its arguments are off."""
     tools = _tools()
     if tool not in tools:
         raise ConfigError(f"TOOL: expected one of {', '.join(tools)}, got {tool!r}")

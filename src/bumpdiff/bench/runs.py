@@ -12,7 +12,9 @@ sampled, each tool reads run folders or logs and writes one JSON file.
   each side's ratio to "before" (other labels are intermediate versions, measured the same way).
   ``demo-side-by-side cells OUT.json`` prints benchmarks/README.md's table cells;
 - ``preset-wall``: the end-to-end wall time of a preset run started by hand, read from the run's
-  own last line ("wall time N s; report: …"), beside the machine it ran on.
+  own last line ("wall time N s; report: …"), beside the machine it ran on;
+- ``trajectory-cost``: what the trajectory probe added to a run's analysis, from two runs of one
+  config with and without it (and their wall times, from their logs).
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ USAGE = {
     "demo-side-by-side": "demo-side-by-side OUT.json before=RUN[,RUN…] after=RUN[,RUN…] "
     "[LABEL=RUN…] | demo-side-by-side cells OUT.json",
     "preset-wall": 'preset-wall LOG PRESET "COMMAND" OUT [CONDITIONS]',
+    "trajectory-cost": "trajectory-cost OUT.json RUN_WITH RUN_WITHOUT [LOG_WITH LOG_WITHOUT]",
 }
 
 
@@ -165,7 +168,49 @@ def preset_wall_main(argv: list[str]) -> int:
     return 0
 
 
+def trajectory_cost(with_probe: RunFolder, without: RunFolder) -> dict:
+    """What the trajectory probe added to an analysis, from two runs of one config with and
+    without it: per checkpoint the sampling seconds of each (the probe samples eagerly) and the
+    probe's own seconds; their totals in process-seconds."""
+    a, b = with_probe.latest_by_step("eval"), without.latest_by_step("eval")
+    rows = [
+        {"step": k, "sampling_with": a[k].seconds, "sampling_without": b[k].seconds,
+         "probe": a[k].trajectory_seconds or 0.0}
+        for k in sorted(set(a) & set(b))
+    ]  # fmt: skip
+    sampling = sum(r["sampling_with"] - r["sampling_without"] for r in rows)
+    probe = sum(r["probe"] for r in rows)
+    return {
+        "with": str(with_probe.root),
+        "without": str(without.root),
+        "checkpoints": len(rows),
+        "added_sampling_seconds": sampling,
+        "probe_seconds": probe,
+        "added_process_seconds": sampling + probe,
+        "per_checkpoint": rows,
+    }
+
+
+def trajectory_cost_main(argv: list[str]) -> int:
+    if len(argv) not in (3, 5):
+        print(f"usage: bumpdiff evidence {USAGE['trajectory-cost']}", file=sys.stderr)
+        return 2
+    result = trajectory_cost(RunFolder(Path(argv[1])), RunFolder(Path(argv[2])))
+    if len(argv) == 5:
+        result["wall_seconds_with"] = wall_seconds(Path(argv[3]).read_text())
+        result["wall_seconds_without"] = wall_seconds(Path(argv[4]).read_text())
+    result["machine"] = machine_info(torch.device("cpu"))
+    Path(argv[0]).write_text(json.dumps(result, indent=1) + "\n")
+    print(
+        f"the trajectory probe added {result['added_process_seconds']:.0f} process-seconds over "
+        f"{result['checkpoints']} checkpoints (sampling {result['added_sampling_seconds']:.0f}, "
+        f"its own measures {result['probe_seconds']:.0f})"
+    )
+    return 0
+
+
 TOOLS = {
+    "trajectory-cost": trajectory_cost_main,
     "demo-timeline": timeline_main,
     "demo-side-by-side": side_by_side_main,
     "preset-wall": preset_wall_main,

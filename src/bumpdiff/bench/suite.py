@@ -22,7 +22,8 @@ import torch
 from diffusers import DDPMScheduler
 from torch.utils.flop_counter import FlopCounterMode
 
-from bumpdiff.analysis.pipeline import eval_conditions, probe_conditions
+from bumpdiff.analysis.pipeline import eval_conditions
+from bumpdiff.analysis.probing import probe_conditions
 from bumpdiff.bench.machine import machine_info
 from bumpdiff.bench.profile import frozen_sampling, profile_sampling, profile_training
 from bumpdiff.bench.sweep_scaling import measure_sweep_scaling

@@ -37,7 +37,7 @@ class Declaration:
 
 
 DECLARATIONS: tuple[Declaration, ...] = (
-    Declaration("phases", "phases", ("probe", "phase"), "phases.json"),
+    Declaration("phases", "phases", ("probe", "phase", "trajectory"), "phases.json"),
     Declaration(
         "imbalanced", "imbalanced data", ("probe", "phase", "imbalanced"), "coupling.json", True
     ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from bumpdiff.config.common import _Section
 
@@ -48,6 +48,34 @@ class ProbeConfig(_Section):
     placement_positions: int = Field(
         16, ge=2, le=256, description="positions ν of the placement probe, from the lattice (ours)"
     )
+
+
+class TrajectoryConfig(_Section):
+    """The trajectory probe (probe/trajectory.py): the probed layer read along each evaluation
+    sample at these sampler timesteps, beside controls fed the same x_t."""
+
+    t: list[int] = Field(
+        [],
+        max_length=12,
+        description="timesteps at which the layer is read along each evaluation sample, each "
+        "0..T-1, captured at the first sampler step at or below it; [] = off (ours)",
+    )
+    min_learned: float = Field(
+        0.05,
+        ge=0,
+        le=1,
+        description="trustworthiness the trained layer must exceed every control by (its "
+        "bootstrap interval above it) for a trajectory phase B or C (ours; provisional, "
+        "tests/probe/test_trajectory_metrics.py)",
+    )
+    seed: int = Field(0, ge=0, description="seed of the shuffled-weights control and bootstrap")
+
+    @field_validator("t")
+    @classmethod
+    def _distinct(cls, v: list[int]) -> list[int]:
+        if len(set(v)) != len(v) or any(t < 0 for t in v):
+            raise ValueError("must be distinct timesteps >= 0")
+        return v
 
 
 CALIBRATED = " (ours; chosen in results/phase-calibration/)"

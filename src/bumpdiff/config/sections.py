@@ -22,7 +22,7 @@ from bumpdiff.config.followup import (
     PercolationConfig,
     TorusConfig,
 )
-from bumpdiff.config.probing import PhaseConfig, ProbeConfig
+from bumpdiff.config.probing import PhaseConfig, ProbeConfig, TrajectoryConfig
 
 SamplerName = Literal["ddpm", "ddim", "dpmpp"]
 ExperimentName = Literal[EXPERIMENT_NAMES]  # declared once: config/experiments.py
@@ -306,9 +306,15 @@ class Config(_Section):
     efficiency: EfficiencyConfig = EfficiencyConfig()
     calibration: CalibrationConfig = CalibrationConfig()
     probe_draws: ProbeDrawsConfig = ProbeDrawsConfig()
+    trajectory: TrajectoryConfig = TrajectoryConfig()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:
+        late = [t for t in self.trajectory.t if t >= self.diffusion.timesteps]
+        if late:
+            raise ValueError(
+                f"trajectory.t: must be in [0, {self.diffusion.timesteps - 1}], got {late}"
+            )
         if (self.torus.t or 0) >= self.diffusion.timesteps:
             raise ValueError(
                 f"torus.t: must be in [1, {self.diffusion.timesteps - 1}], got {self.torus.t}"

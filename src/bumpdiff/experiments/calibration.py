@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from bumpdiff.analysis.pipeline import placement_controls
+from bumpdiff.analysis.probing import placement_controls
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.data import lattice_from_config
 from bumpdiff.diffusion.network import init_model

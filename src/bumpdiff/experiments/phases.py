@@ -21,6 +21,9 @@ from bumpdiff.store.records import PhaseEntry, PhaseProbe, ProbeRow
 from bumpdiff.store.runfolder import RunFolder, load_npz
 from bumpdiff.training.side_by_side import can_overlap
 
+# The trajectory probe's fields, copied from each checkpoint's eval row into phases.json
+TRAJECTORY_KEYS = {"trajectory", "trajectory_phase", "decided_t_generated", "decided_t_condition"}
+
 
 def train_models(cfg: Config, root: RunFolder, log: Log, progress: bool = True) -> None:
     """Train the run; with ``train.overlap`` (on the CPU) while analysing its checkpoints."""
@@ -62,6 +65,7 @@ def phase_table(run: RunFolder) -> list[PhaseEntry]:
                 controls=_controls(pr),
                 layer_phase=pr.layer_phase,
                 targets_phase=pr.targets_phase,
+                **ev.model_dump(include=TRAJECTORY_KEYS),
             )
         )
     return entries

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bumpdiff.analysis.pipeline import load_checkpoint_model, probe_conditions
+from bumpdiff.analysis.pipeline import load_checkpoint_model
+from bumpdiff.analysis.probing import probe_conditions
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.diffusion.schedule import alphas_cumprod
 from bumpdiff.experiments.base import Experiment, Log

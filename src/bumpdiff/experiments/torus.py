@@ -21,12 +21,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from bumpdiff.analysis.pipeline import (
-    analyse_pending,
-    load_checkpoint_model,
-    probe_conditions,
-    probe_signature,
-)
+from bumpdiff.analysis.pipeline import analyse_pending, load_checkpoint_model
+from bumpdiff.analysis.probing import probe_conditions, probe_signature
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.data import lattice_from_config, subgrid
 from bumpdiff.diffusion.schedule import alphas_cumprod

@@ -128,7 +128,7 @@ def r2_linear(embedding: np.ndarray, target: np.ndarray) -> float:
     return float(LinearRegression().fit(embedding, target).score(embedding, target))
 
 
-def _standardise(conditions: np.ndarray) -> np.ndarray:
+def standardise(conditions: np.ndarray) -> np.ndarray:
     scale = conditions.std(axis=0)
     return (conditions - conditions.mean(axis=0)) / np.where(scale > 0, scale, 1.0)
 
@@ -143,7 +143,7 @@ def knn_overlap(conditions: np.ndarray, points: np.ndarray, k: int = 8) -> float
     """
     m = len(points)
     k = int(min(k, m - 1))
-    cond = _standardise(conditions)
+    cond = standardise(conditions)
     _, rep_idx = NearestNeighbors(n_neighbors=k + 1).fit(points).kneighbors(points)
     dist_c = np.linalg.norm(cond[:, None] - cond[None], axis=2)  # (m, m)
     np.fill_diagonal(dist_c, np.inf)
@@ -163,7 +163,7 @@ def trustworthiness(conditions: np.ndarray, points: np.ndarray, k: int = 8) -> f
     than k-NN overlap to jitter among near neighbours, which sampling noise in the means causes.
     """
     k = int(min(k, (len(points) - 1) // 2))
-    return float(sk_trustworthiness(_standardise(conditions), points, n_neighbors=k))
+    return float(sk_trustworthiness(standardise(conditions), points, n_neighbors=k))
 
 
 def local_pca_dimension(points: np.ndarray, k: int = 8, variance: float = 0.9) -> float:

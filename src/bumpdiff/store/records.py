@@ -83,6 +83,13 @@ class EvalRow(_Record):
     behaviour_r2_y: Real | None = None
     detector: str = ""  # analysis.detector_signature: rows made otherwise are analysed again
     clip: bool | None = None  # sample.clip
+    # the trajectory probe (analysis/trajectory.py): made with trajectory_rule's settings
+    trajectory_rule: str = ""
+    trajectory: list[dict[str, Real | None]] = []  # one entry per captured timestep
+    trajectory_phase: str | None = None
+    trajectory_seconds: Real | None = None  # the probe's own time (controls and measures)
+    decided_t_generated: int | None = None  # x̂₀ at the final place from this t down
+    decided_t_condition: int | None = None  # x̂₀ at the condition from this t down
 
     def fractions(self) -> dict[str, Real]:
         """The outcome fractions as {"none", "multiple", "mislocated", "correct"}."""
@@ -201,6 +208,10 @@ class PhaseEntry(_Record):
     controls: dict[str, Real] = {}  # the probe's controls and the placement probe (ProbeRow)
     layer_phase: str | None = None  # the layer's phase alone (probe.phase.phase_of)
     targets_phase: str | None = None  # permuted labels: the layer against where bumps go
+    trajectory: list[dict[str, Real | None]] = []  # EvalRow's: the trajectory probe per t
+    trajectory_phase: str | None = None
+    decided_t_generated: int | None = None
+    decided_t_condition: int | None = None
 
 
 PHASE_ENTRIES = TypeAdapter(list[PhaseEntry])

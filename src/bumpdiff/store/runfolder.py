@@ -283,7 +283,7 @@ class RunFolder:
 
     # summaries -------------------------------------------------------------------------------
     def write_phases(self, entries: list[PhaseEntry]) -> None:
-        write_json(self.phases_path, [e.model_dump(mode="python") for e in entries])
+        write_json(self.phases_path, [_without_empty_trajectory(e) for e in entries])
 
     def read_phases(self) -> list[PhaseEntry]:
         if not self.phases_path.is_file():
@@ -327,6 +327,14 @@ class RunFolder:
         if not self.samplers_path.is_file():
             return None
         return SamplerStudy.model_validate(json.loads(self.samplers_path.read_text()))
+
+
+def _without_empty_trajectory(entry: PhaseEntry) -> dict:
+    """A phases.json entry; runs without the trajectory probe keep the file's older shape."""
+    if entry.trajectory:
+        return entry.model_dump(mode="python")
+    empty = {"trajectory", "trajectory_phase", "decided_t_generated", "decided_t_condition"}
+    return entry.model_dump(mode="python", exclude=empty)
 
 
 def _json_default(obj: Any) -> Any:
