@@ -27,7 +27,9 @@ def test_sampling_with_the_probe_attached_gives_the_same_images_bit_for_bit(free
         model = init_model(cfg).eval()
         plain = _sample(model, cfg, spec)
         recorder = Recorder(model, cfg.probe.layer, REQUESTED)
+        before = freezes.made
         probed = _sample(recorder, cfg, spec)
+        assert freezes.made > before  # the steps without a capture ran the frozen network
         assert np.array_equal(plain, probed)
         assert sorted(recorder.merged()) == sorted(REQUESTED)
 

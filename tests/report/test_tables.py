@@ -34,3 +34,19 @@ def test_the_phases_table_has_a_column_per_checkpoint_and_the_phase_row():
     table = phases_table(entries)
     assert table.splitlines()[0] == "| step | 0 | 10 | 100 |"
     assert "| phase (checkpoint) | A | B | C |" in table
+
+
+def test_the_trajectory_rows_show_its_phase_largest_learned_order_and_decision():
+    steps = [{"t": 995, "learned_condition": -0.02, "learned_generated": 0.31},
+             {"t": 0, "learned_condition": 0.01, "learned_generated": 0.12}]  # fmt: skip
+    entry = {"step": 5, "phase": "A", "fractions": dict.fromkeys(("none", "multiple", "mislocated",
+             "correct"), 0.25), "probe": {}, "controls": {}, "behaviour": {},
+             "trajectory_phase": "B", "decided_t_generated": 300, "decided_t_condition": None,
+             "trajectory": steps}  # fmt: skip
+    table = phases_table([entry])
+    assert "| phase (trajectory probe) | B |" in table
+    assert "| trajectory: learned order vs generated place (max over t) | 0.31 |" in table
+    assert "| x̂₀ holds the final place from t | 300 |" in table
+    assert "| x̂₀ holds the condition from t | – |" in table
+    del entry["trajectory"]
+    assert "trajectory" not in phases_table([entry])

@@ -3,10 +3,11 @@
 
 ``Recorder`` stands in for the network in any sampler: it calls the model as the sampler would
 and, at the first sampler step at or below each requested timestep, keeps what that step saw and
-made: the input x_t, the probed layer's activations and the network's ε̂ (so x̂₀). It is not an
-``nn.Module``, so the sampler never freezes it (diffusion/frozen.py): the model runs eagerly, and
-the frozen and eager networks give the same images bit for bit, so what is generated does not
-change when the probe is attached (tested).
+made: the input x_t, the probed layer's activations and the network's ε̂ (so x̂₀). Those few
+steps run the model itself with a forward hook; every other step runs the network frozen for
+sampling where the CPU allows (diffusion/frozen.py keeps a frozen network only where it gives the
+model's output bit for bit), so what is generated does not change when the probe is attached
+(tested) and sampling costs what it costs without it.
 
 Controls are fed the very inputs the trained network saw (``replay``): the untrained network and
 a copy of the trained one with each weight tensor's entries permuted (``shuffled_weights``) give
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from bumpdiff.diffusion.frozen import sampling_network
 from bumpdiff.diffusion.network import ConditionalUNet
 
 
@@ -47,6 +49,7 @@ class Recorder:
     captures: dict[int, list[Capture]] = field(default_factory=dict)
     _pending: list[int] = field(default_factory=list)
     _last: int = -1  # the timestep of the previous call; a higher one starts a new sampling call
+    _fast: dict = field(default_factory=dict)  # input shape → the network frozen for sampling
 
     def __post_init__(self) -> None:
         if sorted(self.requested, reverse=True) != list(self.requested):
@@ -63,7 +66,10 @@ class Recorder:
         self._last = step
         due = [r for r in self._pending if step <= r]
         if not due:
-            return self.model(x_t, t, cond)
+            key = tuple(x_t.shape)
+            if key not in self._fast:  # the calls of a whole sampler, so freezing can pay
+                self._fast[key] = sampling_network(self.model, x_t, t, cond, calls=1000)
+            return self._fast[key](x_t, t, cond)
         kept: list[torch.Tensor] = []
         handle = self.model.probe_point(self.layer).register_forward_hook(
             lambda _m, _i, out: kept.append((out[0] if isinstance(out, tuple) else out).detach())

@@ -54,7 +54,33 @@ def phases_table(entries: list[dict]) -> str:
         if all(key in e.get("controls", {}) for e in entries):
             cells = [_two(e["controls"][key]) for e in entries]
             lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    if all(e.get("trajectory") for e in entries):
+        lines += trajectory_rows(entries)
     return "\n".join(lines)
+
+
+def trajectory_rows(entries: list[dict]) -> list[str]:
+    """The trajectory probe's rows: its phase, the largest learned order (trained minus the
+    highest control) against the condition and against where the bump ended up, over the
+    captured steps, and the step from which x̂₀ holds the final place and the condition."""
+
+    def best(e: dict, key: str) -> str:
+        values = [s[key] for s in e["trajectory"] if s.get(key) is not None]
+        return _two(max(values)) if values else "–"
+
+    def when(value) -> str:
+        return "–" if value is None else str(value)
+
+    rows = [("phase (trajectory probe)", [e["trajectory_phase"] for e in entries])]
+    rows.append(("trajectory: learned order vs μ (max over t)",
+                 [best(e, "learned_condition") for e in entries]))  # fmt: skip
+    rows.append(("trajectory: learned order vs generated place (max over t)",
+                 [best(e, "learned_generated") for e in entries]))  # fmt: skip
+    rows.append(("x̂₀ holds the final place from t",
+                 [when(e.get("decided_t_generated")) for e in entries]))  # fmt: skip
+    rows.append(("x̂₀ holds the condition from t",
+                 [when(e.get("decided_t_condition")) for e in entries]))  # fmt: skip
+    return [f"| {label} | " + " | ".join(cells) + " |" for label, cells in rows]
 
 
 def _two(value) -> str:
