@@ -47,3 +47,12 @@ def test_changing_the_trajectory_settings_evaluates_again_on_resume(tmp_path):
     run_experiment(again, tmp_path / "r", True, print, progress=False)
     rows = run.latest_by_step("eval")
     assert all(len(r.trajectory) == 2 for r in rows.values())
+
+
+def test_the_signature_is_empty_when_off_and_follows_every_setting_it_uses():
+    from bumpdiff.analysis.trajectory import trajectory_signature
+
+    assert trajectory_signature(tiny_config()) == ""
+    on = trajectory_signature(tiny_config("trajectory.t=[10]"))
+    for other in ("probe.umap_neighbors=5", "trajectory.min_learned=0.1", "probe.knn=3"):
+        assert trajectory_signature(tiny_config("trajectory.t=[10]", other)) not in ("", on)

@@ -63,7 +63,15 @@ def test_the_untrained_network_of_the_calibration_is_not_ordered():
 
 
 @pytest.mark.parametrize(
-    "override", ["phase.min_readout=1.5", "phase.min_component_reliability=-0.1", "probe.draws=0"]
+    "override",
+    [
+        "phase.min_readout=1.5",
+        "phase.min_component_reliability=-0.1",
+        "probe.draws=0",
+        "trajectory.t=[1000]",
+        "trajectory.t=[10,10]",
+        "trajectory.min_learned=2",
+    ],
 )
 def test_thresholds_out_of_range_are_refused(override):
     with pytest.raises(ConfigError, match=override.split("=")[0]):

@@ -99,5 +99,6 @@ def trajectory_signature(cfg: Config) -> str:
     with another signature is evaluated again on resume."""
     if not cfg.trajectory.t:
         return ""
-    fields = {**cfg.trajectory.model_dump(), "layer": cfg.probe.layer, "knn": cfg.probe.knn}
+    probe = {k: getattr(cfg.probe, k) for k in ("layer", "knn", "umap_neighbors")}
+    fields = {**cfg.trajectory.model_dump(), **probe}
     return ",".join(f"{k}={v}" for k, v in sorted(fields.items()))
