@@ -47,11 +47,12 @@ def untrained_network(run: RunFolder, cfg: Config) -> torch.nn.Module:
     return _UNTRAINED[key]
 
 
-def _xhat_centers(cfg: Config, capture: Capture, cond: np.ndarray, classify) -> np.ndarray:
+def _xhat_centers(
+    cfg: Config, capture: Capture, abar: torch.Tensor, cond: np.ndarray, classify
+) -> np.ndarray:
     """The dominant bump of each sample's x̂₀ at the capture's step (data scale, x̂₀ clipped
-    to the data range as the sampler clips it)."""
-    abar_t = float(alphas_cumprod(cfg.diffusion)[capture.t])
-    x0 = denoised_estimate(capture.x_t, capture.eps_hat, abar_t).clamp(-1, 1)
+    to the data range as the sampler clips it); ``abar``: the ᾱ schedule."""
+    x0 = denoised_estimate(capture.x_t, capture.eps_hat, float(abar[capture.t])).clamp(-1, 1)
     return classify(cfg, to_data_scale(x0[:, 0].numpy()), cond).centers
 
 
@@ -75,13 +76,13 @@ def trajectory_rows(
         "untrained": untrained_network(run, cfg),
         "shuffled": shuffled_weights(model, tr.seed),
     }
+    abar, knn, neighbors = alphas_cumprod(cfg.diffusion), cfg.probe.knn, cfg.probe.umap_neighbors
     steps, to_p, to_mu = [], {}, {}
     for requested, cap in sorted(recorder.merged().items(), reverse=True):
         reps = {"trained": cap.activations, "pixels": cap.x_t.flatten(1).numpy()}
         reps |= {k: replay(net, cfg.probe.layer, cap, cond_t) for k, net in controls.items()}
-        knn, neighbors = cfg.probe.knn, cfg.probe.umap_neighbors
         row = measure_step(reps, cond, result.centers, draw, knn, neighbors, tr.seed)
-        centers = _xhat_centers(cfg, cap, cond, classify)
+        centers = _xhat_centers(cfg, cap, abar, cond, classify)
         to_p[cap.t] = committed_share(centers, result.centers, cfg.eval.tolerance)
         to_mu[cap.t] = committed_share(centers, cond, cfg.eval.tolerance)
         steps.append({"t": cap.t, "requested_t": requested, "xhat_at_generated": to_p[cap.t],

@@ -47,8 +47,8 @@ def measure(source: RunFolder, step: int, draws: list[int]) -> list[dict]:
     cfg = source.read_config()
     p, rows = cfg.probe, []
     model = load_checkpoint_model(source, cfg, step)
+    abar = alphas_cumprod(cfg.diffusion)
     for n in draws:
-        abar = alphas_cumprod(cfg.diffusion)
         x, cond = probe_inputs(probe_conditions(cfg), n, p.input, cfg.data.size, p.seed, p.t, abar)
         acts = capture_activations(model, p.layer, x, cond, p.t)
         result = phase_of(acts, cond.numpy(), cfg.phase, p)
