@@ -29,6 +29,13 @@ def test_every_checkpoint_gets_its_trajectory_and_the_images_do_not_change(tmp_p
         assert {"decided_t_generated", "decided_t_condition"} <= set(e)
     off = json.loads((tmp_path / "off" / "phases.json").read_text())
     assert "trajectory" not in off[0]  # runs without the probe keep the older shape
+    on_run = RunFolder(tmp_path / "on")
+    for name in ("trajectory-order", "trajectory-umap"):  # the report's figures
+        assert on_run.figure_path(name).is_file()
+    assert not RunFolder(tmp_path / "off").figure_path("trajectory-order").exists()
+    saved = load_npz(on_run.samples_path(on_run.checkpoint_steps()[-1]))
+    assert list(saved["trajectory_t"]) == [45, 25, 0]
+    assert saved["trajectory_umap"].shape == (3, len(saved["images"]), 3)
     for step in RunFolder(tmp_path / "on").checkpoint_steps():
         a = load_npz(RunFolder(tmp_path / "on").samples_path(step))
         b = load_npz(RunFolder(tmp_path / "off").samples_path(step))
@@ -54,5 +61,18 @@ def test_the_signature_is_empty_when_off_and_follows_every_setting_it_uses():
 
     assert trajectory_signature(tiny_config()) == ""
     on = trajectory_signature(tiny_config("trajectory.t=[10]"))
-    for other in ("probe.umap_neighbors=5", "trajectory.min_learned=0.1", "probe.knn=3"):
+    for other in ("probe.umap_neighbors=5", "trajectory.seed=3", "probe.knn=3"):
         assert trajectory_signature(tiny_config("trajectory.t=[10]", other)) not in ("", on)
+    # the threshold only names the phase, which the phases table names again from the rows
+    assert trajectory_signature(tiny_config("trajectory.t=[10]", "trajectory.min_learned=.1")) == on
+
+
+def test_the_phases_table_names_the_trajectory_phase_again_under_another_threshold(tmp_path):
+    from bumpdiff.experiments.phases import phase_table
+
+    cfg = tiny_config(*SETTINGS, "trajectory.t=[25,0]")
+    run_experiment(cfg, tmp_path / "r", False, print, progress=False)
+    run = RunFolder(tmp_path / "r")
+    # no interval lies above 1, and every finite one lies above -1
+    assert {e.trajectory_phase for e in phase_table(run, 1.0)} <= {"A", "undetermined"}
+    assert {e.trajectory_phase for e in phase_table(run, -1.0)} == {"C"}

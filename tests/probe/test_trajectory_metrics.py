@@ -53,7 +53,8 @@ def _steps(kind: str, mislocated: bool) -> list[dict]:
             "shuffled": x @ np.random.default_rng(8).normal(size=(SIZE * SIZE, 48)),
             "pixels": x,
         }
-        step = measure_step(reps, mu, p, np.zeros(len(mu), int), K, 8)
+        step, embedding = measure_step(reps, mu, p, np.zeros(len(mu), int), K, 8)
+        assert embedding.shape == (len(mu), 3)
         rows.append({"t": t, **step})
     return rows
 

@@ -92,6 +92,7 @@ class SampleSet:
     conditions: np.ndarray  # (n, 2) pixels
     result: Classification
     spec: SamplerSpec
+    extra: dict[str, np.ndarray] | None = None  # kept beside them (the trajectory's UMAPs)
 
     def save(self, path, clip: bool) -> None:
         """samples/<step>.npz: the unclamped images, conditions, outcomes, what was detected
@@ -115,6 +116,7 @@ class SampleSet:
             sampler=np.array(self.spec.name),
             steps=np.array(self.spec.steps),
             clip=np.array(clip),
+            **(self.extra or {}),
         )
 
 
@@ -136,7 +138,9 @@ def evaluate_model(
     row = eval_row(cfg, step, samples, seconds, cfg.sample.clip)
     if recorder is not None:
         t0 = time.perf_counter()
-        found = trajectory_rows(model, run, cfg, recorder, cond, samples.result, classify_images)
+        found, samples.extra = trajectory_rows(
+            model, run, cfg, recorder, cond, samples.result, classify_images
+        )
         found |= {"trajectory_seconds": time.perf_counter() - t0}
         row = row.model_copy(update={**found, "trajectory_rule": trajectory_signature(cfg)})
     return row, samples

@@ -54,7 +54,8 @@ def rescore_step(run: RunFolder, cfg: Config, step: int) -> tuple[RescoreStep, E
     )
     clip = bool(saved["clip"]) if "clip" in saved else True  # files without it: diffusers' default
     spec = SamplerSpec(str(saved["sampler"]), int(saved["steps"]))
-    samples = SampleSet(images, cond, by_rule, spec)
+    kept = {k: saved[k] for k in ("trajectory_t", "trajectory_umap") if k in saved}
+    samples = SampleSet(images, cond, by_rule, spec, kept)
     samples.save(run.samples_path(step), clip)
     return comparison, eval_row(cfg, step, samples, float("nan"), clip)  # nothing was sampled
 

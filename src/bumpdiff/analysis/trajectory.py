@@ -64,42 +64,60 @@ def trajectory_rows(
     cond: np.ndarray,
     result: Classification,
     classify,
-) -> dict:
-    """Every captured step's measures, the decision times and the trajectory phase.
+) -> tuple[dict, dict]:
+    """Every captured step's measures, the decision times and the trajectory phase (the eval
+    row's fields), and the arrays kept beside the samples: the captured t and each step's 3D UMAP
+    of the trained layer (report figures).
 
     ``cond`` (n, 2) and ``result`` are the evaluation's conditions and classification (p = its
     dominant centres); ``classify`` is the run's image classifier (analysis.classify_images)."""
     tr = cfg.trajectory
     draw = np.arange(len(cond)) % cfg.sample.draws
-    cond_t = torch.from_numpy(cond.astype(np.float32))
-    controls = {
-        "untrained": untrained_network(run, cfg),
-        "shuffled": shuffled_weights(model, tr.seed),
-    }
+    controls = control_networks(model, run, cfg)
     abar, knn, neighbors = alphas_cumprod(cfg.diffusion), cfg.probe.knn, cfg.probe.umap_neighbors
-    steps, to_p, to_mu = [], {}, {}
+    steps, to_p, to_mu, embeddings = [], {}, {}, []
     for requested, cap in sorted(recorder.merged().items(), reverse=True):
-        reps = {"trained": cap.activations, "pixels": cap.x_t.flatten(1).numpy()}
-        reps |= {k: replay(net, cfg.probe.layer, cap, cond_t) for k, net in controls.items()}
-        row = measure_step(reps, cond, result.centers, draw, knn, neighbors, tr.seed)
+        reps = {"trained": cap.activations, **control_reps(controls, cfg, cap, cond)}
+        row, embedding = measure_step(reps, cond, result.centers, draw, knn, neighbors, tr.seed)
+        embeddings.append(embedding)
         centers = _xhat_centers(cfg, cap, abar, cond, classify)
         to_p[cap.t] = committed_share(centers, result.centers, cfg.eval.tolerance)
         to_mu[cap.t] = committed_share(centers, cond, cfg.eval.tolerance)
         steps.append({"t": cap.t, "requested_t": requested, "xhat_at_generated": to_p[cap.t],
                       "xhat_at_condition": to_mu[cap.t], **row})  # fmt: skip
-    return {
+    found = {
         "trajectory": steps,
         "decided_t_generated": decision_t(to_p),
         "decided_t_condition": decision_t(to_mu),
         "trajectory_phase": trajectory_phase(steps, tr.min_learned),
     }
+    return found, {"trajectory_t": np.array([s["t"] for s in steps]),
+                   "trajectory_umap": np.stack(embeddings).astype(np.float32)}  # fmt: skip
+
+
+def control_networks(model: torch.nn.Module, run: RunFolder, cfg: Config) -> dict:
+    """The network controls of a checkpoint: the run's untrained network and a weight-shuffled
+    copy of ``model`` (seeded by ``trajectory.seed``)."""
+    return {
+        "untrained": untrained_network(run, cfg),
+        "shuffled": shuffled_weights(model, cfg.trajectory.seed),
+    }
+
+
+def control_reps(controls: dict, cfg: Config, cap: Capture, cond: np.ndarray) -> dict:
+    """Every control's representation of one capture: the networks' probed layer on the inputs
+    the trained network saw, and the pixels of x_t."""
+    cond_t = torch.from_numpy(cond.astype(np.float32))
+    reps = {k: replay(net, cfg.probe.layer, cap, cond_t) for k, net in controls.items()}
+    return {**reps, "pixels": cap.x_t.flatten(1).numpy()}
 
 
 def trajectory_signature(cfg: Config) -> str:
-    """What an eval row's trajectory depends on besides the network; "" when it is off. A row
-    with another signature is evaluated again on resume."""
+    """What an eval row's trajectory measures depend on besides the network; "" when it is off. A
+    row with another signature is evaluated again on resume."""
     if not cfg.trajectory.t:
         return ""
     probe = {k: getattr(cfg.probe, k) for k in ("layer", "knn", "umap_neighbors")}
-    fields = {**cfg.trajectory.model_dump(), **probe}
+    # min_learned only names the phase, which the phases table names again from the rows
+    fields = {**cfg.trajectory.model_dump(exclude={"min_learned"}), **probe}
     return ",".join(f"{k}={v}" for k, v in sorted(fields.items()))

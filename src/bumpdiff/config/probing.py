@@ -61,12 +61,14 @@ class TrajectoryConfig(_Section):
         "0..T-1, captured at the first sampler step at or below it; [] = off (ours)",
     )
     min_learned: float = Field(
-        0.05,
+        0.04,
         ge=0,
         le=1,
         description="trustworthiness the trained layer must exceed every control by (its "
-        "bootstrap interval above it) for a trajectory phase B or C (ours; provisional, "
-        "tests/probe/test_trajectory_metrics.py)",
+        "bootstrap interval above it) for a trajectory phase B or C (ours: the next 0.01 above "
+        "every null layer's bootstrap low along the quick run's generations, "
+        "results/quick/trajectory-calibration.json; calibrate other models with bumpdiff "
+        "evidence trajectory-calibration)",
     )
     seed: int = Field(0, ge=0, description="seed of the shuffled-weights control and bootstrap")
 

@@ -12,7 +12,10 @@ trained or sampled, each tool reads run folders or study files and writes one JS
   with the ``samplers.seed`` it ran with (image r is seeded seed + r); overlapping seeds are
   refused;
 - ``sampler-se``: the paired standard errors of a sampler study per candidate: how precisely each
-  candidate's outcome fractions are compared with DDPM-T's (lower = fewer images needed).
+  candidate's outcome fractions are compared with DDPM-T's (lower = fewer images needed);
+- ``trajectory-calibration``: the trajectory phase's threshold from layers with a known answer
+  measured along a trained run's own generations (analysis/trajectory_calibration.py; the one
+  tool that samples again, with the run's sampler and seeds).
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ USAGE = {
     "agreement": "agreement OUT.json BASE_RUN OTHER_RUN",
     "pool-samplers": "pool-samplers OUT.json STUDY.json:SEED STUDY.json:SEED ...",
     "sampler-se": "sampler-se STUDY.json OUT.json",
+    "trajectory-calibration": "trajectory-calibration OUT.json RUN [T,T,...]",
 }
 Z = 1.96
 
@@ -201,9 +205,43 @@ def se_main(argv: list[str]) -> int:
     return 0
 
 
+def write_calibration(result: dict, out: Path) -> None:
+    """The summary as JSON, its cases (a row per checkpoint, t and layer) as Parquet beside it."""
+    import pandas as pd
+
+    cases = out.with_name(out.stem + "-cases.parquet")
+    pd.DataFrame(result["cases"]).to_parquet(cases, index=False)
+    summary = {k: v for k, v in result.items() if k != "cases"} | {"cases": cases.name}
+    out.write_text(json.dumps(summary, indent=1) + "\n")
+
+
+def trajectory_calibration_main(argv: list[str]) -> int:
+    from bumpdiff.analysis.trajectory_calibration import calibrate
+
+    if len(argv) not in (2, 3):
+        print(f"usage: bumpdiff evidence {USAGE['trajectory-calibration']}", file=sys.stderr)
+        return 2
+    try:
+        t = [int(v) for v in argv[2].split(",")] if len(argv) == 3 else None
+    except ValueError:
+        print(
+            f"error: T: must be integers separated by commas, got {argv[2][:80]!r}", file=sys.stderr
+        )
+        return 2
+    try:
+        result = calibrate(RunFolder(Path(argv[1])), t=t)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    write_calibration(result, Path(argv[0]))
+    print(json.dumps({k: result[k] for k in ("min_learned", "bootstrap_se", "phase_counts")}))
+    return 0
+
+
 TOOLS = {
     "compare": compare_main,
     "agreement": agreement_main,
     "pool-samplers": pool_main,
     "sampler-se": se_main,
+    "trajectory-calibration": trajectory_calibration_main,
 }

@@ -16,6 +16,7 @@ from bumpdiff.analysis.while_training import train_while_analysing
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
 from bumpdiff.probe.correspondence import PHASES, phase_summary
+from bumpdiff.probe.trajectory_metrics import trajectory_phase
 from bumpdiff.report import pages
 from bumpdiff.store.records import PhaseEntry, PhaseProbe, ProbeRow
 from bumpdiff.store.runfolder import RunFolder, load_npz
@@ -38,8 +39,10 @@ def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
     analyse_pending(root, cfg, log)
 
 
-def phase_table(run: RunFolder) -> list[PhaseEntry]:
-    """One entry per checkpoint with both an eval and a probe row."""
+def phase_table(run: RunFolder, min_learned: float | None = None) -> list[PhaseEntry]:
+    """One entry per checkpoint with both an eval and a probe row; with ``min_learned``, the
+    trajectory phase is named again from the eval row's steps under that threshold (the row's
+    measures do not depend on it)."""
     evals = run.latest_by_step("eval")
     probes = run.latest_by_step("probe")
     entries = []
@@ -47,6 +50,10 @@ def phase_table(run: RunFolder) -> list[PhaseEntry]:
         if step not in evals or step not in probes:
             continue
         ev, pr = evals[step], probes[step]
+        if min_learned is not None and ev.trajectory:
+            ev = ev.model_copy(
+                update={"trajectory_phase": trajectory_phase(ev.trajectory, min_learned)}
+            )
         entries.append(
             PhaseEntry(
                 step=step,
@@ -112,6 +119,27 @@ def _gallery(run: RunFolder, rows: list[PhaseEntry]) -> list[tuple]:
     return gallery
 
 
+def _trajectory_views(run: RunFolder, rows: list[PhaseEntry]) -> list[tuple]:
+    """UMAP views along the generation of the checkpoint with the most mislocated images and of
+    the last, each at the captured t where its layer is most ordered by p beyond the controls."""
+    have = [r for r in rows if r.trajectory]
+    if not have:
+        return []
+    chosen = max(have, key=lambda r: r.fractions["mislocated"])
+    panels = []
+    for row in [chosen] if chosen is have[-1] else [chosen, have[-1]]:
+        saved = load_npz(run.samples_path(row.step))
+        if "trajectory_umap" not in saved:  # made before the views were kept
+            continue
+        learned = [s.get("learned_generated") for s in row.trajectory]
+        learned = np.array([np.nan if v is None else v for v in learned], float)
+        j = int(np.nanargmax(learned)) if np.isfinite(learned).any() else 0
+        share = row.fractions["mislocated"]
+        title = f"step {row.step} (mislocated {share:.0%}), t = {row.trajectory[j]['t']}"
+        panels.append((title, saved["trajectory_umap"][j], saved["conditions"], saved["centers"]))
+    return panels
+
+
 def _intro(rows: list[PhaseEntry]) -> str:
     if not rows:
         return "No evaluated checkpoints."
@@ -126,7 +154,7 @@ def _intro(rows: list[PhaseEntry]) -> str:
 
 def report(cfg: Config, root: RunFolder) -> list[str]:
     """phases.json, figures and report.html from the eval and probe rows; the headline lines."""
-    entries = phase_table(root)
+    entries = phase_table(root, cfg.trajectory.min_learned)
     if not entries:  # nothing to report: keep whatever report the folder has
         raise ConfigError(
             f"run: {root.root} has no checkpoint with both an evaluation and a probe; analyse "
@@ -140,6 +168,7 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
         "intro": _intro(entries),
         "snapshots": _snapshots(root, entries),
         "gallery": _gallery(root, entries),
+        "trajectory_views": _trajectory_views(root, entries),
     }
     pages.phases_page(root, cfg, entries, analysis)
     lines = []

@@ -63,15 +63,17 @@ def decode_r2(rep: np.ndarray, target: np.ndarray, folds: int = 5, seed: int = 0
     return float(1 - ((target - pred) ** 2).sum() / ((target - target.mean()) ** 2).sum())
 
 
-def umap_r2(rep: np.ndarray, targets: dict[str, np.ndarray], neighbors: int, seed: int) -> dict:
+def umap_r2(
+    rep: np.ndarray, targets: dict[str, np.ndarray], neighbors: int, seed: int
+) -> tuple[dict, np.ndarray]:
     """The seed paper's measure: 1D linear regressions of each target on a 3D UMAP of ``rep``
-    (over the rows where the target is defined)."""
+    (over the rows where the target is defined); and the embedding."""
     emb = umap_embed(rep, 3, neighbors, 0.1, seed)
     out = {}
     for name, y in targets.items():
         ok = np.isfinite(y)
         out[name] = r2_linear(emb[ok], y[ok]) if ok.sum() > 4 else float("nan")
-    return out
+    return out, emb
 
 
 def trust_terms(conditions: np.ndarray, points: np.ndarray, k: int) -> np.ndarray:
@@ -155,9 +157,10 @@ def measure_step(
     knn: int,
     neighbors: int,
     seed: int = 0,
-) -> dict[str, float]:
-    """Every measure of one captured timestep (module docstring). ``reps``: "trained" and each
-    of CONTROLS, (n, features) each, rows aligned with ``mu``, ``p`` and ``draw``."""
+) -> tuple[dict[str, float], np.ndarray]:
+    """Every measure of one captured timestep (module docstring), and the trained layer's 3D
+    UMAP. ``reps``: "trained" and each of CONTROLS, (n, features) each, rows aligned with
+    ``mu``, ``p`` and ``draw``."""
     trained = reps["trained"]
     out = {"order_condition": order_by_draw(trained, mu, draw, knn)}
     out["order_generated"] = order_generated(trained, p, knn)
@@ -172,10 +175,10 @@ def measure_step(
         out[f"learned_{target}_high"] = high
     names = {"x": mu[:, 0], "y": mu[:, 1], "px": p[:, 0], "py": p[:, 1]}
     out |= {f"r2_decode_{k}": decode_r2(trained, v, seed=seed) for k, v in names.items()}
-    umap = umap_r2(trained, names, neighbors, seed)
+    umap, embedding = umap_r2(trained, names, neighbors, seed)
     out |= {f"r2_umap_{k}": v for k, v in umap.items()}
     out["dimension"] = local_pca_dimension(trained, knn)
-    return out
+    return out, embedding
 
 
 def trajectory_phase(steps: list[dict], min_learned: float) -> str:
@@ -185,11 +188,15 @@ def trajectory_phase(steps: list[dict], min_learned: float) -> str:
     beyond every control; A when every interval lies below ``min_learned`` on both; otherwise
     (an interval straddles it, or too few samples) undetermined."""
 
+    def value(step: dict, key: str) -> float:  # rows read back from JSON hold None for NaN
+        v = step.get(key)
+        return float("nan") if v is None else float(v)
+
     def above(target: str) -> bool:
-        return any(s[f"learned_{target}_low"] > min_learned for s in steps)
+        return any(value(s, f"learned_{target}_low") > min_learned for s in steps)
 
     def below(target: str) -> bool:
-        highs = [s[f"learned_{target}_high"] for s in steps]
+        highs = [value(s, f"learned_{target}_high") for s in steps]
         return bool(highs) and all(np.isfinite(h) and h <= min_learned for h in highs)
 
     if above("condition"):

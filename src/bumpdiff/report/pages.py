@@ -13,7 +13,7 @@ from bumpdiff.analysis.pipeline import detector_signature
 from bumpdiff.config import Config
 from bumpdiff.config.experiments import declared
 from bumpdiff.diffusion.sampling import candidate_key, name_of, resolve_sampler
-from bumpdiff.report import figures
+from bumpdiff.report import figures, trajectory_figures
 from bumpdiff.report.method import method_settings
 from bumpdiff.scoring.outcomes import OUTCOMES
 from bumpdiff.store.records import CouplingSummary, PhaseEntry, SamplerStudy
@@ -122,6 +122,8 @@ def phases_page(run: RunFolder, cfg: Config, entries: list[PhaseEntry], analysis
         "umap": figures.umap_figure(analysis["snapshots"], run.figure_path("umap")),
         "gallery": figures.gallery_figure(analysis["gallery"], run.figure_path("gallery")),
     }
+    if any(e.trajectory for e in entries):
+        pngs |= _trajectory_pngs(run, [e for e in entries if e.trajectory], analysis)
     render(
         run,
         cfg,
@@ -132,6 +134,22 @@ def phases_page(run: RunFolder, cfg: Config, entries: list[PhaseEntry], analysis
         checkpoint_rows=_checkpoint_rows(entries),
         figures=pngs,
     )
+
+
+def _trajectory_pngs(run: RunFolder, entries: list[PhaseEntry], analysis: dict) -> dict:
+    """The trajectory probe's figures: order over t and steps, and the UMAP views."""
+    steps = [e.step for e in entries]
+    pngs = {
+        "trajectory_order": trajectory_figures.trajectory_order_figure(
+            steps, [e.trajectory for e in entries], [e.trajectory_phase for e in entries],
+            run.figure_path("trajectory-order"),
+        )
+    }  # fmt: skip
+    if analysis.get("trajectory_views"):
+        pngs["trajectory_umap"] = trajectory_figures.trajectory_umap_figure(
+            analysis["trajectory_views"], run.figure_path("trajectory-umap")
+        )
+    return pngs
 
 
 def _summary_rows(summary: list[dict]) -> list[list]:

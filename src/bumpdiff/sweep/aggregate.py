@@ -17,6 +17,7 @@ from scipy.stats import bootstrap
 from bumpdiff.probe.correspondence import phase_summary
 from bumpdiff.scoring.outcomes import OUTCOMES
 from bumpdiff.store.runfolder import RunFolder
+from bumpdiff.sweep.aggregate_trajectory import group_reading, reading_text
 
 DOMINANT_ORDER = ("multiple", "mislocated", "correct")  # the paper's behaviour, in order
 
@@ -209,11 +210,15 @@ def verdicts(root: Path, rows: pd.DataFrame) -> list[dict]:
             f"positions while each dominates (median trustworthiness): {ordered} (positions "
             f"unrelated to the conditions: {null['median']:.2f}, 95 % below {null['p95']:.2f})"
         )
+        trajectory = group_reading(root, members)
+        if trajectory is not None:
+            trajectory["text"] = reading_text(group, trajectory, n)
         out.append(
             {"group": group, "seeds": n, "paper_agrees": agree, "behaviour_in_order": behaviour,
              "layer_c_timing": timing, "layer_b_timing": b_timing, "onsets": onsets,
              "median_onsets": median, "order_by_stage": order, "order_null": null,
-             "behaviour_paths": paths, "text": text}
+             "behaviour_paths": paths, "text": text,
+             **({"trajectory": trajectory} if trajectory else {})}
         )  # fmt: skip
     return out
 
@@ -243,7 +248,9 @@ def _aggregate_phases(root: Path, out: Path, rows: pd.DataFrame) -> list[str]:
     (out / "verdicts.json").write_text(json.dumps(found, indent=1) + "\n")
     sweep_curves_figure(table, out / "curves.png")
     sweep_stages_figure(table, out / "stages.png")
-    return [v["text"] for v in found]
+    return [
+        line for v in found for line in (v["text"], v.get("trajectory", {}).get("text")) if line
+    ]
 
 
 def aggregate_sweep(root: Path) -> list[str]:
