@@ -135,7 +135,7 @@ def _trajectory_views(run: RunFolder, rows: list[PhaseEntry]) -> list[tuple]:
         learned = np.array([np.nan if v is None else v for v in learned], float)
         j = int(np.nanargmax(learned)) if np.isfinite(learned).any() else 0
         share = row.fractions["mislocated"]
-        title = f"step {row.step} (mislocated {share:.0%}), t = {row.trajectory[j]['t']}"
+        title = f"step {row.step} (mislocated {share:.0%})\nt = {row.trajectory[j]['t']:.0f}"
         panels.append((title, saved["trajectory_umap"][j], saved["conditions"], saved["centers"]))
     return panels
 

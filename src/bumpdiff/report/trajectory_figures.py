@@ -37,12 +37,15 @@ def trajectory_order_figure(steps, trajectories, phases, path: Path) -> bytes:
                 null = [_at(tr, j, "order_generated_null") for tr in trajectories]
                 ax.plot(steps, null, "k:", lw=1, label="p re-assigned (null)")
             ax.set_ylim(0.4, 1.02)
-            ax.set_title(f"t = {t}: against {'μ' if i == 0 else 'p'}", fontsize=8)
+            ax.set_title(f"t = {t:.0f}: against {'μ' if i == 0 else 'p'}", fontsize=8)
             ax.tick_params(labelsize=7)
             ax.xaxis.label.set_size(7)
+            if i == 0:
+                ax.set_xlabel("")
     axes[0, 0].set_ylabel("trustworthiness vs μ")
     axes[1, 0].set_ylabel("trustworthiness vs p")
     axes[1, -1].legend(fontsize=6, loc="lower right")
+    fig.tight_layout(rect=(0, 0, 1, 0.94))
     title = "The layer read along each generation: ordered by the condition (top) or by where "
     fig.suptitle(title + "the bump is generated (bottom)? Shading: trajectory phase", fontsize=9)
     return save_figure(fig, path)
@@ -59,7 +62,7 @@ def _at(trajectory: list[dict], j: int, key: str) -> float:
 def trajectory_umap_figure(panels, path: Path) -> bytes:
     """One row per panel (title, embedding (n, 3), μ (n, 2), p (n, 2)): the first two UMAP axes
     coloured by μx (left) and by px (right; grey where no bump was generated)."""
-    fig, axes = plt.subplots(len(panels), 2, figsize=(6.4, 2.9 * len(panels)), squeeze=False)
+    fig, axes = plt.subplots(len(panels), 2, figsize=(7.0, 3.0 * len(panels)), squeeze=False)
     for i, (title, emb, mu, p) in enumerate(panels):
         for j, (values, name) in enumerate(((mu[:, 0], "μx"), (p[:, 0], "px"))):
             ax = axes[i, j]
@@ -68,7 +71,8 @@ def trajectory_umap_figure(panels, path: Path) -> bytes:
             sc = ax.scatter(emb[ok, 0], emb[ok, 1], c=values[ok], cmap="viridis", s=14)
             ax.set_xticks([])
             ax.set_yticks([])
-            ax.set_title(f"{title}: coloured by {name}", fontsize=8)
+            ax.set_title(f"coloured by {name}", fontsize=8)
             fig.colorbar(sc, ax=ax, shrink=0.8)
+        axes[i, 0].set_ylabel(title, fontsize=8)
     fig.suptitle("UMAP of the layer along the generation, one point per sample", fontsize=9)
     return save_figure(fig, path)
