@@ -28,6 +28,11 @@ def place(tmp_path_factory):
     (root / "list.yaml").write_text("- 1\n- 2\n")
     (root / "section.yaml").write_text(yaml.safe_dump({**TINY, "optimiser": {"lr": 1}}))
     (root / "afile").write_text("not a folder")
+    bomb = ["experiment: phases", "a: &a [1,1,1,1,1,1,1,1,1,1]"]  # 10^9 items once expanded
+    for prev, name in zip("abcdefg", "bcdefgh"):
+        bomb.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 10) + "]")
+    bomb.append("probe: {placement_more_t: [" + ",".join(["*h"] * 10) + "]}")
+    (root / "bomb.yaml").write_text("\n".join(bomb) + "\n")
     return {"root": root, "run": run.root, "cfg": cfg}
 
 
@@ -65,6 +70,22 @@ SET = [  # (override, the field the message must name)
     ("train.foo=1", "train.foo"),
     ("data.dx=[1", "data.dx"),
     ("train.lr", "set"),
+    # booleans are not numbers (YAML reads yes/no/on/off/true as booleans)
+    ("train.steps=yes", "train.steps"),
+    ("train.lr=true", "train.lr"),
+    ("sample.draws=no", "sample.draws"),
+    ("data.x_range=[1,on]", "data.x_range"),
+    ("probe.placement_more_t=[1,true]", "probe.placement_more_t"),
+    # no infinity or NaN in a float field
+    ("data.dx=.inf", "data.dx"),
+    ("data.dy=.nan", "data.dy"),
+    ("train.lr=.inf", "train.lr"),
+    # the trajectory probe's fields
+    ("trajectory.t=[2000]", "trajectory.t"),
+    ("trajectory.t=[5,5]", "trajectory.t"),
+    ("trajectory.min_learned=2", "trajectory.min_learned"),
+    # markup-like values are echoed verbatim
+    ("train.steps=[bold]x", "[bold]x"),
 ]
 
 
@@ -83,6 +104,7 @@ CONFIGS = [
     ("list.yaml", "mapping of sections"),
     ("section.yaml", "optimiser"),
     ("missing.yaml", "file not found"),
+    ("bomb.yaml", "too large or too deeply nested"),
 ]
 
 
@@ -132,6 +154,8 @@ def test_bad_places_and_resumes(place):
         (["train", cfg, "--out", str(place["root"] / "afile")], "is a file"),
         (["train", cfg, "--out", str(place["root"] / "afile" / "sub")], "Not a directory"),
         (["evaluate", str(place["root"] / "nowhere")], "not a bumpdiff run folder"),
+        (["report", str(place["root"] / "x[/y]")], "x[/y] is not a bumpdiff run folder"),
+        (["evaluate", str(place["root"] / "[link=x]r")], "[link=x]r is not a bumpdiff"),
         (["bench", "--out", str(place["root"] / "b.json"), "--only", "nope"], "--only"),
         (["bench", "--out", str(place["root"] / "b.json"), "--sampler", "euler"], "--sampler"),
     ]

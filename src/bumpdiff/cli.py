@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import functools
 import gc
+import inspect
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from bumpdiff.bench.commands import register as register_tool_commands
 from bumpdiff.config import Config, ConfigError, config_to_yaml, load_config
+from bumpdiff.store.lock import claim
 from bumpdiff.store.runfolder import RunFolder
 from bumpdiff.sweep.commands import register as register_sweep_commands
 
@@ -22,8 +25,10 @@ app = typer.Typer(
     help="Train conditional DDPMs on Gaussian bumps, evaluate what they generate, probe what they "
     "represent, and name the learning phases (Liang, Liu & Fiete, arXiv 2402.03305).",
 )
-console = Console(stderr=True)
-out_console = Console(soft_wrap=True)
+# Nothing printed is read as Rich markup: paths and values may hold brackets ("[/q]")
+console = Console(stderr=True, markup=False, highlight=False)
+out_console = Console(soft_wrap=True, markup=False, highlight=False)
+MAX_MESSAGE = 400  # characters of an error line; what a value echoes beyond it is cut
 
 SetOpt = Annotated[
     list[str] | None,
@@ -85,7 +90,9 @@ def _options(
 
 
 def _fail(message: str) -> typer.Exit:
-    console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    if len(message) > MAX_MESSAGE:
+        message = message[: MAX_MESSAGE - 1] + "…"
+    console.print(Text.assemble(("error:", "red"), " ", message), soft_wrap=True)
     return typer.Exit(2)
 
 
@@ -107,7 +114,9 @@ def user_errors(fn):
             where = err.filename or "file"
             raise _fail(f"{where}: {err.strerror or err.__class__.__name__}") from None
         except KeyboardInterrupt:
-            console.print("interrupted; checkpoints so far are kept (continue with --resume)")
+            resumes = "resume" in inspect.signature(fn).parameters
+            then = " (continue with --resume)" if resumes else ""
+            console.print(f"interrupted; what was written so far is kept{then}")
             raise typer.Exit(130) from None
 
     return wrapper
@@ -163,7 +172,8 @@ def _config_command(name: str, doc: str, action) -> None:
     ) -> None:
         cfg = _load(config, [*(set_ or []), *_overrides(train__device=device)], dry_run)
         if cfg is not None:
-            action(cfg, out, resume)
+            with claim(out, f"bumpdiff {name}", console.print):
+                action(cfg, out, resume)
 
 
 def _train(cfg: Config, out: Path, resume: bool) -> None:
@@ -214,8 +224,9 @@ def sample(
     conds = [_parse_xy(a) for a in (at or [])]
     if not conds:
         raise ConfigError("--at: give at least one condition, e.g. --at 3.5,7")
-    samples, summary, path = sample_checkpoint(rf, cfg, k, np.array(conds), n, seed)
-    pages.samples_grid(rf, k, samples.images, samples.conditions, cols=n)
+    with claim(rf.root, "bumpdiff sample", console.print):
+        samples, summary, path = sample_checkpoint(rf, cfg, k, np.array(conds), n, seed)
+        pages.samples_grid(rf, k, samples.images, samples.conditions, cols=n)
     out_console.print(
         f"step {k}: {len(samples.images)} images ({samples.spec.label}), accuracy "
         f"{summary['accuracy']:.1%} → {path}, {rf.figure_path(f'samples-{k}')}"
@@ -262,12 +273,13 @@ def evaluate(
     fields = _overrides(
         sample__sampler=sampler, sample__steps=steps, sample__draws=n, train__device=device
     )
-    if rescore:
-        rf, last = _rescore(run_dir, step, [*(set_ or []), *fields])
-    else:
-        rf, last = _analyse_each(run_dir, step, every, [*(set_ or []), *fields], "eval")
-    pages.outcome_examples(rf, last)
-    pages.outcomes(rf)
+    with claim(run_dir, "bumpdiff evaluate", console.print):
+        if rescore:
+            rf, last = _rescore(run_dir, step, [*(set_ or []), *fields])
+        else:
+            rf, last = _analyse_each(run_dir, step, every, [*(set_ or []), *fields], "eval")
+        pages.outcome_examples(rf, last)
+        pages.outcomes(rf)
 
 
 def _rescore(run_dir: Path, step: int | None, fields: list[str]) -> tuple[RunFolder, int]:
@@ -321,7 +333,9 @@ def probe(
     set_: SetOpt = None,
 ) -> None:
     """Capture the probe layer, measure order and name the phase; writes probes/<step>.npz."""
-    _analyse_each(run_dir, step, every, [*(set_ or []), *_overrides(train__device=device)], "probe")
+    fields = [*(set_ or []), *_overrides(train__device=device)]
+    with claim(run_dir, "bumpdiff probe", console.print):
+        _analyse_each(run_dir, step, every, fields, "probe")
 
 
 @app.command()
@@ -331,6 +345,7 @@ def report(run_dir: RunArg) -> None:
     from bumpdiff.experiments import report_run
 
     rf, _ = _run_folder(run_dir)
+    rf.remove_orphans()  # leftovers of a report (or any writer) that was killed
     for line in report_run(rf):
         out_console.print(line)
     out_console.print(f"report: {rf.report_path}")

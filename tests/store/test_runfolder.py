@@ -67,3 +67,36 @@ def test_paths_and_config(tmp_path, tiny):
     assert run.free_samples_path(6).name == "6-1.npz"
     assert run.subrun("model").root == run.root / "model"
     assert run.figure_path("order") == run.root / "figures" / "order.png"
+
+
+def test_leftovers_of_dead_writers_are_removed_and_a_live_writers_kept(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    run = RunFolder(tmp_path)
+    (tmp_path / "figures").mkdir()
+    left = [tmp_path / f".report.html.{dead}.x1.tmp", tmp_path / "figures" / ".a.png.zz.tmp"]
+    live = tmp_path / f".phases.json.{os.getpid()}.x2.tmp"  # this process: still writing
+    for path in [*left, live]:
+        path.write_text("partial")
+    assert sorted(run.remove_orphans()) == sorted(left)
+    assert live.exists() and not any(p.exists() for p in left)
+
+
+def test_a_write_that_fails_without_a_file_name_names_its_file(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from bumpdiff.store.runfolder import atomic_write_bytes
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")  # as write() raises it: no file
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(OSError) as err:
+        atomic_write_bytes(tmp_path / "phases.json", b"{}")
+    assert err.value.filename == str(tmp_path / "phases.json") and err.value.errno == errno.ENOSPC
+    assert list(tmp_path.iterdir()) == []  # no temporary file left either

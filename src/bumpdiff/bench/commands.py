@@ -14,8 +14,8 @@ from rich.console import Console
 
 from bumpdiff.config import ConfigError
 
-_out = Console(soft_wrap=True)  # results, on stdout
-_err = Console(stderr=True)  # progress, on stderr
+_out = Console(soft_wrap=True, markup=False, highlight=False)  # results, on stdout
+_err = Console(stderr=True, markup=False, highlight=False)  # progress, on stderr
 DeviceOpt = Annotated[
     str | None, typer.Option("--device", help="auto | cpu | cuda (default: the config's)")
 ]

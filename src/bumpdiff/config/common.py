@@ -11,4 +11,6 @@ class ConfigError(ValueError):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # infinities and NaN are refused in every float field (a lattice spacing of .inf passed
+    # --dry-run and failed in training)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)

@@ -3,14 +3,78 @@ and the fully resolved YAML written into every run folder."""
 
 from __future__ import annotations
 
+import reprlib
+import types
+import typing
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from bumpdiff.config.common import ConfigError
 from bumpdiff.config.sections import Config
+
+# Limits on what a config may hold: a YAML alias bomb (a few lines that expand to 10^9 items)
+# is refused by counting the expanded tree, stopping at the limit, before anything builds it.
+MAX_FILE_BYTES = 1 << 20
+MAX_ITEMS = 100_000
+MAX_DEPTH = 32
+_SHORT = reprlib.Repr()  # attributes set one by one: Python 3.11 takes no keywords here
+_SHORT.maxlist = _SHORT.maxtuple = 6
+_SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlevel = 4, 60, 60, 3
+
+
+def short(value: Any) -> str:
+    """The repr of a value echoed in an error, bounded in length (huge or nested values
+    abbreviated without being walked whole)."""
+    return _SHORT.repr(value)
+
+
+def check_size(tree: Any, what: str) -> None:
+    """ConfigError when ``tree`` expanded (aliases followed) holds more than MAX_ITEMS values or
+    nests deeper than MAX_DEPTH; stops counting at the limit, so a bomb costs nothing."""
+    count, stack = 0, [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > MAX_ITEMS or depth > MAX_DEPTH:
+            raise ConfigError(
+                f"{what}: the config is too large or too deeply nested (over {MAX_ITEMS:,} "
+                f"values or {MAX_DEPTH} levels once YAML aliases are expanded)"
+            )
+        if isinstance(node, dict):
+            stack += [(v, depth + 1) for v in node.values()]
+        elif isinstance(node, (list, tuple)):
+            stack += [(v, depth + 1) for v in node]
+
+
+def _numeric(annotation: Any) -> bool:
+    """int or float, alone, in a union with None, or as the items of a list or tuple."""
+    if annotation in (int, float):
+        return True
+    args = [a for a in typing.get_args(annotation) if a not in (type(None), Ellipsis)]
+    origin = typing.get_origin(annotation)
+    wraps = origin in (list, tuple, typing.Union, types.UnionType)
+    return wraps and bool(args) and all(_numeric(a) for a in args)
+
+
+def refuse_bool_numbers(model: type[BaseModel], tree: Any, prefix: str = "") -> None:
+    """ConfigError for a boolean given to a number field (YAML reads yes/no/on/off as booleans,
+    which pydantic would turn into 1 and 0: ``train.steps=yes`` trained one step)."""
+    if not isinstance(tree, dict):
+        return
+    for name, value in tree.items():
+        field = model.model_fields.get(name)
+        if field is None:
+            continue
+        where, kind = f"{prefix}{name}", field.annotation
+        if isinstance(kind, type) and issubclass(kind, BaseModel):
+            refuse_bool_numbers(kind, value, f"{where}.")
+        elif _numeric(kind):
+            items = value if isinstance(value, (list, tuple)) else [value]
+            if any(isinstance(v, bool) for v in items):
+                raise ConfigError(f"{where}: must be a number, not a boolean, got {short(value)}")
 
 
 def _error_line(err: ValidationError) -> str:
@@ -25,7 +89,7 @@ def _error_line(err: ValidationError) -> str:
     where = loc or "config"
     if first["type"] == "extra_forbidden":
         return f"{where}: unknown field"
-    return f"{where}: {msg}, got {got!r}"
+    return f"{where}: {msg}, got {short(got)}"
 
 
 def _set_dotted(tree: dict[str, Any], key: str, value: Any) -> None:
@@ -45,11 +109,14 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
     for item in items or []:
         key, sep, raw = item.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"set: expected section.field=value, got {item!r}")
+            raise ConfigError(f"set: expected section.field=value, got {short(item)}")
         try:
             value = yaml.safe_load(raw)
         except yaml.YAMLError:
-            raise ConfigError(f"{key.strip()}: the value is not valid YAML, got {raw!r}") from None
+            raise ConfigError(
+                f"{key.strip()}: the value is not valid YAML, got {short(raw)}"
+            ) from None
+        check_size(value, key.strip())
         _set_dotted(tree, key.strip(), value)
     return tree
 
@@ -67,6 +134,8 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 def build_config(tree: dict[str, Any] | None = None, overrides: list[str] | None = None) -> Config:
     """Validate a config tree plus dotted overrides; ConfigError (one line) on bad input."""
     merged = _merge(tree or {}, parse_overrides(overrides))
+    check_size(merged, "config")
+    refuse_bool_numbers(Config, merged)
     try:
         return Config.model_validate(merged)
     except ValidationError as err:
@@ -79,6 +148,8 @@ def read_tree(path: str | Path, what: str = "config") -> dict[str, Any]:
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{what}: file not found: {path}")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ConfigError(f"{what}: {path} is larger than {MAX_FILE_BYTES >> 20} MiB")
     try:
         text = path.read_text()
         tree = yaml.safe_load(text)
@@ -92,6 +163,7 @@ def read_tree(path: str | Path, what: str = "config") -> dict[str, Any]:
         )
     if not isinstance(tree, dict):
         raise ConfigError(f"{what}: {path} must hold a mapping of sections")
+    check_size(tree, what)
     return tree
 
 

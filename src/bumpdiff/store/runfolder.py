@@ -40,7 +40,9 @@ CKPT_RE = re.compile(r"^step-(\d+)\.safetensors$")
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # the writer's PID in the name: a leftover is removed only once its writer is gone
+    prefix = f".{path.name}.{os.getpid()}."
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".tmp")
     try:
         os.chmod(tmp, 0o644)  # mkstemp makes the file private; a run's files are ordinary ones
         with os.fdopen(fd, "wb") as fh:
@@ -48,9 +50,23 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
-        raise
+        raise _naming(err, path) from None
+
+
+def _writer(tmp: Path) -> int:
+    """The PID in a temporary file's name (``.<name>.<pid>.<random>.tmp``); 0 when it has none
+    (no process has PID 0 to send to: the file counts as left by a dead one)."""
+    parts = tmp.name.rsplit(".", 3)
+    return int(parts[1]) if len(parts) == 4 and parts[1].isdigit() else 0
+
+
+def _naming(err: BaseException, path: Path) -> BaseException:
+    """An OSError that names no file (a full disk: ENOSPC on write) made to name ``path``."""
+    if isinstance(err, OSError) and not err.filename:
+        return OSError(err.errno, err.strerror or str(err), str(path))
+    return err
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -205,12 +221,19 @@ class RunFolder:
                 if torn:
                     data = path.read_bytes()
                     atomic_write_bytes(path, data[: data.rfind(b"\n") + 1])
-            with open(path, "a") as fh:
-                fh.write(to_json(row.model_dump(mode="python")) + "\n")
+            try:
+                with open(path, "a") as fh:
+                    fh.write(to_json(row.model_dump(mode="python")) + "\n")
+            except OSError as err:
+                raise _naming(err, path) from None
 
     def remove_orphans(self) -> list[Path]:
-        """Delete the temporary files of writes that a kill interrupted (``.<name>.*.tmp``)."""
-        orphans = sorted(self.root.rglob(".*.tmp")) if self.root.is_dir() else []
+        """Delete the temporary files of writes that a kill interrupted
+        (``.<name>.<pid>.*.tmp`` of a process no longer running; older names without a PID)."""
+        from bumpdiff.store.lock import alive
+
+        found = sorted(self.root.rglob(".*.tmp")) if self.root.is_dir() else []
+        orphans = [p for p in found if not alive(_writer(p))]
         for path in orphans:
             path.unlink(missing_ok=True)
         return orphans

@@ -24,15 +24,17 @@ def register(app: typer.Typer, user_errors, out_console) -> None:
         no_ray: Annotated[bool, typer.Option(help="run the members one after another")] = False,
     ) -> None:
         """Run every member of a sweep (Ray when installed), skipping finished ones."""
+        from bumpdiff.store.lock import claim
         from bumpdiff.sweep.runner import run_more_seeds, run_sweep
         from bumpdiff.sweep.spec import load_sweep
 
         spec, base, members = load_sweep(file)
         root = out or Path("runs") / file.stem
         how = {"address": address, "workers": workers, "use_ray": False if no_ray else None}
-        status = run_sweep(spec, base, members, root, out_console.print, **how)
-        if spec.more_seeds is not None:
-            status = run_more_seeds(spec, base, root, out_console.print, **how)
+        with claim(root, "bumpdiff sweep", out_console.print):
+            status = run_sweep(spec, base, members, root, out_console.print, **how)
+            if spec.more_seeds is not None:
+                status = run_more_seeds(spec, base, root, out_console.print, **how)
         failed = sorted(n for n, e in status.items() if e.get("status") != "done")
         out_console.print(f"{len(status) - len(failed)} done, {len(failed)} failed: {root}")
         if failed:

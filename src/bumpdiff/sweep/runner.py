@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bumpdiff.config import ConfigError
+from bumpdiff.store.lock import claim
 from bumpdiff.store.runfolder import RunFolder, atomic_write_text
 from bumpdiff.sweep.spec import Member, SweepSpec, member_config, more_members
 from bumpdiff.sweep.status import STATUS, read_status, record_status  # noqa: F401 (STATUS re-exported)
@@ -29,14 +30,15 @@ def run_member(base: str, member: Member, root: str, threads: int | None = None)
     if threads is not None:
         cfg = cfg.model_copy(update={"train": cfg.train.model_copy(update={"threads": threads})})
     t0 = time.perf_counter()
-    lines = run_experiment(cfg, Path(root) / member.name, True, lambda _: None, progress=False)
+    with claim(Path(root) / member.name, f"bumpdiff sweep member {member.name}"):
+        lines = run_experiment(cfg, Path(root) / member.name, True, lambda _: None, progress=False)
     return {"status": "done", "seconds": time.perf_counter() - t0, "summary": lines[-1]}
 
 
 # What a finished member's analysis depends on besides its training: a member analysed with
 # other settings (e.g. an earlier evaluation sampler of the base preset) is run again, and the
 # resume rule redoes only the analysis made with other settings.
-ANALYSIS_SECTIONS = ("sample", "eval", "probe", "phase")
+ANALYSIS_SECTIONS = ("sample", "eval", "probe", "phase", "trajectory")
 
 
 def is_done(root: Path, member: Member, status: dict[str, dict], base: Path | None = None) -> bool:
