@@ -80,9 +80,10 @@ def test_train_sample_evaluate_probe(tiny_yaml, tmp_path):
         5,
     )
     assert res.exit_code == 0, res.output
-    assert (run / "samples" / "6.npz").is_file() and (run / "figures" / "samples-6.png").is_file()
+    assert (run / "samples" / "6-1.npz").is_file() and (run / "figures" / "samples-6.png").is_file()
+    assert not (run / "samples" / "6.npz").exists()  # the evaluation's name, never a user's
     res = invoke("sample", run, "--step", 6, "--at", "2,2", "-n", 1, "--steps", 3)
-    assert res.exit_code == 0 and (run / "samples" / "6-1.npz").is_file()  # nothing overwritten
+    assert res.exit_code == 0 and (run / "samples" / "6-2.npz").is_file()  # nothing overwritten
     res = invoke("sample", run, "--step", 6, "--at", "9,3")
     assert res.exit_code == 2 and "mu_x: must be in [0, 7], got 9" in res.output
     res = invoke("sample", run, "--step", 6, "--at", "3,3", "-n", 0)

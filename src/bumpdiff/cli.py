@@ -211,7 +211,7 @@ def sample(
     device: DeviceOpt = None,
     set_: SetOpt = None,
 ) -> None:
-    """Generate images at given conditions; writes samples/<step>.npz and a PNG grid."""
+    """Generate images at given conditions; writes samples/<step>-<k>.npz and a PNG grid."""
     import numpy as np
 
     from bumpdiff.analysis.pipeline import sample_checkpoint

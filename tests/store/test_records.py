@@ -13,6 +13,7 @@ def test_eval_row_declares_every_summary_field():
     images[0, 3, 4] = 1.0
     summary = summarize(classify(images, np.array([[4.0, 3.0], [2.0, 2.0]])))
     own = {"event", "step", "sampler", "sampler_steps", "seconds", "detector", "clip"}
+    own.add("file_sha256")  # of the samples file the row describes
     own |= {f for f in EvalRow.model_fields if "trajectory" in f or f.startswith("decided_t")}
     behaviour = {f for f in EvalRow.model_fields if f.startswith("behaviour_")}
     assert set(EvalRow.model_fields) - own - behaviour == set(summary)

@@ -62,9 +62,10 @@ def test_paths_and_config(tmp_path, tiny):
     assert run.read_config() == tiny
     changed = run.read_config(["sample.steps=3"])
     assert changed.sample.steps == 3 and run.read_config() == tiny  # overrides are not written
+    assert run.free_samples_path(6).name == "6-1.npz"  # never the evaluation's 6.npz
     run.samples_path(6).parent.mkdir()
-    run.samples_path(6).write_bytes(b"x")
-    assert run.free_samples_path(6).name == "6-1.npz"
+    run.samples_path(6).with_name("6-1.npz").write_bytes(b"x")
+    assert run.free_samples_path(6).name == "6-2.npz"
     assert run.subrun("model").root == run.root / "model"
     assert run.figure_path("order") == run.root / "figures" / "order.png"
 

@@ -32,6 +32,7 @@ from bumpdiff.diffusion.sampling import SamplerSpec, generate, resolve_sampler
 from bumpdiff.probe.behaviour import behaviour_order
 from bumpdiff.scoring.outcomes import Classification, classify, classify_threshold, summarize
 from bumpdiff.scoring.stripes import classify_stripes
+from bumpdiff.store.analysis_files import path_of, write_recorded
 from bumpdiff.store.checkpoint import load_model
 from bumpdiff.store.records import EvalRow, ProbeRow
 from bumpdiff.store.runfolder import RunFolder, save_npz
@@ -94,10 +95,10 @@ class SampleSet:
     spec: SamplerSpec
     extra: dict[str, np.ndarray] | None = None  # kept beside them (the trajectory's UMAPs)
 
-    def save(self, path, clip: bool) -> None:
-        """samples/<step>.npz: the unclamped images, conditions, outcomes, what was detected
-        (bump count and positions, the dominant bump's centre, amplitude, width; background)
-        and the sampler."""
+    def arrays(self, clip: bool) -> dict[str, np.ndarray]:
+        """What samples/<step>.npz holds: the unclamped images, conditions, outcomes, what was
+        detected (bump count and positions, the dominant bump's centre, amplitude, width;
+        background), the sampler, and what was kept beside them."""
         r = self.result
         detected = {
             "n_bumps": r.n_bumps,
@@ -106,18 +107,21 @@ class SampleSet:
             "width": r.width,
             "positions": r.positions,
         }
-        save_npz(
-            path,
-            images=self.images.astype(np.float32),
-            conditions=self.conditions,
-            outcome=r.outcome,
-            centers=r.centers,
+        return {
+            "images": self.images.astype(np.float32),
+            "conditions": self.conditions,
+            "outcome": r.outcome,
+            "centers": r.centers,
             **{k: v for k, v in detected.items() if v is not None},
-            sampler=np.array(self.spec.name),
-            steps=np.array(self.spec.steps),
-            clip=np.array(clip),
+            "sampler": np.array(self.spec.name),
+            "steps": np.array(self.spec.steps),
+            "clip": np.array(clip),
             **(self.extra or {}),
-        )
+        }
+
+    def save(self, path, clip: bool) -> None:
+        """The arrays written to ``path`` (samples a user asked for: no row records them)."""
+        save_npz(path, **self.arrays(clip))
 
 
 def evaluate_model(
@@ -176,16 +180,12 @@ def analyse_checkpoint(
     samples/<step>.npz and probes/<step>.npz, logs the rows and returns them by part."""
     model = load_checkpoint_model(run, cfg, step)
     rows: dict[str, EvalRow | ProbeRow] = {}
-    if "eval" in parts:
+    if "eval" in parts:  # each file and its row committed together (store/analysis_files.py)
         row, samples = evaluate_model(model, cfg, step, run)
-        samples.save(run.samples_path(step), cfg.sample.clip)
-        run.log(row)
-        rows["eval"] = row
+        rows["eval"] = write_recorded(run, "eval", step, row, **samples.arrays(cfg.sample.clip))
     if "probe" in parts:
         row, arrays = probe_model(model, cfg, step)
-        save_npz(run.probe_path(step), **arrays)
-        run.log(row)
-        rows["probe"] = row
+        rows["probe"] = write_recorded(run, "probe", step, row, **arrays)
     return rows
 
 
@@ -209,6 +209,8 @@ def pending(
         },
         "probe": {k for k, r in probes.items() if r.rule == probe_signature(cfg)},
     }
+    for part in PARTS:  # a row counts only with its file (a bad one was set aside on resume)
+        done[part] = {k for k in done[part] if path_of(run, part, k).is_file()}
     steps = [s for s in run.checkpoint_steps() if only is None or s in only]
     todo = {s: [p for p in PARTS if p in parts and s not in done[p]] for s in steps}
     return {s: t for s, t in todo.items() if t}
@@ -247,8 +249,8 @@ def sample_checkpoint(
     run: RunFolder, cfg: Config, step: int, conditions: np.ndarray, n: int, seed: int
 ) -> tuple[SampleSet, dict, object]:
     """``n`` images at each user-given condition with the config's sampler; writes
-    samples/<step>.npz (or <step>-<k>.npz, never over evaluation samples). Returns the samples,
-    their summary and the path written."""
+    samples/<step>-<k>.npz (the first k free; never the evaluation's <step>.npz). Returns the
+    samples, their summary and the path written."""
     conditions = check_centers_for(cfg.data, conditions)
     model = load_checkpoint_model(run, cfg, step)
     images, cond = generate(model, cfg, conditions, n, seed, progress=_tty())

@@ -20,8 +20,9 @@ from bumpdiff.analysis.pipeline import SampleSet, classify_images, detector_sign
 from bumpdiff.config import Config
 from bumpdiff.diffusion.sampling import SamplerSpec
 from bumpdiff.scoring.outcomes import OUTCOMES, Classification, classify_threshold, confusion
+from bumpdiff.store.analysis_files import read_recorded, write_recorded
 from bumpdiff.store.records import EvalRow, Rescore, RescoreStep
-from bumpdiff.store.runfolder import RunFolder, load_npz
+from bumpdiff.store.runfolder import RunFolder
 
 THRESHOLD_RULES = {  # the threshold rules compared with the run's rule (eval.rule)
     "median+0.5": "pixels more than 0.5 above the image's median, connected components",
@@ -33,10 +34,10 @@ def _fractions(result: Classification) -> dict[str, float]:
     return {o: float(np.mean(result.outcome == o)) for o in OUTCOMES}
 
 
-def rescore_step(run: RunFolder, cfg: Config, step: int) -> tuple[RescoreStep, EvalRow]:
-    """Classify one checkpoint's saved samples under every rule; re-save them with the run's
-    rule's outcomes and return the comparison and the new eval row."""
-    saved = load_npz(run.samples_path(step))
+def rescore_step(run: RunFolder, cfg: Config, step: int) -> tuple[RescoreStep, SampleSet, EvalRow]:
+    """Classify one checkpoint's saved samples (checked against their row) under every rule;
+    return the comparison, the samples with the run's rule's outcomes, and their new eval row."""
+    saved = read_recorded(run, "eval", step)
     images, cond = saved["images"].astype(np.float64), saved["conditions"]
     by_rule = classify_images(cfg, images, cond)
     tol = cfg.eval.tolerance
@@ -56,8 +57,7 @@ def rescore_step(run: RunFolder, cfg: Config, step: int) -> tuple[RescoreStep, E
     spec = SamplerSpec(str(saved["sampler"]), int(saved["steps"]))
     kept = {k: saved[k] for k in ("trajectory_t", "trajectory_umap") if k in saved}
     samples = SampleSet(images, cond, by_rule, spec, kept)
-    samples.save(run.samples_path(step), clip)
-    return comparison, eval_row(cfg, step, samples, float("nan"), clip)  # nothing was sampled
+    return comparison, samples, eval_row(cfg, step, samples, float("nan"), clip)  # not sampled
 
 
 def rescore_run(
@@ -67,8 +67,8 @@ def rescore_run(
     rules = {cfg.eval.rule: detector_signature(cfg), **THRESHOLD_RULES}
     result = Rescore(rules=rules, outcomes=list(OUTCOMES), steps=[])
     for step in steps:
-        comparison, row = rescore_step(run, cfg, step)
-        run.log(row)
+        comparison, samples, row = rescore_step(run, cfg, step)
+        write_recorded(run, "eval", step, row, **samples.arrays(row.clip))  # file and row together
         result.steps.append(comparison)
         if log:
             parts = [

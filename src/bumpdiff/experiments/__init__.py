@@ -21,6 +21,7 @@ from bumpdiff.experiments import (
     torus,
 )
 from bumpdiff.experiments.base import Experiment, Log
+from bumpdiff.store.analysis_files import describe_bad, set_aside
 from bumpdiff.store.runfolder import RunFolder
 from bumpdiff.training.loop import check_resume_config
 
@@ -64,6 +65,8 @@ def run_experiment(
     experiment = EXPERIMENTS[cfg.experiment]
     t0 = time.perf_counter()
     root = open_for_run(cfg, out, resume)
+    if resume:  # analysis files that do not match their rows: set aside, analysed again
+        set_aside(root, log)
     experiment.train(cfg, root, log, progress)
     experiment.analyse(cfg, root, log)
     lines = experiment.report(cfg, root)
@@ -75,6 +78,9 @@ def report_run(run: RunFolder) -> list[str]:
     """Rewrite the report of an analysed run from its files (``bumpdiff report``); a line of
     metrics.jsonl cut by a crash is reported first."""
     cfg = run.read_config()
+    bad = describe_bad(run)
+    if bad is not None:
+        raise ConfigError(bad)
     lines = EXPERIMENTS[cfg.experiment].report(cfg, run)
     if run.torn_line is not None:
         lines.insert(

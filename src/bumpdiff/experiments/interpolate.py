@@ -27,7 +27,8 @@ from bumpdiff.experiments.members import (
     write_summary,
 )
 from bumpdiff.report import followup_pages
-from bumpdiff.store.runfolder import RunFolder, load_npz
+from bumpdiff.store.analysis_files import read_recorded
+from bumpdiff.store.runfolder import RunFolder
 
 
 def width_config(cfg: Config, width: float, seed: int) -> Config:
@@ -62,7 +63,7 @@ def width_rows(cfg: Config, root: RunFolder) -> list[dict]:
         row["in"].append(acc["in"])
         row["lesion"].append(acc["lesion"])
         if row["umap"] is None:
-            probe = load_npz(sub.probe_path(member_cfg.train.steps))
+            probe = read_recorded(sub, "probe", member_cfg.train.steps)
             held = regions(member_cfg.data, probe["conditions"]) == "lesion"
             row["umap"] = {
                 "conditions": probe["conditions"].tolist(),

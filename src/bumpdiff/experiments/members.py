@@ -11,7 +11,8 @@ import numpy as np
 from bumpdiff.analysis.pipeline import analyse_pending
 from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.experiments.base import Log, train_to_end
-from bumpdiff.store.runfolder import RunFolder, load_npz
+from bumpdiff.store.analysis_files import read_recorded
+from bumpdiff.store.runfolder import RunFolder
 from bumpdiff.training.side_by_side import can_overlap, train_side_by_side
 
 Member = tuple[str, Config, RunFolder]  # (what, config, run folder)
@@ -54,7 +55,7 @@ def last_samples(cfg: Config, run: RunFolder) -> dict[str, np.ndarray]:
         raise ConfigError(
             f"run: {run.root} has no evaluation of step {cfg.train.steps}; analyse it"
         )
-    return load_npz(path)
+    return read_recorded(run, "eval", cfg.train.steps)
 
 
 def accuracy_by(parts: np.ndarray, outcome: np.ndarray, names: Iterable[str]) -> dict:

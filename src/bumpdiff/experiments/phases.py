@@ -18,8 +18,9 @@ from bumpdiff.experiments.base import Experiment, Log, train_to_end
 from bumpdiff.probe.correspondence import PHASES, phase_summary
 from bumpdiff.probe.trajectory_metrics import trajectory_phase
 from bumpdiff.report import pages
+from bumpdiff.store.analysis_files import read_recorded
 from bumpdiff.store.records import PhaseEntry, PhaseProbe, ProbeRow
-from bumpdiff.store.runfolder import RunFolder, load_npz
+from bumpdiff.store.runfolder import RunFolder
 from bumpdiff.training.side_by_side import can_overlap
 
 # The trajectory probe's fields, copied from each checkpoint's eval row into phases.json
@@ -102,7 +103,7 @@ def _snapshots(run: RunFolder, rows: list[PhaseEntry]) -> list[tuple[str, np.nda
             chosen.append((phase, step))
     panels = []
     for phase, step in chosen:
-        probe = load_npz(run.probe_path(step))
+        probe = read_recorded(run, "probe", step)
         panels.append((f"step {step} (phase {phase})", probe["conditions"], probe["umap"]))
     return panels
 
@@ -114,7 +115,7 @@ def _gallery(run: RunFolder, rows: list[PhaseEntry]) -> list[tuple]:
         steps = [r.step for r in rows if r.phase == phase]
         if steps:
             step = steps[len(steps) // 2]
-            samples = load_npz(run.samples_path(step))
+            samples = read_recorded(run, "eval", step)
             gallery += pages.gallery_rows(samples, f"phase {phase}, step {step}", seed=step)
     return gallery
 
@@ -128,7 +129,7 @@ def _trajectory_views(run: RunFolder, rows: list[PhaseEntry]) -> list[tuple]:
     chosen = max(have, key=lambda r: r.fractions["mislocated"])
     panels = []
     for row in [chosen] if chosen is have[-1] else [chosen, have[-1]]:
-        saved = load_npz(run.samples_path(row.step))
+        saved = read_recorded(run, "eval", row.step)
         if "trajectory_umap" not in saved:  # made before the views were kept
             continue
         learned = [s.get("learned_generated") for s in row.trajectory]

@@ -16,8 +16,9 @@ from bumpdiff.diffusion.sampling import candidate_key, name_of, resolve_sampler
 from bumpdiff.report import figures, trajectory_figures
 from bumpdiff.report.method import method_settings
 from bumpdiff.scoring.outcomes import OUTCOMES
+from bumpdiff.store.analysis_files import read_recorded
 from bumpdiff.store.records import CouplingSummary, PhaseEntry, SamplerStudy
-from bumpdiff.store.runfolder import RunFolder, atomic_write_text, load_npz
+from bumpdiff.store.runfolder import RunFolder, atomic_write_text
 
 
 def _cell(value: object) -> str:
@@ -92,7 +93,7 @@ def gallery_rows(samples: dict, label: str, seed: int, per_row: int = 6) -> list
 
 def outcome_examples(run: RunFolder, step: int) -> None:
     """figures/examples-<step>.png: random images of each outcome at ``step``, annotated."""
-    rows = gallery_rows(load_npz(run.samples_path(step)), f"step {step}", seed=step)
+    rows = gallery_rows(read_recorded(run, "eval", step), f"step {step}", seed=step)
     figures.gallery_figure(rows, run.figure_path(f"examples-{step}"))
 
 

@@ -83,6 +83,7 @@ class EvalRow(_Record):
     behaviour_r2_y: Real | None = None
     detector: str = ""  # analysis.detector_signature: rows made otherwise are analysed again
     clip: bool | None = None  # sample.clip
+    file_sha256: str | None = None  # of samples/<step>.npz (store/analysis_files.py)
     # the trajectory probe (analysis/trajectory.py): made with trajectory_rule's settings
     trajectory_rule: str = ""
     trajectory: list[dict[str, Real | None]] = []  # one entry per captured timestep
@@ -133,6 +134,7 @@ class ProbeRow(ProbeMetrics):
 
     event: Literal["probe"] = "probe"
     step: int
+    file_sha256: str | None = None  # of probes/<step>.npz (store/analysis_files.py)
     phase: str
     layer: str
     input: str

@@ -149,9 +149,10 @@ class RunFolder:
         return self.root / "samples" / f"{step}.npz"
 
     def free_samples_path(self, step: int) -> Path:
-        """samples/<step>.npz if free, else <step>-1.npz, -2 …: never over evaluation samples."""
+        """samples/<step>-1.npz if free, else -2, -3 …: never the evaluation's samples/<step>.npz
+        (whose row records it)."""
         path = self.samples_path(step)
-        k, candidate = 0, path
+        k, candidate = 1, path.with_name(f"{path.stem}-1{path.suffix}")
         while candidate.exists():
             k += 1
             candidate = path.with_name(f"{path.stem}-{k}{path.suffix}")
