@@ -18,6 +18,7 @@ from bumpdiff.config import Config, ConfigError, config_to_yaml, load_config
 from bumpdiff.store.lock import claim
 from bumpdiff.store.runfolder import RunFolder
 from bumpdiff.sweep.commands import register as register_sweep_commands
+from bumpdiff.training.stops import interrupt_on_stop_signals
 
 app = typer.Typer(
     add_completion=False,
@@ -356,6 +357,9 @@ register_tool_commands(app, user_errors)
 
 
 def main() -> None:
+    # SIGTERM and SIGHUP stop bumpdiff as Ctrl-C does: each process it started is stopped too,
+    # saving where it is (training/stops.py)
+    interrupt_on_stop_signals()
     try:
         app()
     except KeyboardInterrupt:

@@ -143,9 +143,13 @@ def test_a_tiny_sweep_on_a_local_ray_instance(sweep_file, tmp_path):
 
 
 @pytest.mark.skipif(not runner.ray_available(), reason="Ray is an optional extra")
-def test_ctrl_c_stops_a_ray_sweep_with_its_members_saved_where_they_were(tmp_path):
-    """SIGINT to ``bumpdiff sweep``: the command ends with 130, and each running member gets the
-    interrupt, on which its training saves where it stopped (logged as "interrupted")."""
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_stop_ends_a_ray_sweep_with_its_members_saved_where_they_were(tmp_path, stop):
+    """SIGINT or SIGTERM to ``bumpdiff sweep``: the command ends with 130, each running member
+    gets the interrupt, on which its training saves where it stopped (logged as "interrupted"),
+    and no process is left writing the member's folder (its lock is free)."""
+    from bumpdiff.store.lock import claim
+
     tiny = {**TINY, "train": {**TINY["train"], "steps": 100_000, "overlap": False}}
     (tmp_path / "tiny.yaml").write_text(yaml.safe_dump(tiny))
     sweep = tmp_path / "long.yaml"
@@ -162,8 +166,10 @@ def test_ctrl_c_stops_a_ray_sweep_with_its_members_saved_where_they_were(tmp_pat
     while not list(member.glob("checkpoints/step-2.safetensors")):
         assert time.monotonic() < deadline and proc.poll() is None, proc.stdout.read()
         time.sleep(0.5)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(stop)
     out = proc.communicate(timeout=120)[0].decode()
     assert proc.returncode == 130, out
     assert "interrupted: stopping 1 member(s)" in out
     assert '"event": "interrupted"' in (member / "metrics.jsonl").read_text()
+    with claim(member, "test"):  # refused if a worker still held the member
+        pass

@@ -34,6 +34,7 @@ from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.store.runfolder import RunFolder
 from bumpdiff.training.loop import is_trained, train_to_end
 from bumpdiff.training.side_by_side import split_threads
+from bumpdiff.training.stops import interrupt_on_stop_signals, stop_when_orphaned
 
 try:
     import fcntl
@@ -125,7 +126,10 @@ def _train_and_analyse(tree: dict, root: str, threads: int) -> None:
 
 def _train_child(tree: dict, root: str, threads: int, errors) -> None:
     """The second process of ``train_overlapped``: ``_train_one`` then its share of the
-    analysis, its errors sent back."""
+    analysis, its errors sent back. It stops, saving where it is, on SIGTERM or SIGHUP as on
+    Ctrl-C, and on its own once its parent has gone (training/stops.py)."""
+    interrupt_on_stop_signals()
+    stop_when_orphaned()
     try:
         _train_and_analyse(tree, root, threads)
         gc.freeze()  # its exit skips the last collections, as cli.main's (the parent waits for it)

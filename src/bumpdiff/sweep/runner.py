@@ -20,6 +20,7 @@ from bumpdiff.store.lock import claim
 from bumpdiff.store.runfolder import RunFolder, atomic_write_text
 from bumpdiff.sweep.spec import Member, SweepSpec, member_config, more_members
 from bumpdiff.sweep.status import STATUS, read_status, record_status  # noqa: F401 (STATUS re-exported)
+from bumpdiff.training.stops import interrupt_on_stop_signals
 
 
 def run_member(base: str, member: Member, root: str, threads: int | None = None) -> dict:
@@ -111,6 +112,7 @@ def run_on_ray(spec, base: Path, members, root: Path, log, address, workers: int
     else:
         cores = None if workers is None else workers * spec.cpus
         ray.init(num_cpus=cores, include_dashboard=False, log_to_driver=False)
+    interrupt_on_stop_signals()  # Ray installs its own SIGTERM handler (exit 1): ours again
     try:
         task = ray.remote(num_cpus=spec.cpus, num_gpus=spec.gpus, max_retries=spec.retries,
                           retry_exceptions=True)(run_member)  # fmt: skip

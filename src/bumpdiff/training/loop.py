@@ -31,6 +31,7 @@ from bumpdiff.diffusion.schedule import alphas_cumprod, autocast, diffusion_loss
 from bumpdiff.store.checkpoint import TrainState, load_train_state, save_checkpoint
 from bumpdiff.store.records import CheckpointRow, InterruptedRow, StartRow, TrainRow
 from bumpdiff.store.runfolder import RunFolder
+from bumpdiff.training.stops import STOP_SIGNALS
 
 
 def checkpoint_schedule(total: int, count: int, first: int) -> list[int]:
@@ -147,8 +148,9 @@ class TrainingDiverged(ConfigError):
 
 
 class _StopRequests:
-    """SIGINT and SIGTERM during training are remembered and acted on after the current step (and
-    its checkpoint, if one is due) has finished, so a stop never cuts a step or a write."""
+    """SIGINT, SIGTERM and SIGHUP during training are remembered and acted on after the current
+    step (and its checkpoint, if one is due) has finished, so a stop never cuts a step or a
+    write."""
 
     def __init__(self):
         self.signal: int | None = None
@@ -159,7 +161,7 @@ class _StopRequests:
 
     def __enter__(self) -> _StopRequests:
         if threading.current_thread() is threading.main_thread():  # signals: main thread only
-            for sig in (signal.SIGINT, signal.SIGTERM):
+            for sig in (signal.SIGINT, *STOP_SIGNALS):
                 self._previous[sig] = signal.signal(sig, self._handle)
         return self
 

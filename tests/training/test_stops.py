@@ -1,0 +1,147 @@
+"""A stop reaches every process: SIGTERM and SIGHUP act as Ctrl-C; a child whose parent dies
+stops itself; SIGTERM to ``run`` with ``train.overlap`` leaves no process alive and a resume
+logs no row twice; a sweep run without Ray stops the same way."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+import yaml
+from conftest import TINY
+
+from bumpdiff.store.lock import claim
+from bumpdiff.training.stops import interrupt_on_stop_signals
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_stop_signals_act_as_ctrl_c(sig):
+    before = signal.getsignal(sig)
+    try:
+        interrupt_on_stop_signals()
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), sig)
+            time.sleep(5)  # the handler runs at the next bytecode
+    finally:
+        signal.signal(sig, before)
+
+
+CHILD = """
+import signal, sys, time
+from bumpdiff.training.stops import interrupt_on_stop_signals, stop_when_orphaned
+interrupt_on_stop_signals()
+stop_when_orphaned(poll=0.1)
+print("watching", flush=True)
+try:
+    time.sleep(60)
+except KeyboardInterrupt:
+    open(sys.argv[1], "w").write("stopped")
+"""
+PARENT = """
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", sys.argv[1], sys.argv[2]], stdout=subprocess.PIPE,
+                         text=True)
+child.stdout.readline()
+print(child.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_child_stops_itself_once_its_parent_is_gone(tmp_path):
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, CHILD, str(tmp_path / "said")],
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    child = int(parent.stdout.readline())
+    parent.kill()  # SIGKILL: no cleanup of its own
+    parent.wait()
+    deadline = time.monotonic() + 20
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(child)
+    assert (tmp_path / "said").read_text() == "stopped"  # it stopped through its own handler
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie left to a container's init counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            return "\tZ" not in next(line for line in fh if line.startswith("State:"))
+    except FileNotFoundError:
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as fh:
+            found += [int(c) for c in fh.read().split()]
+    return found
+
+
+def _start(tmp_path, *args) -> subprocess.Popen:
+    long = {**TINY, "train": {**TINY["train"], "steps": 3000, "checkpoints": 20, "threads": 2,
+                              "overlap": True}}  # fmt: skip
+    (tmp_path / "long.yaml").write_text(yaml.safe_dump(long))
+    return subprocess.Popen([sys.executable, "-m", "bumpdiff", *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+
+
+def _wait_for_checkpoint(proc, folder, step: int = 4) -> None:
+    deadline = time.monotonic() + 120
+    while not (folder / "checkpoints" / f"step-{step}.safetensors").exists():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+        time.sleep(0.2)
+
+
+def _no_row_twice(folder) -> None:
+    rows = [json.loads(line) for line in (folder / "metrics.jsonl").read_text().splitlines()]
+    keys = Counter((r["event"], r["step"]) for r in rows if r["event"] in ("train", "checkpoint"))
+    assert max(keys.values()) == 1, [k for k, n in keys.items() if n > 1]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads the process tree from /proc")
+def test_sigterm_to_run_with_overlap_stops_every_process_and_resume_repeats_no_row(tmp_path):
+    run = tmp_path / "run"
+    proc = _start(tmp_path, "run", str(tmp_path / "long.yaml"), "--out", str(run))
+    _wait_for_checkpoint(proc, run)
+    children = _children(proc.pid)
+    assert children  # the training process of train.overlap
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    deadline = time.monotonic() + 10
+    while any(_alive(c) for c in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(c) for c in children)
+    with claim(run, "test"):  # nobody holds the folder
+        pass
+    steps = sorted(int(p.stem.split("-")[1]) for p in (run / "checkpoints").glob("*.safetensors"))
+    resumed = subprocess.run(
+        [sys.executable, "-m", "bumpdiff", "run", str(tmp_path / "long.yaml"), "--out", str(run),
+         "--resume", "--set", f"train.steps={max(steps) + 2}"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr
+    _no_row_twice(run)
+
+
+def test_sigterm_to_a_sweep_without_ray_stops_its_member_saved(tmp_path):
+    sweep = tmp_path / "s.yaml"
+    sweep.write_text(yaml.safe_dump({"base": "long.yaml", "seeds": [0], "cpus": 2}))
+    proc = _start(tmp_path, "sweep", str(sweep), "--out", str(tmp_path / "runs"), "--no-ray")
+    member = tmp_path / "runs" / "base-s0"
+    _wait_for_checkpoint(proc, member)
+    children = _children(proc.pid) if os.path.isdir("/proc") else []
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    deadline = time.monotonic() + 10
+    while any(_alive(c) for c in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(c) for c in children)
+    assert '"event": "interrupted"' in (member / "metrics.jsonl").read_text()
+    with claim(member, "test"):
+        pass
