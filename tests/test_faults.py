@@ -153,3 +153,21 @@ def test_non_finite_weights_are_refused_for_analysis(tmp_path, tiny):
     with pytest.raises(ConfigError, match="non-finite weights"):
         load_model(path)
     assert os.path.isfile(path)
+
+
+def test_a_resume_after_a_full_disk_at_the_first_checkpoint_repeats_no_row(tmp_path, monkeypatch):
+    real = train_module.save_checkpoint
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(train_module, "save_checkpoint", full)
+    with pytest.raises(OSError):
+        train(tiny_config(), tmp_path / "run", progress=False)
+    monkeypatch.setattr(train_module, "save_checkpoint", real)
+    run = train(tiny_config(), tmp_path / "run", resume=True, progress=False)
+    rows = [json.loads(line) for line in run.metrics_path.read_text().splitlines()]
+    events = [(r["event"], r.get("step")) for r in rows]
+    assert sum(e == "start" for e, _ in events) == 1
+    checkpoints = [s for e, s in events if e == "checkpoint"]
+    assert len(checkpoints) == len(set(checkpoints)) and checkpoints[0] == 0

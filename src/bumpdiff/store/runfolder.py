@@ -239,10 +239,11 @@ class RunFolder:
             path.unlink(missing_ok=True)
         return orphans
 
-    def repair_metrics(self, after_step: int, log=None) -> float:
+    def repair_metrics(self, after_step: int, log=None, restart: bool = False) -> float:
         """Before resuming from checkpoint ``after_step``: drop a torn last line and the
         training rows of steps after it (work the stop lost, redone now), so no row appears
-        twice. Returns the training seconds logged up to that step (the clock continues)."""
+        twice; with ``restart`` (no checkpoint to resume from) the start row too. Returns the
+        training seconds logged up to that step (the clock continues)."""
         if not self.metrics_path.is_file():
             return 0.0
         lines = self.metrics_path.read_text().splitlines()
@@ -258,10 +259,8 @@ class RunFolder:
                 if log:
                     log(f"warning: {self.metrics_path} line {number} was cut by a crash; removed")
                 continue
-            if (
-                raw.get("event") in ("train", "checkpoint", "interrupted")
-                and raw["step"] > after_step
-            ):
+            lost = raw.get("event") in ("train", "checkpoint", "interrupted")
+            if (lost and raw["step"] > after_step) or (restart and raw.get("event") == "start"):
                 dropped += 1
                 continue
             if raw.get("event") == "train":

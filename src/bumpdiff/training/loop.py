@@ -288,6 +288,8 @@ def train(
     offset = 0.0
     if resume_from is not None:
         offset = run.repair_metrics(after_step=resume_from, log=log)
+    elif resume:  # no checkpoint was saved (a full disk at step 0): the start is logged anew
+        run.repair_metrics(after_step=-1, log=log, restart=True)
     x_0, cond = training_data(cfg, device)
     schedule = set(
         checkpoint_schedule(cfg.train.steps, cfg.train.checkpoints, cfg.train.first_checkpoint)
