@@ -143,24 +143,26 @@ def test_bad_arguments_leave_the_run_untouched(place, args, name):
     assert _snapshot(place["run"]) == before
 
 
+PLACES = [  # (arguments: {cfg}, {run} and {root} filled in; what the message says)
+    (["train", "{cfg}", "--out", "{run}"], "already holds checkpoints"),
+    (["train", "{cfg}", "--out", "{run}", "--resume", "--set", "train.lr=0.5"], "train.lr"),
+    (["train", "{cfg}", "--out", "{run}", "--resume", "--set", "train.steps=3"], "train.steps"),
+    (["run", "{cfg}", "--out", "{run}"], "already holds a run"),
+    (["train", "{cfg}", "--out", "{root}/afile"], "is a file"),
+    (["train", "{cfg}", "--out", "{root}/afile/sub"], "Not a directory"),
+    (["evaluate", "{root}/nowhere"], "not a bumpdiff run folder"),
+    (["report", "{root}/x[/y]"], "x[/y] is not a bumpdiff run folder"),  # markup-like: verbatim
+    (["evaluate", "{root}/[link=x]r"], "[link=x]r is not a bumpdiff"),
+    (["bench", "--out", "{root}/b.json", "--only", "nope"], "--only"),
+    (["bench", "--out", "{root}/b.json", "--sampler", "euler"], "--sampler"),
+]
+CASES = len(SET) + len(CONFIGS) + len(RUN_ARGS) + len(PLACES)  # README's "What is guarded"
+
 def test_bad_places_and_resumes(place):
     before = _snapshot(place["run"])
-    cfg, run = str(place["cfg"]), str(place["run"])
-    cases = [
-        (["train", cfg, "--out", run], "already holds checkpoints"),
-        (["train", cfg, "--out", run, "--resume", "--set", "train.lr=0.5"], "train.lr"),
-        (["train", cfg, "--out", run, "--resume", "--set", "train.steps=3"], "train.steps"),
-        (["run", cfg, "--out", run], "already holds a run"),
-        (["train", cfg, "--out", str(place["root"] / "afile")], "is a file"),
-        (["train", cfg, "--out", str(place["root"] / "afile" / "sub")], "Not a directory"),
-        (["evaluate", str(place["root"] / "nowhere")], "not a bumpdiff run folder"),
-        (["report", str(place["root"] / "x[/y]")], "x[/y] is not a bumpdiff run folder"),
-        (["evaluate", str(place["root"] / "[link=x]r")], "[link=x]r is not a bumpdiff"),
-        (["bench", "--out", str(place["root"] / "b.json"), "--only", "nope"], "--only"),
-        (["bench", "--out", str(place["root"] / "b.json"), "--sampler", "euler"], "--sampler"),
-    ]
-    for args, says in cases:
-        _one_line(runner.invoke(app, args), says)
+    fill = {"cfg": str(place["cfg"]), "run": str(place["run"]), "root": str(place["root"])}
+    for args, says in PLACES:
+        _one_line(runner.invoke(app, [a.format(**fill) for a in args]), says)
     assert _snapshot(place["run"]) == before
 
 

@@ -186,3 +186,13 @@ def test_the_sweep_answer_names_settings_whose_mislocated_positions_are_ordered(
         in line
     )
     assert line.endswith("while the correct bump dominates 0.90–1.00.")
+
+
+def test_the_number_of_bad_inputs_is_the_table_s():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bad", ROOT / "tests" / "test_bad_inputs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert f"a table of {module.CASES} bad inputs" in readme
