@@ -158,6 +158,7 @@ PLACES = [  # (arguments: {cfg}, {run} and {root} filled in; what the message sa
 ]
 CASES = len(SET) + len(CONFIGS) + len(RUN_ARGS) + len(PLACES)  # README's "What is guarded"
 
+
 def test_bad_places_and_resumes(place):
     before = _snapshot(place["run"])
     fill = {"cfg": str(place["cfg"]), "run": str(place["run"]), "root": str(place["root"])}

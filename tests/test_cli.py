@@ -104,3 +104,10 @@ def test_train_sample_evaluate_probe(tiny_yaml, tmp_path):
     assert res.exit_code == 0 and "phase" in res.stdout and (run / "probes" / "6.npz").is_file()
     res = invoke("train", tiny_yaml, "--out", run)  # refuses to overwrite, loses nothing
     assert res.exit_code == 2 and "already holds checkpoints" in res.output
+
+
+def test_version_prints_the_package_version():
+    from bumpdiff import __version__
+
+    res = CliRunner().invoke(app, ["--version"])
+    assert res.exit_code == 0 and res.output.strip() == f"bumpdiff {__version__}"

@@ -108,13 +108,15 @@ LAYERS = {
     "training": 5,
     "analysis": 6,
     "report": 7,
+    "api": 7,  # a run folder read from Python: store and analysis below it
+    "version": 0,
     "experiments": 8,
     "sweep": 9,
     "bench": 10,
     "cli": 11,
     "__main__": 12,
 }
-MAX_TOP_MODULES = 6  # __init__, __main__, cli, devices, and room for two more
+MAX_TOP_MODULES = 6  # __init__, __main__, cli, devices, api, version
 
 
 def _upward_imports(edges: set[tuple[str, str]]) -> list[str]:

@@ -81,12 +81,25 @@ def _overrides(**fields) -> list[str]:
 _DEBUG = {"on": False}
 
 
+def _version(value: bool) -> None:
+    if value:
+        from bumpdiff.version import __version__
+
+        out_console.print(f"bumpdiff {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _options(
     debug: Annotated[
         bool, typer.Option("--debug", metavar="", help="show the traceback of an error")
     ] = False,
-) -> None:
+    version: Annotated[
+        bool,
+        typer.Option("--version", metavar="", is_eager=True, callback=_version,
+                     help="print the version and stop"),
+    ] = False,
+) -> None:  # fmt: skip
     _DEBUG["on"] = debug
 
 

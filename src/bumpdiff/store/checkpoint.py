@@ -20,10 +20,10 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, safe_open, save
 
-from bumpdiff import __version__
 from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.diffusion.network import ConditionalUNet, build_model
 from bumpdiff.store.runfolder import atomic_write_bytes
+from bumpdiff.version import __version__
 
 
 @dataclass

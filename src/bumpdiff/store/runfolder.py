@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ValidationError
 
-from bumpdiff import __version__
 from bumpdiff.config import Config, ConfigError, build_config, config_to_yaml
 from bumpdiff.config.experiments import declared
 from bumpdiff.config.loading import read_tree
@@ -34,6 +33,7 @@ from bumpdiff.store.records import (
     SamplerStudy,
 )
 from bumpdiff.store.summaries import SUMMARIES
+from bumpdiff.version import __version__
 
 CKPT_RE = re.compile(r"^step-(\d+)\.safetensors$")
 

@@ -236,6 +236,31 @@ def _latest_good(run: RunFolder, steps: list[int], log: Callable[[str], None]) -
     return None
 
 
+def _resume_point(
+    run: RunFolder, cfg: Config, resume: bool, log
+) -> tuple[Config | None, int | None]:
+    """The saved config (None for a new run) and the checkpoint to resume from (None: from
+    the start), after the checks a resume must pass; leftovers of killed writes removed."""
+    if run.root.exists() and not run.root.is_dir():
+        raise ConfigError(f"out: {run.root} is a file, not a folder")
+    run.remove_orphans()
+    existing = run.checkpoint_steps()
+    if existing and not resume:
+        raise ConfigError(
+            f"out: {run.root} already holds checkpoints; resume it or choose a new folder"
+        )
+    saved = run.read_config() if resume and run.config_path.is_file() else None
+    if saved is not None:
+        check_resume_config(saved, cfg)
+    resume_from = _latest_good(run, existing, log) if resume and existing else None
+    if resume_from is not None and cfg.train.steps < resume_from:
+        raise ConfigError(
+            f"train.steps: the run already reached step {resume_from}; resume with at least "
+            f"that many, got {cfg.train.steps}"
+        )
+    return saved, resume_from
+
+
 def train(
     cfg: Config,
     out: str | Path,
@@ -263,23 +288,7 @@ def train(
     """
     log = log or (lambda _msg: None)
     run = RunFolder(out)
-    if run.root.exists() and not run.root.is_dir():
-        raise ConfigError(f"out: {run.root} is a file, not a folder")
-    run.remove_orphans()
-    existing = run.checkpoint_steps()
-    if existing and not resume:
-        raise ConfigError(
-            f"out: {run.root} already holds checkpoints; resume it or choose a new folder"
-        )
-    saved = run.read_config() if resume and run.config_path.is_file() else None
-    if saved is not None:
-        check_resume_config(saved, cfg)
-    resume_from = _latest_good(run, existing, log) if resume and existing else None
-    if resume_from is not None and cfg.train.steps < resume_from:
-        raise ConfigError(
-            f"train.steps: the run already reached step {resume_from}; resume with at least "
-            f"that many, got {cfg.train.steps}"
-        )
+    saved, resume_from = _resume_point(run, cfg, resume, log)
     device = resolve_device(cfg.train.device)
     set_threads(threads or cfg.train.threads)
     trainer = _Trainer(cfg, run, device, resume_from)
