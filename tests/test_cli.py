@@ -111,3 +111,13 @@ def test_version_prints_the_package_version():
 
     res = CliRunner().invoke(app, ["--version"])
     assert res.exit_code == 0 and res.output.strip() == f"bumpdiff {__version__}"
+
+
+def test_every_command_s_help_has_an_example_and_shows_each_flag_once():
+    import typer.main
+
+    commands = typer.main.get_command(app).commands
+    for name in commands:
+        res = CliRunner().invoke(app, [name, "--help"])
+        assert res.exit_code == 0 and f"Example: bumpdiff {name}" in res.output, name
+        assert "--no-no-" not in res.output, name

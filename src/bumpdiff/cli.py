@@ -49,6 +49,26 @@ DeviceOpt = Annotated[
 ]
 
 
+def _presets() -> str:
+    """The presets shipped in configs/ and the experiments a config may name, for ``run``'s
+    help."""
+    from bumpdiff.config.experiments import DECLARATIONS
+
+    names = ", ".join(d.name for d in DECLARATIONS)
+    return f"Experiments: {names}. Presets: configs/*.yaml (quick.yaml is the demo's)."
+
+
+# An example for every command's help (its epilog)
+EXAMPLES = {
+    "train": "Example: bumpdiff train configs/quick.yaml --out runs/q --set train.steps=2000",
+    "run": "Example: bumpdiff run configs/quick.yaml --out runs/quick --resume. " + _presets(),
+    "sample": "Example: bumpdiff sample runs/quick --step 1000 --at 3.5,7 -n 16",
+    "evaluate": "Example: bumpdiff evaluate runs/quick --all --sampler ddpm --steps 1000",
+    "probe": "Example: bumpdiff probe runs/quick --step 158",
+    "report": "Example: bumpdiff report runs/quick --open",
+}
+
+
 # Config fields that commands set from flags: an error about the field names the flag too.
 FLAGS = {
     "sample.sampler": "--sampler",
@@ -174,7 +194,7 @@ def _config_command(name: str, doc: str, action) -> None:
     """Register a command that takes a preset (``train``, ``run``): CONFIG, --out, --set,
     --resume, --dry-run and --device, then calls ``action(cfg, out, resume)``."""
 
-    @app.command(name, help=doc)
+    @app.command(name, help=doc, epilog=EXAMPLES[name])
     @user_errors
     def command(
         config: Path,
@@ -212,7 +232,7 @@ _config_command(
 )
 
 
-@app.command()
+@app.command(epilog=EXAMPLES["sample"])
 @user_errors
 def sample(
     run_dir: RunArg,
@@ -260,7 +280,7 @@ def _parse_xy(text: str) -> tuple[float, float]:
     return x, y
 
 
-@app.command()
+@app.command(epilog=EXAMPLES["evaluate"])
 @user_errors
 def evaluate(
     run_dir: RunArg,
@@ -337,7 +357,7 @@ def _describe_probe(row) -> str:
     )
 
 
-@app.command()
+@app.command(epilog=EXAMPLES["probe"])
 @user_errors
 def probe(
     run_dir: RunArg,
@@ -352,9 +372,14 @@ def probe(
         _analyse_each(run_dir, step, every, fields, "probe")
 
 
-@app.command()
+@app.command(epilog=EXAMPLES["report"])
 @user_errors
-def report(run_dir: RunArg) -> None:
+def report(
+    run_dir: RunArg,
+    open_: Annotated[
+        bool, typer.Option("--open", metavar="", help="open the report in a browser after")
+    ] = False,
+) -> None:
     """Rewrite the report of an analysed run from its metrics.jsonl, samples and probes."""
     from bumpdiff.experiments import report_run
 
@@ -363,6 +388,10 @@ def report(run_dir: RunArg) -> None:
     for line in report_run(rf):
         out_console.print(line)
     out_console.print(f"report: {rf.report_path}")
+    if open_:
+        import webbrowser
+
+        webbrowser.open(rf.report_path.resolve().as_uri())
 
 
 register_sweep_commands(app, user_errors, out_console)

@@ -109,7 +109,12 @@ def evidence(
 
 def register(app: typer.Typer, user_errors) -> None:
     """Add the three commands to ``app`` (``user_errors``: the CLI's error wrapper)."""
-    app.command()(user_errors(bench))
-    app.command()(user_errors(tables))
+    app.command(epilog="Example: bumpdiff bench --out benchmarks/mine.json --only train")(
+        user_errors(bench)
+    )
+    app.command(epilog="Example: bumpdiff tables phases results/quick/phases.json")(
+        user_errors(tables)
+    )
     extra = {"allow_extra_args": True, "ignore_unknown_options": True}
-    app.command(context_settings=extra)(user_errors(evidence))
+    example = "Example: bumpdiff evidence agreement OUT.json runs/a runs/b"
+    app.command(context_settings=extra, epilog=example)(user_errors(evidence))

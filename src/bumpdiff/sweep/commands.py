@@ -10,7 +10,7 @@ import typer
 
 
 def register(app: typer.Typer, user_errors, out_console) -> None:
-    @app.command()
+    @app.command(epilog="Example: bumpdiff sweep configs/sweeps/quick-seeds.yaml --no-ray")
     @user_errors
     def sweep(
         file: Annotated[Path, typer.Argument(metavar="FILE", help="configs/sweeps/<name>.yaml")],
@@ -21,7 +21,9 @@ def register(app: typer.Typer, user_errors, out_console) -> None:
         workers: Annotated[
             int | None, typer.Option(metavar="", min=1, help="members at once on this machine")
         ] = None,
-        no_ray: Annotated[bool, typer.Option(help="run the members one after another")] = False,
+        no_ray: Annotated[
+            bool, typer.Option("--no-ray", metavar="", help="run the members one after another")
+        ] = False,
     ) -> None:
         """Run every member of a sweep (Ray when installed), skipping finished ones."""
         from bumpdiff.store.lock import claim
@@ -40,7 +42,7 @@ def register(app: typer.Typer, user_errors, out_console) -> None:
         if failed:
             raise typer.Exit(1)
 
-    @app.command()
+    @app.command(epilog="Example: bumpdiff aggregate runs/quick-seeds")
     @user_errors
     def aggregate(
         sweep_dir: Annotated[Path, typer.Argument(metavar="SWEEP", help="a sweep's folder")],
