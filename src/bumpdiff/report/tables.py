@@ -207,10 +207,20 @@ def summary_sentences(data: dict) -> str:
     return "\n".join(f"- {line}" for line in found)
 
 
+def trajectory_answer(verdicts: list[dict]) -> str:
+    """The README's answer to "is the seed paper's B a learned representation, or the generated
+    bump leaking through the input?" from a sweep's verdicts.json: each setting's reading of its
+    seeds' mislocated stage by the trajectory probe (sweep/aggregate_trajectory.py), one bullet
+    each; settings without the probe are left out."""
+    lines = [v["trajectory"]["text"] for v in verdicts if v.get("trajectory")]
+    return "\n".join(f"- {line}" for line in lines) or "(no setting carried the trajectory probe)"
+
+
 KINDS = {  # kind → the text printed for one file's JSON
     "phases": lambda data: f"{phases_table(data)}\n\n{phases_verdict(data)}",
     "compare": compare_table,
     "sweep": sweep_verdicts,
     "answer": sweep_answer,
+    "trajectory": trajectory_answer,
     "sentences": summary_sentences,
 }
