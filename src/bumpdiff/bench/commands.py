@@ -80,8 +80,8 @@ def tables(
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="committed JSON")],
 ) -> None:
     """Print a Markdown table or sentence of README.md from committed files. KIND: phases,
-    compare, sweep, answer, trajectory, sentences (results/); samplers, speed, sweep-scaling, verdicts
-    (benchmarks/, sampler studies)."""
+    compare, sweep, answer, trajectory, sentences (results/); samplers, speed, sweep-scaling,
+    verdicts (benchmarks/, sampler studies)."""
     kinds = _table_kinds()
     if kind not in kinds:
         raise ConfigError(f"KIND: expected one of {', '.join(kinds)}, got {kind!r}")
@@ -97,8 +97,9 @@ def evidence(
     args: Annotated[list[str] | None, typer.Argument(metavar="ARGS...")] = None,
 ) -> None:
     """Make an evidence file from finished runs or studies. TOOL: compare, agreement,
-    pool-samplers, sampler-se, trajectory-calibration (science); demo-timeline, demo-side-by-side, preset-wall,
-    trajectory-cost (speed). Each prints its own usage when its arguments are off."""
+    pool-samplers, sampler-se, trajectory-calibration (science); demo-timeline,
+    demo-side-by-side, preset-wall, trajectory-cost (speed). Each prints its own usage when its
+    arguments are off."""
     tools = _tools()
     if tool not in tools:
         raise ConfigError(f"TOOL: expected one of {', '.join(tools)}, got {tool!r}")
