@@ -22,12 +22,26 @@ def test_a_page_escapes_text_and_embeds_its_figures(tmp_path, tiny):
     pages.phases_page(run, tiny, entries, analysis)
     html = run.report_path.read_text()
     assert "<script>" not in html and "&lt;script&gt;" in html and "intro &amp; more" in html
-    assert html.count('src="data:image/png;base64,') == 5
+    assert html.count('src="data:image/png;base64,') == 6
     assert "<td>train.lr</td><td>0.001</td>" in html  # the Method table, from the config
-    for name in ("outcomes", "order", "controls", "umap", "gallery"):
+    for name in ("outcomes", "loss", "order", "controls", "umap", "gallery"):
         assert run.figure_path(name).is_file()
 
 
 def test_cells_format_numbers_and_missing_values():
     assert pages._cell(0.123456) == "0.123" and pages._cell(float("nan")) == "–"
     assert pages._cell(None) == "–" and pages._cell(7) == "7"
+
+
+def test_a_page_says_where_it_came_from_and_lists_its_sections(tmp_path, tiny):
+    import hashlib
+
+    run = train(tiny, tmp_path / "run", progress=False)
+    analyse_pending(run, tiny)
+    from bumpdiff.experiments import report_run
+
+    report_run(run)
+    html = run.report_path.read_text()
+    digest = hashlib.sha256(run.config_path.read_bytes()).hexdigest()[:16]
+    assert "<h2 id=\"s0\">" in html and '<ul class="toc"><li><a href="#s0">' in html
+    assert digest in html and "Provenance" in html and "training time" in html

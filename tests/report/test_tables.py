@@ -13,6 +13,7 @@ FILES = {
     "compare": "quick/clip.json",
     "sweep": "sweeps/quick-seeds/verdicts.json",
     "answer": "sweeps/screen/verdicts.json",
+    "trajectory": "sweeps/quick-seeds/verdicts.json",
     "sentences": "torus/torus.json",
 }
 

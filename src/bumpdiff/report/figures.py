@@ -66,8 +66,11 @@ def _phase_strip(ax: plt.Axes, steps, phases) -> None:
     ax.tick_params(labelbottom=False)
 
 
-def outcomes_figure(steps, fractions, phases, path: Path, title: str = "") -> bytes:
-    """Stacked outcome fractions against step; a strip above gives the representation's phase."""
+def outcomes_figure(
+    steps, fractions, phases, path: Path, title: str = "", images: Sequence[int] | None = None
+) -> bytes:
+    """Stacked outcome fractions against step; a strip above gives the representation's phase;
+    with ``images`` (per checkpoint), a 95 % binomial band around the accuracy."""
     show_phases = any(phases)
     fig, axes = plt.subplots(
         2 if show_phases else 1,
@@ -90,11 +93,27 @@ def outcomes_figure(steps, fractions, phases, path: Path, title: str = "") -> by
         zorder=2,
     )
     ax.plot(steps, stack[3], "k.-", lw=1, zorder=3, label="accuracy")
+    if images is not None:
+        half = 1.96 * np.sqrt(stack[3] * (1 - stack[3]) / np.maximum(np.asarray(images), 1))
+        ax.fill_between(steps, stack[3] - half, stack[3] + half, color="k", alpha=0.25, lw=0,
+                        zorder=3, label="accuracy: 95 % band")  # fmt: skip
     step_axis(ax, steps)
     ax.set_ylim(0, 1)
     ax.set_ylabel("fraction of generated images")
     axes[0, 0].set_title(title or "Generation outcomes; strip: phase of the representation")
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return save_figure(fig, path)
+
+
+def loss_figure(steps, losses, path: Path) -> bytes:
+    """The training loss (mean over each logging interval) against step."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.0))
+    ax.plot(steps, losses, "-", lw=1)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("loss (ε-prediction MSE)")
+    ax.set_title("Training loss")
     return save_figure(fig, path)
 
 

@@ -5,6 +5,7 @@ self-contained with its figures embedded and a Method section generated from the
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import numpy as np
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
@@ -12,6 +13,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from bumpdiff.analysis.pipeline import detector_signature
 from bumpdiff.config import Config
 from bumpdiff.config.experiments import declared
+from bumpdiff.devices import resolve_device
 from bumpdiff.diffusion.sampling import candidate_key, name_of, resolve_sampler
 from bumpdiff.report import figures, trajectory_figures
 from bumpdiff.report.method import method_settings
@@ -51,9 +53,58 @@ def render(run: RunFolder, cfg: Config, **context) -> None:
         sampler=resolve_sampler(cfg).label,
         detector=detector_signature(cfg),
         settings=method_settings(cfg),
+        provenance=provenance(run, cfg),
         **context,
     )
-    atomic_write_text(run.report_path, page)
+    atomic_write_text(run.report_path, with_contents(page))
+
+
+def provenance(run: RunFolder, cfg: Config) -> list[tuple[str, str]]:
+    """Where the page came from: package version, git commit (where the package is a
+    checkout), the date, the device and threads, the run's training and analysis time from its
+    rows, and the SHA-256 of its config.yaml."""
+    import datetime
+    import hashlib
+    import platform
+    import subprocess
+
+    from bumpdiff.version import __version__
+
+    try:
+        git = ["git", "rev-parse", "--short", "HEAD"]
+        here = Path(__file__).parent
+        commit = subprocess.run(git, capture_output=True, text=True, timeout=5, cwd=here)
+        commit = commit.stdout.strip()
+    except (OSError, subprocess.SubprocessError):  # no git here: said on the page
+        commit = ""
+    trains = run.read_metrics("train")
+    analysis = sum(float(r.seconds) for r in run.read_metrics("eval") if r.seconds == r.seconds)
+    config = run.config_path.read_bytes() if run.config_path.is_file() else b""
+    return [
+        ("bumpdiff", __version__),
+        ("git commit", commit or "not a git checkout"),
+        ("page written", datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")),
+        ("device", f"{resolve_device(cfg.train.device).type} ({platform.machine()})"),
+        (
+            "threads",
+            str(cfg.train.threads) + (" (the free cores)" if not cfg.train.threads else ""),
+        ),
+        ("training time", f"{float(trains[-1].seconds):.0f} s" if trains else "–"),
+        ("sampling time (evaluations)", f"{analysis:.0f} s"),
+        ("config.yaml SHA-256", hashlib.sha256(config).hexdigest()[:16]),
+    ]
+
+
+def with_contents(page: str) -> str:
+    """The page with an anchor on every section heading and a table of contents after its
+    title."""
+    import re
+
+    heads = re.findall(r"<h2>(.*?)</h2>", page)
+    for i, head in enumerate(heads):
+        page = page.replace(f"<h2>{head}</h2>", f'<h2 id="s{i}">{head}</h2>', 1)
+    items = "".join(f'<li><a href="#s{i}">{h}</a></li>' for i, h in enumerate(heads))
+    return page.replace("</h1>", f'</h1>\n<ul class="toc">{items}</ul>', 1)
 
 
 # ---- figures of a run folder, drawn from its files ----------------------------------------------
@@ -70,7 +121,15 @@ def outcomes(run: RunFolder) -> bytes:
         phases,
         run.figure_path("outcomes"),
         title=title,
+        images=[r.n for r in evals],
     )
+
+
+def loss(run: RunFolder) -> bytes:
+    """figures/loss.png: the training loss logged along training."""
+    rows = run.read_metrics("train")
+    return figures.loss_figure([r.step for r in rows], [r.loss for r in rows],
+                               run.figure_path("loss"))  # fmt: skip
 
 
 def gallery_rows(samples: dict, label: str, seed: int, per_row: int = 6) -> list[tuple]:
@@ -116,6 +175,7 @@ def phases_page(run: RunFolder, cfg: Config, entries: list[PhaseEntry], analysis
     ]  # fmt: skip
     pngs = {
         "outcomes": outcomes(run),
+        "loss": loss(run),
         "order": figures.order_figure(steps, probe_rows, phases, run.figure_path("order")),
         "controls": figures.controls_figure(
             steps, [e.controls for e in entries], phases, run.figure_path("controls")
