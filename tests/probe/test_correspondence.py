@@ -22,7 +22,11 @@ def _entry(step: int, phase: str, dominant: str) -> PhaseEntry:
         ([(0, "A", "multiple"), (10, "B", "mislocated"), (20, "C", "correct")], True,
          "agrees with the paper"),
         ([(0, "A", "none"), (10, "B", "mislocated"), (20, "C", "correct")], False,
-         "in phase A the dominant outcome was 'none'"),
+         "in phase A the paper's outcome 'multiple' dominated in 0 of its 1 checkpoints"),
+        # judged checkpoint by checkpoint: a phase's mean does not hide one that contradicts it
+        ([(0, "A", "multiple"), (2, "A", "multiple"), (4, "A", "mislocated"),
+          (10, "B", "mislocated"), (20, "C", "correct")], False,
+         "'multiple' dominated in 2 of its 3 checkpoints (on average 'multiple'"),
         ([(0, "A", "multiple"), (10, "C", "correct"), (20, "B", "mislocated")], False,
          "did not follow each other in order"),
         ([(0, "A", "multiple"), (20, "C", "correct")], False, "the phases seen were A, C"),

@@ -17,9 +17,12 @@ PHASES = ("A", "B", "relay", "C", "undetermined")
 
 
 def phase_summary(rows: list[PhaseEntry]) -> tuple[list[dict], bool, str]:
-    """Per phase: step range and dominant outcome; agreement with the paper; the verdict.
-    The paper's correspondence is judged on the checkpoints named A, B or C; "relay" and
-    "undetermined" ones are listed, not counted either way."""
+    """Per phase: step range, mean and dominant outcome, and in how many of its checkpoints the
+    paper's outcome dominates; agreement with the paper; the verdict. The correspondence is
+    judged checkpoint by checkpoint: a phase agrees when the paper's outcome dominates at every
+    one of its checkpoints (a phase's mean could hide checkpoints that contradict it). It is
+    judged on the checkpoints named A, B or C; "relay" and "undetermined" ones are listed, not
+    counted either way."""
     summary = []
     for phase in PHASES:
         members = [r for r in rows if r.phase == phase]
@@ -28,6 +31,7 @@ def phase_summary(rows: list[PhaseEntry]) -> tuple[list[dict], bool, str]:
         mean = {o: float(np.mean([r.fractions[o] for r in members])) for o in OUTCOMES}
         dominant = max(mean, key=mean.get)
         expected = EXPECTED_OUTCOME.get(phase)
+        own = [max(r.fractions, key=r.fractions.get) for r in members]
         summary.append(
             {
                 "phase": phase,
@@ -37,7 +41,8 @@ def phase_summary(rows: list[PhaseEntry]) -> tuple[list[dict], bool, str]:
                 "fractions": mean,
                 "dominant": dominant,
                 "expected": expected or "",
-                "agrees": dominant == expected if expected else None,
+                "matching": own.count(expected) if expected else None,
+                "agrees": own.count(expected) == len(members) if expected else None,
             }
         )
     named = [s for s in summary if s["expected"]]
@@ -57,8 +62,9 @@ def _verdict(summary, named, seen, in_order: bool, agrees: bool) -> str:
     for s in named:
         if not s["agrees"]:
             problems.append(
-                f"in phase {s['phase']} the dominant outcome was '{s['dominant']}' "
-                f"({s['fractions'][s['dominant']]:.0%}), not '{s['expected']}'"
+                f"in phase {s['phase']} the paper's outcome '{s['expected']}' dominated in "
+                f"{s['matching']} of its {s['checkpoints']} checkpoints (on average "
+                f"'{s['dominant']}', {s['fractions'][s['dominant']]:.0%})"
             )
     if agrees:
         verdict = (

@@ -214,7 +214,8 @@ def _trajectory_pngs(run: RunFolder, entries: list[PhaseEntry], analysis: dict) 
 
 
 def _summary_rows(summary: list[dict]) -> list[list]:
-    """One row per phase seen: steps, outcome fractions, dominant and expected outcome."""
+    """One row per phase seen: steps, mean outcome fractions, dominant and expected outcome,
+    and in how many of its checkpoints the expected one dominates."""
     return [
         [
             s["phase"],
@@ -223,7 +224,9 @@ def _summary_rows(summary: list[dict]) -> list[list]:
             *[s["fractions"][o] for o in OUTCOMES],
             s["dominant"],
             s["expected"],
-            {True: "yes", False: "no"}.get(s["agrees"], "not counted"),
+            "not counted"
+            if s["agrees"] is None
+            else f"{'yes' if s['agrees'] else 'no'} ({s['matching']} of {s['checkpoints']})",
         ]
         for s in summary
     ]
