@@ -48,3 +48,17 @@ def test_the_sweep_stages_figure_has_a_panel_per_setting(tmp_path):
     for groups in (["a"], ["a", "b", "c", "d"]):  # one panel; two rows with two left empty
         path = tmp_path / f"stages{len(groups)}.png"
         _check(figures.sweep_stages_figure(table[table["group"].isin(groups)], path), path)
+
+
+def test_gallery_captions_give_each_image_s_outcome_and_position_error():
+    from bumpdiff.report.pages import gallery_rows
+
+    samples = {
+        "images": np.zeros((3, 8, 8)),
+        "conditions": np.array([[3.0, 3.0], [4.0, 4.0], [5.0, 5.0]]),
+        "centers": np.array([[3.0, 4.05], [np.nan, np.nan], [5.2, 4.9]]),
+        "outcome": np.array(["mislocated", "none", "correct"]),
+    }
+    rows = {row[0].split("\n")[1].split(" ")[0]: row for row in gallery_rows(samples, "s", 0)}
+    assert rows["mislocated"][4] == ["mislocated, 1.05 px"]  # looks right, is 1.05 px off
+    assert rows["none"][4] == ["none"] and rows["correct"][4] == ["correct, 0.20 px"]

@@ -109,14 +109,19 @@ def _snapshots(run: RunFolder, rows: list[PhaseEntry]) -> list[tuple[str, np.nda
 
 
 def _gallery(run: RunFolder, rows: list[PhaseEntry]) -> list[tuple]:
-    """The middle checkpoint of each phase: random images of each outcome, annotated."""
+    """Step 0, the checkpoint where each outcome (multiple, mislocated, correct) dominates most,
+    and the last: random images of each outcome, annotated."""
+    if not rows:
+        return []
+    chosen = {rows[0].step: "first", rows[-1].step: "last"}
+    for outcome in ("multiple", "mislocated", "correct"):
+        best = max(rows, key=lambda r: r.fractions[outcome])
+        if best.fractions[outcome] == max(best.fractions.values()):
+            chosen.setdefault(best.step, f"most {outcome}")
     gallery = []
-    for phase in PHASES:
-        steps = [r.step for r in rows if r.phase == phase]
-        if steps:
-            step = steps[len(steps) // 2]
-            samples = read_recorded(run, "eval", step)
-            gallery += pages.gallery_rows(samples, f"phase {phase}, step {step}", seed=step)
+    for step in sorted(chosen):
+        samples = read_recorded(run, "eval", step)
+        gallery += pages.gallery_rows(samples, f"step {step} ({chosen[step]})", seed=step)
     return gallery
 
 

@@ -217,10 +217,12 @@ def image_grid_figure(images, titles, path: Path, cols: int = 8) -> bytes:
 def gallery_figure(rows, path: Path) -> bytes:
     """Generated images with what the detector found: a red + on every detected bump, a green
     circle on the target. ``rows``: list of (title, images (k, N, N), targets (k, 2),
-    bump positions (k, m, 2) NaN-padded)."""
-    cols = max((len(imgs) for _, imgs, _, _ in rows), default=1)
-    fig, axes = plt.subplots(len(rows), cols, figsize=(1.25 * cols, 1.3 * len(rows)), squeeze=False)
-    for i, (title, imgs, targets, positions) in enumerate(rows):
+    bump positions (k, m, 2) NaN-padded[, a caption per image])."""
+    cols = max((len(row[1]) for row in rows), default=1)
+    fig, axes = plt.subplots(
+        len(rows), cols, figsize=(1.25 * cols, 1.45 * len(rows)), squeeze=False
+    )
+    for i, (title, imgs, targets, positions, *captions) in enumerate(rows):
         for j in range(cols):
             ax = axes[i, j]
             ax.axis("off")
@@ -229,10 +231,13 @@ def gallery_figure(rows, path: Path) -> bytes:
             ax.imshow(imgs[j], cmap="gray", vmin=0, vmax=1)
             ax.scatter(*targets[j], s=60, facecolors="none", edgecolors="lime", linewidths=1)
             ax.scatter(positions[j, :, 0], positions[j, :, 1], marker="+", c="red", s=40)
+            if captions:
+                ax.set_title(captions[0][j], fontsize=5.5, pad=2)
         axes[i, 0].text(
             -0.15, 0.5, title, transform=axes[i, 0].transAxes, ha="right", va="center", fontsize=7
         )
-    fig.suptitle("Random generations per phase and outcome: + detected bump, ○ target", fontsize=8)
+    title = "Random generations per checkpoint and outcome: + detected bump, ○ target; caption: "
+    fig.suptitle(title + "outcome and the dominant bump's distance from the target", fontsize=8)
     return save_figure(fig, path)
 
 

@@ -134,8 +134,10 @@ def loss(run: RunFolder) -> bytes:
 
 def gallery_rows(samples: dict, label: str, seed: int, per_row: int = 6) -> list[tuple]:
     """For each outcome in ``samples`` (a samples/<k>.npz), up to ``per_row`` images drawn at
-    random (seeded, never hand-picked) with their targets and detected bumps: rows for
-    ``figures.gallery_figure``, titled ``label`` and the outcome's share."""
+    random (seeded, never hand-picked) with their targets, detected bumps and a caption (the
+    outcome and, with a bump, how far the dominant one lies from the target: the larger of the
+    two axes' errors, px): rows for ``figures.gallery_figure``, titled ``label`` and the
+    outcome's share."""
     rng = np.random.default_rng(seed)
     n = len(samples["images"])
     positions = samples.get("positions", np.full((n, 0, 2), np.nan))
@@ -146,7 +148,10 @@ def gallery_rows(samples: dict, label: str, seed: int, per_row: int = 6) -> list
             continue
         pick = np.sort(rng.choice(members, min(per_row, members.size), replace=False))
         title = f"{label}\n{outcome} ({members.size / n:.0%})"
-        rows.append((title, samples["images"][pick], samples["conditions"][pick], positions[pick]))
+        errors = np.abs(samples["centers"][pick] - samples["conditions"][pick]).max(axis=1)
+        captions = [outcome if not np.isfinite(e) else f"{outcome}, {e:.2f} px" for e in errors]
+        rows.append((title, samples["images"][pick], samples["conditions"][pick], positions[pick],
+                     captions))  # fmt: skip
     return rows
 
 
