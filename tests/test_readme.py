@@ -196,3 +196,9 @@ def test_the_number_of_bad_inputs_is_the_table_s():
     spec.loader.exec_module(module)
     readme = " ".join((ROOT / "README.md").read_text().split())
     assert f"a table of {module.CASES} bad inputs" in readme
+
+
+def test_the_claims_ledger_is_the_committed_results():
+    from bumpdiff.report.claims import claims_table
+
+    assert claims_table(ROOT / "results") in (ROOT / "README.md").read_text()

@@ -80,8 +80,14 @@ def tables(
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="committed JSON")],
 ) -> None:
     """Print a Markdown table or sentence of README.md from committed files. KIND: phases,
-    compare, sweep, answer, trajectory, sentences (results/); samplers, speed, sweep-scaling,
-    verdicts (benchmarks/, sampler studies)."""
+    compare, sweep, answer, trajectory, sentences (results/); claims (FILE: the results folder);
+    samplers, speed, sweep-scaling, verdicts (benchmarks/, sampler studies)."""
+    if kind == "claims":  # read from a results folder, not one file
+        from bumpdiff.report.claims import claims_table
+
+        for folder in files:
+            _out.print(claims_table(folder), markup=False, highlight=False)
+        return
     kinds = _table_kinds()
     if kind not in kinds:
         raise ConfigError(f"KIND: expected one of {', '.join(kinds)}, got {kind!r}")

@@ -1,0 +1,113 @@
+"""The claims ledger: one row per claim of the two papers, with what the paper says, what
+bumpdiff measured, its verdict and the committed file it comes from (``bumpdiff tables claims
+results``; README's ledger is this table, and a test keeps the two equal).
+
+The paper's words are ours to summarise and live here; everything measured is read from the
+committed files under ``results/``: the verdict is the file's own answer (its bold words, or its
+answer field), the measurement its first sentence, shortened.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+MAX_MEASURED = 230  # characters of the measurement shown in a cell
+
+
+def _bold(text: str) -> list[str]:
+    return re.findall(r"\*\*(.+?)\*\*", text)
+
+
+def _short(text: str) -> str:
+    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text).replace("|", "/")
+    return text if len(text) <= MAX_MEASURED else text[: MAX_MEASURED - 1].rstrip() + "…"
+
+
+def _phases(d: list[dict]) -> tuple[str, str]:
+    v = next(v for v in d if v["group"] in ("base", "quick"))
+    n = v["seeds"]
+    measured = (f"{n} seeds of the quick preset: behaviour multiple → mislocated → correct in "
+                f"{v['behaviour_in_order']}/{n}; the layer's phases matched it in "
+                f"{v['paper_agrees']}/{n}")  # fmt: skip
+    layer = "yes" if v["paper_agrees"] == n else "no" if v["paper_agrees"] <= n / 2 else "partly"
+    behaviour = "yes" if v["behaviour_in_order"] == n else "partly"
+    return measured, f"behaviour: {behaviour}; layer: {layer}"
+
+
+def _trajectory(d: list[dict]) -> tuple[str, str]:
+    found = [v["trajectory"] for v in d if v.get("trajectory")]
+    if not found:
+        return "not measured in this file", "n/a"
+    t = found[0]
+    c, n = t["counts"], t["with_mislocated_stage"]
+    measured = (f"read along each generation in {n} seeds' mislocated stage: ordered by the "
+                f"generated place beyond every control in {c['learned']}/{n}, by nothing beyond "
+                f"them in {c['leak']}/{n}, undetermined in {c['undetermined']}/{n}")  # fmt: skip
+    return measured, {"learned": "learned", "leak": "leak"}.get(t["answer"], t["answer"])
+
+
+def _sentences(key: Callable[[dict], list[str]], index: int = 0):
+    def read(d: dict) -> tuple[str, str]:
+        sentences = key(d)
+        return _short(sentences[index]), ", ".join(_bold(sentences[index])) or "n/a"
+
+    return read
+
+
+def _answers(names: list[str] | None = None, exclude: tuple[str, ...] = (), label: str = ""):
+    """The file's answers (all, ``names`` or all but ``exclude``) as the verdict, labelled
+    ``label`` + key; the measurement: the first sentence naming one of them."""
+
+    def read(d: dict) -> tuple[str, str]:
+        answers = {k: v for k, v in d["answers"].items() if k not in exclude}
+        picked = {k: answers[k] for k in (names or answers)}
+        verdict = "; ".join(f"{label}{k}: {v}" for k, v in picked.items())
+        words = [set(re.findall(r"[\w-]+", s.lower())) for s in d["sentences"]]
+        chosen = [s for s, w in zip(d["sentences"], words) if w & set(picked)]
+        return _short((chosen or d["sentences"])[0]), verdict
+
+    return read
+
+
+def _coupling(d: dict) -> tuple[str, str]:
+    """Each imbalanced lattice's answer, labelled by its spacings."""
+    answers = _bold(d["verdict"])
+    labels = [f"dx = {v['dx']:g}, dy = {v['dy']:g}" for v in d["variants"]]
+    return _short(d["verdict"].split(". ")[0]), "; ".join(
+        f"{lab}: {a}" for lab, a in zip(labels, answers))  # fmt: skip
+
+
+CLAIMS = [  # (claim, what the paper says, file under results/, reader → (measured, verdict))
+    ("Phases ↔ behaviour", "the layer goes A → B → C while generations go multiple bumps → one "
+     "mislocated bump → the correct bump", "sweeps/quick-seeds/verdicts.json", _phases),
+    ("Phase B is learned", "B: a disordered 2D manifold of the layer while one bump is generated "
+     "at the wrong place", "sweeps/quick-seeds/verdicts.json", _trajectory),
+    ("Coupled x/y", "with dx = 0.1, dy = 1 the two axes are learned together, not each at its "
+     "own pace", "imbalanced/coupling.json", _coupling),
+    ("Factorized torus", "the terminal representation is a factorized (not coupled) torus",
+     "torus/torus.json", lambda d: (_short(d["sentences"][0]), d["terminal"]["answer"])),
+    ("Composition", "models trained on stripes (and sums of stripes) compose them into unseen 2D "
+     "bumps", "compose/compose.json", _answers(exclude=("rim",))),
+    ("Rim", "a few 2D examples on the rim suffice for composition in the interior",
+     "compose/compose.json", _answers(["rim"])),
+    ("Interpolation", "the model interpolates into a held-out region of conditions",
+     "interpolate/interpolate.json", _answers(label="lesion w = ")),
+    ("Sample efficiency", "stripes make 2D bumps cheaper to learn as the canvas grows",
+     "efficiency/efficiency.json", _sentences(lambda d: d["sentences"], -1)),
+    ("Percolation", "accuracy turns on where the training data's overlap percolates",
+     "percolation/percolation.json", lambda d: (
+         _short(d["result"]["sentences"][0]),
+         "; ".join(f"overlap > {k}: {v}" for k, v in d["result"]["verdicts"].items()))),
+]  # fmt: skip
+
+
+def claims_table(results: Path) -> str:
+    """The ledger as a Markdown table, read from the committed files under ``results``."""
+    lines = ["| claim | the paper | measured | verdict | file |", "|---|---|---|---|---|"]
+    for claim, paper, name, read in CLAIMS:
+        measured, verdict = read(json.loads((Path(results) / name).read_text()))
+        lines.append(f"| {claim} | {paper} | {measured} | **{verdict}** | `results/{name}` |")
+    return "\n".join(lines)

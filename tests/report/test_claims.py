@@ -1,0 +1,28 @@
+"""The claims ledger is read from the committed results: one row per claim of the two papers,
+each verdict the file's own answer (a changed file changes the row)."""
+
+import json
+import shutil
+from pathlib import Path
+
+from bumpdiff.report.claims import CLAIMS, claims_table
+
+RESULTS = Path(__file__).parents[2] / "results"
+
+
+def test_one_row_per_claim_each_naming_its_file():
+    rows = claims_table(RESULTS).splitlines()[2:]
+    assert len(rows) == len(CLAIMS) == 9
+    for row, (claim, _, name, _) in zip(rows, CLAIMS):
+        assert row.startswith(f"| {claim} |") and f"`results/{name}`" in row
+        assert (RESULTS / name).is_file()
+
+
+def test_a_verdict_follows_its_file(tmp_path):
+    shutil.copytree(RESULTS, tmp_path / "results")
+    path = tmp_path / "results" / "torus" / "torus.json"
+    data = json.loads(path.read_text())
+    data["terminal"]["answer"] = "factorized"
+    path.write_text(json.dumps(data))
+    row = next(r for r in claims_table(tmp_path / "results").splitlines() if "torus" in r)
+    assert "**factorized**" in row
