@@ -1,11 +1,17 @@
-"""Every table of README.md that reports a measurement is generated from a committed file under
-results/ or benchmarks/ (printed by ``bumpdiff tables``: report/tables.py, bench/speed_tables.py);
-this test fails when the README and the file disagree."""
+"""Every table of README.md (and of the docs/ pages it links) that reports a measurement is
+generated from a committed file under results/ or benchmarks/ (printed by ``bumpdiff tables``:
+report/tables.py, bench/speed_tables.py); this test fails when a page and its file disagree."""
 
 import json
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
+
+
+def _pages() -> str:
+    """README.md and the pages it sends readers to (docs/), where the measured text lives."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    return "\n".join(p.read_text() for p in pages)
 
 
 def _tables(folder: str = "results"):
@@ -29,7 +35,7 @@ def _hundreds(x: float) -> str:
 
 
 def test_speed_figures_are_the_committed_benchmarks():
-    readme = (ROOT / "README.md").read_text()
+    readme = _pages()
     bench = ROOT / "benchmarks"
     evaluate = json.loads((bench / "cpu-2core-evaluate.json").read_text())["evaluate"]
     assert f"{_hundreds(evaluate['images_per_s'])} images/s" in readme
@@ -41,7 +47,7 @@ def test_speed_figures_are_the_committed_benchmarks():
 
 def test_the_coupling_verdict_is_the_committed_one():
     result = json.loads((ROOT / "results" / "imbalanced" / "coupling.json").read_text())
-    readme = " ".join((ROOT / "README.md").read_text().split())
+    readme = " ".join(_pages().split())
     assert " ".join(result["verdict"].replace("**", "").split()) in readme
 
 
@@ -49,7 +55,7 @@ def test_the_coupled_noise_figures_are_the_committed_summary():
     se = json.loads((ROOT / "results" / "samplers" / "se-summary.json").read_text())
     own = se["candidates"]["DDPM-100"]["mean_se_points"]
     coupled = se["candidates"]["DDPM-100 brownian"]["mean_se_points"]
-    readme = " ".join((ROOT / "README.md").read_text().split())
+    readme = " ".join(_pages().split())
     assert f"drops from {own:.1f} points with independent noise to {coupled:.1f}" in readme
     assert f"about {(coupled / own) ** 2:.2f}× the images" in readme
 
@@ -58,7 +64,7 @@ def test_the_sampler_verdicts_are_the_committed_studies():
     """The first study's line and the pooled studies' line."""
     from bumpdiff.store.records import SamplerRow
 
-    readme = " ".join((ROOT / "README.md").read_text().split())
+    readme = " ".join(_pages().split())
     for name in ("coupled-study.json", "coupled-pooled.json"):
         study = json.loads((ROOT / "results" / "samplers" / name).read_text())
         rows = [SamplerRow.model_validate(r) for r in study["rows"]]
@@ -79,7 +85,7 @@ def test_the_sampler_tables_of_the_benchmarks_page_are_the_committed_studies():
 
 def test_the_performance_rows_are_the_committed_speed_benchmark():
     result = json.loads((ROOT / "benchmarks" / "cpu-2core-speed.json").read_text())
-    readme = (ROOT / "README.md").read_text()
+    readme = _pages()
     assert _tables("benchmarks").speed_rows(result) in readme
     demo = result["experiment_seconds"]["seconds"]  # the presets table's quick row
     assert f"{demo:.0f} s on the idle machine (`benchmarks/cpu-2core-speed.json`)" in readme
@@ -87,12 +93,12 @@ def test_the_performance_rows_are_the_committed_speed_benchmark():
 
 def test_the_sweep_scaling_row_is_the_committed_benchmark():
     result = json.loads((ROOT / "benchmarks" / "cpu-2core-sweep.json").read_text())
-    assert _tables("benchmarks").sweep_row(result) in (ROOT / "README.md").read_text()
+    assert _tables("benchmarks").sweep_row(result) in _pages()
 
 
 def test_the_sweep_lines_are_the_committed_verdicts():
     """The 5-seed quick study's lines, and the screen's lines and answer."""
-    readme = " ".join((ROOT / "README.md").read_text().split())
+    readme = " ".join(_pages().split())
     for name in ("quick-seeds", "screen"):
         path = ROOT / "results" / "sweeps" / name / "verdicts.json"
         verdicts = json.loads(path.read_text())
@@ -109,7 +115,7 @@ FOLLOWUP = (
 
 
 def test_the_followup_sentences_are_the_committed_summaries():
-    readme = " ".join((ROOT / "README.md").read_text().split())
+    readme = " ".join(_pages().split())
     tables = _tables()
     for name in FOLLOWUP:
         path = ROOT / "results" / name / f"{name}.json"
@@ -123,10 +129,10 @@ def test_the_idle_preset_times_are_the_committed_benchmarks():
     for name in ("percolation", "torus", "efficiency", "compose", "interpolate"):
         result = json.loads((ROOT / "benchmarks" / f"cpu-2core-{name}.json").read_text())
         wall = f"{result['wall_seconds']:.0f} s on the idle machine"
-        assert wall in (ROOT / "README.md").read_text(), name
+        assert wall in _pages(), name
     speed = json.loads((ROOT / "benchmarks" / "cpu-2core-speed.json").read_text())
     wall = f"{speed['experiment_seconds']['seconds']:.0f} s on the idle machine"
-    assert wall in (ROOT / "README.md").read_text(), "quick"
+    assert wall in _pages(), "quick"
 
 
 def test_the_demo_side_by_side_tables_are_the_committed_files():
@@ -194,7 +200,7 @@ def test_the_number_of_bad_inputs_is_the_table_s():
     spec = importlib.util.spec_from_file_location("bad", ROOT / "tests" / "test_bad_inputs.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    readme = " ".join((ROOT / "README.md").read_text().split())
+    readme = " ".join(_pages().split())
     assert f"a table of {module.CASES} bad inputs" in readme
 
 
