@@ -23,6 +23,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from bumpdiff.config import ConfigError
+from bumpdiff.store import tensorboard
 from bumpdiff.store.runfolder import RunFolder, atomic_write_bytes, load_npz
 
 FOLDERS = {"eval": "samples", "probe": "probes"}  # the row's event → the folder of its files
@@ -53,6 +54,8 @@ def write_recorded(run: RunFolder, part: str, step: int, row: BaseModel, **array
     except BaseException:
         staged.unlink(missing_ok=True)
         raise
+    if part == "eval":
+        tensorboard.images(run.root, step, arrays["images"])
     return row
 
 

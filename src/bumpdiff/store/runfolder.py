@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 from bumpdiff.config import Config, ConfigError, build_config, config_to_yaml
 from bumpdiff.config.experiments import declared
 from bumpdiff.config.loading import read_tree
+from bumpdiff.store import tensorboard
 from bumpdiff.store.records import (
     METRICS_ROW,
     PHASE_ENTRIES,
@@ -227,6 +228,7 @@ class RunFolder:
                     fh.write(to_json(row.model_dump(mode="python")) + "\n")
             except OSError as err:
                 raise _naming(err, path) from None
+        tensorboard.mirror(self.root, row)  # live curves, where the extra is installed
 
     def remove_orphans(self) -> list[Path]:
         """Delete the temporary files of writes that a kill interrupted
