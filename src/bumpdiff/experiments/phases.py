@@ -125,6 +125,21 @@ def _gallery(run: RunFolder, rows: list[PhaseEntry]) -> list[tuple]:
     return gallery
 
 
+def _condition_strip(run: RunFolder, rows: list[PhaseEntry]) -> tuple[list, list, str]:
+    """The middle condition of the evaluation grid at every checkpoint: its image, titled with
+    the step and the outcome (the first draw of that condition)."""
+    images, titles, target = [], [], None
+    for row in rows:
+        samples = read_recorded(run, "eval", row.step)
+        if target is None:
+            target = samples["conditions"][len(samples["conditions"]) // 2]
+        k = int(np.argmin(np.abs(samples["conditions"] - target).sum(axis=1)))
+        images.append(samples["images"][k])
+        titles.append(f"{row.step}: {samples['outcome'][k]}")
+    label = "" if target is None else f"condition μ = ({target[0]:g}, {target[1]:g})"
+    return images, titles, label
+
+
 def _trajectory_views(run: RunFolder, rows: list[PhaseEntry]) -> list[tuple]:
     """UMAP views along the generation of the checkpoint with the most mislocated images and of
     the last, each at the captured t where its layer is most ordered by p beyond the controls."""
@@ -175,6 +190,7 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
         "snapshots": _snapshots(root, entries),
         "gallery": _gallery(root, entries),
         "trajectory_views": _trajectory_views(root, entries),
+        "strip": _condition_strip(root, entries),
     }
     pages.phases_page(root, cfg, entries, analysis)
     lines = []

@@ -32,12 +32,15 @@ PHASE_LETTERS = {"relay": "R", "undetermined": "?"}  # one letter per checkpoint
 
 
 def save_figure(fig: plt.Figure, path: Path) -> bytes:
-    """Write ``fig`` as PNG atomically; return the bytes (for embedding)."""
-    buf = io.BytesIO()
+    """Write ``fig`` as PNG (embedded in the pages) and as SVG beside it (for print and
+    papers), each atomically; return the PNG's bytes."""
+    buf, vector = io.BytesIO(), io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    fig.savefig(vector, format="svg", bbox_inches="tight")
     plt.close(fig)
     data = buf.getvalue()
     atomic_write_bytes(path, data)
+    atomic_write_bytes(Path(path).with_suffix(".svg"), vector.getvalue())
     return data
 
 
@@ -202,10 +205,12 @@ def umap_figure(snapshots, path: Path) -> bytes:
     return save_figure(fig, path)
 
 
-def image_grid_figure(images, titles, path: Path, cols: int = 8) -> bytes:
-    """A plain grid of images with titles (``bumpdiff sample``)."""
+def image_grid_figure(images, titles, path: Path, cols: int = 8, title: str = "") -> bytes:
+    """A plain grid of images with titles (``bumpdiff sample``, the condition strip)."""
     rows = -(-len(images) // cols)
     fig, axes = plt.subplots(rows, cols, figsize=(1.3 * cols, 1.4 * rows), squeeze=False)
+    if title:
+        fig.suptitle(title, fontsize=8)
     for k, ax in enumerate(axes.ravel()):
         ax.axis("off")
         if k < len(images):

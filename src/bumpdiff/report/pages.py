@@ -188,6 +188,12 @@ def phases_page(run: RunFolder, cfg: Config, entries: list[PhaseEntry], analysis
         "umap": figures.umap_figure(analysis["snapshots"], run.figure_path("umap")),
         "gallery": figures.gallery_figure(analysis["gallery"], run.figure_path("gallery")),
     }
+    if analysis.get("strip") and analysis["strip"][0]:
+        images, titles, label = analysis["strip"]
+        pngs["strip"] = figures.image_grid_figure(
+            images, titles, run.figure_path("condition-strip"), cols=min(len(images), 9),
+            title=f"One condition across training: {label} (step: outcome)",
+        )  # fmt: skip
     if any(e.trajectory for e in entries):
         pngs |= _trajectory_pngs(run, [e for e in entries if e.trajectory], analysis)
     render(
