@@ -20,6 +20,7 @@ from typing import Literal
 
 import numpy as np
 
+from bumpdiff.scoring.coupling import joint_excess
 from bumpdiff.scoring.detect import (
     Background,
     default_window,
@@ -162,6 +163,9 @@ def summarize(result: Classification, mask: np.ndarray | None = None) -> dict[st
     images have one bump (the same for y). ``x_median_error``: median |x̂ - mu_x| of the dominant
     bumps. Errors are Euclidean, pixels, over the dominant bumps; NaN when there are none.
     ``frac_bump``: images with at least one bump; ``frac_raised``: on a raised background.
+    ``xy_*_dominant``: among images with a bump, P(x and y right) against P(x right)·P(y right)
+    and their difference with a bootstrap interval (scoring/coupling.py: an excess means the
+    axes are placed right together more often than independent axes would be).
     """
     sel = np.ones(len(result.outcome), dtype=bool) if mask is None else np.asarray(mask, bool)
     n = int(sel.sum())
@@ -187,6 +191,9 @@ def summarize(result: Classification, mask: np.ndarray | None = None) -> dict[st
             float(np.mean(err <= result.tolerance)) if err.size else float("nan")
         )
         out[f"{name}_median_error"] = float(np.median(err)) if err.size else float("nan")
+    right = np.abs(errors[has]) <= result.tolerance  # (bumps, 2): each axis within tolerance
+    coupling = joint_excess(right[:, 0], right[:, 1])
+    out |= {f"xy_{k}_dominant": v for k, v in coupling.items()}
     if result.raised is not None:
         out["frac_raised"] = float(result.raised[sel].mean())
     return out

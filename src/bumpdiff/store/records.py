@@ -77,6 +77,12 @@ class EvalRow(_Record):
     y_accuracy_dominant: Real | None = None
     x_median_error: Real | None = None  # median |x̂ - mu_x| of the dominant bumps, pixels
     y_median_error: Real | None = None
+    # among images with a bump: P(x and y right) vs P(x right)·P(y right) (scoring/coupling.py)
+    xy_joint_dominant: Real | None = None
+    xy_product_dominant: Real | None = None
+    xy_excess_dominant: Real | None = None
+    xy_excess_low_dominant: Real | None = None
+    xy_excess_high_dominant: Real | None = None
     behaviour_coverage: Real | None = None  # conditions with a generated bump (probe.behaviour)
     behaviour_trustworthiness: Real | None = None  # generated positions laid out like conditions
     behaviour_r2_x: Real | None = None
