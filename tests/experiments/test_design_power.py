@@ -1,0 +1,44 @@
+"""The power analysis gives the seed count the closed form gives, on synthetic seeds with known
+spreads; a design whose predictions coincide (the paper's dx = 0.1 / dy = 1 here) is not
+decidable with any number of seeds, and one whose predictions' own uncertainty reaches the gap
+needs more reference seeds first."""
+
+import math
+
+import numpy as np
+import pytest
+
+from bumpdiff.experiments.design_power import design_power, log_ratios, seeds_needed
+
+
+def test_the_closed_form():
+    # |Δ| = 0.3, sd = 0.12, exact predictions: n ≥ (3 · 0.12 / 0.3)² = 1.44 → 2
+    assert seeds_needed(0.3, 0.12) == 2
+    # sd = 0.3: n ≥ 9
+    assert seeds_needed(0.3, 0.3) == 9
+    # predictions uncertain by 0.06: n ≥ 0.09 / (0.01 - 0.0036) = 14.06 → 15
+    assert seeds_needed(0.3, 0.3, 0.06) == 15
+    assert seeds_needed(0.3, 0.3, 0.1) is None  # their own uncertainty already reaches Δ / 3
+    assert seeds_needed(0.0, 0.1) is None
+
+
+def test_synthetic_seeds_with_known_spreads():
+    rng = np.random.default_rng(0)
+    balanced = rng.normal(0.0, 0.05, size=3)
+    references = rng.normal(0.5, 0.05, size=3)
+    found = design_power(balanced, references, two_d_sd=0.12)
+    se = math.hypot(balanced.std(ddof=1) / math.sqrt(3), references.std(ddof=1) / math.sqrt(3))
+    delta = references.mean() - balanced.mean()
+    expected = max(2, math.ceil(0.12**2 / ((delta / 3) ** 2 - se**2)))
+    assert found["seeds_needed"] == expected and found["decidable"]
+    assert found["difference"] == pytest.approx(delta)
+
+
+def test_coinciding_predictions_cannot_be_decided():
+    # the paper's setting here: 1.02x vs 1.01x (log ratios 0.020 and 0.010), seed sd 0.12
+    found = design_power(np.log([1.0, 1.02, 1.01]), np.log([1.05, 0.96, 1.06]), two_d_sd=0.12)
+    assert found["seeds_needed"] is None and not found["decidable"]
+
+
+def test_log_ratios_skip_seeds_that_never_reached_the_level():
+    assert list(log_ratios([200, np.nan, 100], [100, 50, 100])) == pytest.approx([math.log(2), 0])
