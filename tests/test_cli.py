@@ -121,3 +121,12 @@ def test_every_command_s_help_has_an_example_and_shows_each_flag_once():
         res = CliRunner().invoke(app, [name, "--help"])
         assert res.exit_code == 0 and f"Example: bumpdiff {name}" in res.output, name
         assert "--no-no-" not in res.output, name
+
+
+def test_a_tiny_run_with_anisotropic_bumps(tiny_yaml, tmp_path):
+    """Widths per axis (data.sigma, data.sigma_y) reach training, evaluation and the probe."""
+    res = invoke("run", tiny_yaml, "--out", tmp_path / "r", "--set", "data.sigma=0.7",
+                 "--set", "data.sigma_y=1.3")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    saved = yaml.safe_load((tmp_path / "r" / "config.yaml").read_text())["data"]
+    assert (saved["sigma"], saved["sigma_y"]) == (0.7, 1.3)

@@ -1,5 +1,7 @@
 """Rendering bumps: known answers for peaks, centroids, periodic wrap and the [-1, 1] scale."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -51,3 +53,27 @@ def test_scale_round_trip():
     scaled = to_model_scale(img)
     assert scaled.min() >= -1 and scaled.max() <= 1 and scaled.min() == pytest.approx(-1, abs=1e-6)
     np.testing.assert_allclose(to_data_scale(scaled), img, atol=1e-6)
+
+
+def test_per_axis_widths_render_as_written_by_hand():
+    """σx = 0.6, σy = 1.4 at (4.3, 6.0) on 12 x 12: every pixel against the formula, written
+    here pixel by pixel (not through the renderer's separable product)."""
+    sx, sy, mx, my = 0.6, 1.4, 4.3, 6.0
+    image = render_bumps(np.array([[mx, my]]), 12, (sx, sy))[0]
+    for i in range(12):  # rows: y
+        for j in range(12):  # columns: x
+            want = math.exp(-((j - mx) ** 2) / (2 * sx**2) - ((i - my) ** 2) / (2 * sy**2))
+            assert abs(image[i, j] - want) < 1e-6
+    rows, cols = image.sum(axis=1), image.sum(axis=0)  # profiles along y and along x
+    spread = [np.sqrt((w * (np.arange(12) - m) ** 2).sum() / w.sum()) for w, m in
+              ((cols, mx), (rows, my))]  # fmt: skip
+    assert spread[0] < spread[1]  # narrower along x
+
+
+def test_the_config_gives_both_widths_and_refuses_a_bad_one():
+    from bumpdiff.config import build_config
+
+    assert build_config({}, ["data.sigma=0.6", "data.sigma_y=1.4"]).data.sigmas == (0.6, 1.4)
+    assert build_config({}, ["data.sigma=0.8"]).data.sigmas == (0.8, 0.8)
+    with pytest.raises(ConfigError, match="data.sigma_y"):
+        build_config({}, ["data.sigma_y=0"])

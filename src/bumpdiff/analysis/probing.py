@@ -37,7 +37,7 @@ from bumpdiff.store.records import ProbeMetrics, ProbeRow
 
 def eval_window(cfg: Config) -> int:
     """``eval.window``, or the default for the run's bump width."""
-    return cfg.eval.window or default_window(cfg.data.sigma)
+    return cfg.eval.window or default_window(max(cfg.data.sigmas))
 
 
 PLACEMENT_MORE = (
@@ -73,7 +73,7 @@ def probe_model(model: torch.nn.Module, cfg: Config, step: int) -> tuple[ProbeRo
         p.seed,
         p.t,
         alphas_cumprod(cfg.diffusion),
-        cfg.data.sigma,
+        cfg.data.sigmas,
         cfg.data.periodic,
     )
     t0 = time.perf_counter()
@@ -158,7 +158,7 @@ def placement_controls(model, cfg: Config, t: int | None = None) -> dict[str, fl
     nu = subgrid(lattice_from_config(cfg.data), p.placement_positions)
     abar = alphas_cumprod(cfg.diffusion)
     x, cond, positions = crossed_inputs(
-        mu, nu, cfg.data.size, cfg.data.sigma, t, abar, p.seed, cfg.data.periodic
+        mu, nu, cfg.data.size, cfg.data.sigmas, t, abar, p.seed, cfg.data.periodic
     )
     eps: list[torch.Tensor] = []
     acts = capture_activations(model, p.layer, x, cond, t, cfg.sample.batch_size, eps)

@@ -73,7 +73,20 @@ class DataConfig(_Section):
         "bumpdiff.data.dataset)",
     )
     holdout: HoldoutConfig = HoldoutConfig()
-    sigma: float = Field(1.0, gt=0, le=64, description="bump width, pixels (ours; not stated)")
+    sigma: float = Field(
+        1.0,
+        gt=0,
+        le=64,
+        description="bump width, pixels (ours; not stated); the width along x where sigma_y is set",
+    )
+    sigma_y: float | None = Field(
+        None,
+        gt=0,
+        le=64,
+        description="bump width along y, pixels, where it differs from "
+        "sigma's (ours: anisotropic bumps, for coupling designs whose axes are learned at "
+        "different paces; the follow-up varies widths per axis); null = sigma",
+    )
     dx: float = Field(1.0, gt=0, description="lattice spacing along x, pixels (paper: 1.0 or 0.1)")
     dy: float = Field(1.0, gt=0, description="lattice spacing along y, pixels (paper: 1.0)")
     x_range: tuple[float, float] | None = Field(
@@ -95,6 +108,11 @@ class DataConfig(_Section):
         description="label each image with another lattice point, a fixed random bijection seeded "
         "by seed: a null control (ours)",
     )
+
+    @property
+    def sigmas(self) -> tuple[float, float]:
+        """(σx, σy) of the rendered bumps and stripes."""
+        return (self.sigma, self.sigma if self.sigma_y is None else self.sigma_y)
 
     @property
     def extent(self) -> int:

@@ -30,19 +30,28 @@ def check_centers_for(data: DataConfig, centers: np.ndarray) -> np.ndarray:
     return check_centers(centers, data.extent, data.periodic)
 
 
+def widths(sigma: float | tuple[float, float]) -> tuple[float, float]:
+    """(σx, σy) from one width or a pair; ConfigError unless both are > 0."""
+    sx, sy = (sigma, sigma) if np.isscalar(sigma) else tuple(sigma)
+    if not (sx > 0 and sy > 0):
+        raise ConfigError(f"sigma: must be > 0, got {sigma}")
+    return float(sx), float(sy)
+
+
 def render_bumps(
-    centers: np.ndarray, size: int, sigma: float, periodic: bool = False
+    centers: np.ndarray, size: int, sigma: float | tuple[float, float], periodic: bool = False
 ) -> np.ndarray:
     """Gaussian bumps of amplitude 1 on a background of 0 (docs/science.md, "Data").
 
-    b(i, j) = exp(-((j - mu_x)^2 + (i - mu_y)^2) / (2 sigma^2)): x is the column index j, y the row
-    index i, pixel centres at integer coordinates, mu and sigma in pixels. On a periodic canvas the
-    distance is taken around the torus (minimum image).
+    b(i, j) = exp(-(j - mu_x)^2 / (2 sigma_x^2) - (i - mu_y)^2 / (2 sigma_y^2)): x is the column
+    index j, y the row index i, pixel centres at integer coordinates, mu and sigma in pixels (one
+    width for both axes, or a pair). On a periodic canvas the distance is taken around the torus
+    (minimum image).
 
     Args:
         centers: (n, 2) array of (mu_x, mu_y), pixels.
         size: canvas side N.
-        sigma: bump width, pixels, > 0.
+        sigma: bump width, pixels, > 0; or (sigma_x, sigma_y).
         periodic: wrap around the border.
 
     Returns:
@@ -53,8 +62,7 @@ def render_bumps(
     """
     if size < 1:
         raise ConfigError(f"size: must be >= 1, got {size}")
-    if not sigma > 0:
-        raise ConfigError(f"sigma: must be > 0, got {sigma}")
+    sx, sy = widths(sigma)
     centers = check_centers(centers, size, periodic)
     coords = np.arange(size, dtype=np.float64)  # (N,) pixel centres
     d_x = coords[None, :] - centers[:, 0:1]  # (n, N) column offsets
@@ -63,8 +71,8 @@ def render_bumps(
         d_x = (d_x + size / 2) % size - size / 2
         d_y = (d_y + size / 2) % size - size / 2
     # The Gaussian is separable: outer product of the row and column profiles.
-    g_x = np.exp(-(d_x**2) / (2 * sigma**2))  # (n, N)
-    g_y = np.exp(-(d_y**2) / (2 * sigma**2))  # (n, N)
+    g_x = np.exp(-(d_x**2) / (2 * sx**2))  # (n, N)
+    g_y = np.exp(-(d_y**2) / (2 * sy**2))  # (n, N)
     bumps = g_y[:, :, None] * g_x[:, None, :]  # (n, N rows, N cols)
     return bumps.astype(np.float32)
 
@@ -80,7 +88,11 @@ def to_data_scale(images: np.ndarray) -> np.ndarray:
 
 
 def render_images(
-    labels: np.ndarray, kinds: np.ndarray, size: int, sigma: float, canvas: int | None = None
+    labels: np.ndarray,
+    kinds: np.ndarray,
+    size: int,
+    sigma: float | tuple[float, float],
+    canvas: int | None = None,
 ) -> np.ndarray:
     """Bumps, stripes and sums of stripes on the visible N x N frame of a latent canvas.
 
@@ -98,9 +110,10 @@ def render_images(
     canvas = canvas or size
     offset = (canvas - size) / 2
     coords = np.arange(size, dtype=np.float64) + offset
+    sx, sy = widths(sigma)
     with np.errstate(invalid="ignore"):
-        g_x = np.exp(-((coords[None, :] - labels[:, 0:1]) ** 2) / (2 * sigma**2))  # (n, N)
-        g_y = np.exp(-((coords[None, :] - labels[:, 1:2]) ** 2) / (2 * sigma**2))
+        g_x = np.exp(-((coords[None, :] - labels[:, 0:1]) ** 2) / (2 * sx**2))  # (n, N)
+        g_y = np.exp(-((coords[None, :] - labels[:, 1:2]) ** 2) / (2 * sy**2))
     use_x = np.isin(kinds, ("bump", "vstripe", "sos"))[:, None]
     use_y = np.isin(kinds, ("bump", "hstripe", "sos"))[:, None]
     g_x, g_y = np.where(use_x, g_x, 1.0), np.where(use_y, g_y, 1.0)

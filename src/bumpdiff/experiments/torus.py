@@ -52,10 +52,10 @@ def _activations(model: torch.nn.Module, cfg: Config) -> tuple[np.ndarray, np.nd
     if cfg.torus.input == "crossed":
         t = crossed_t(cfg)
         nu = subgrid(lattice_from_config(d), p.placement_positions)
-        x, cond, _ = crossed_inputs(mu, nu, d.size, d.sigma, t, abar, p.seed, d.periodic)
+        x, cond, _ = crossed_inputs(mu, nu, d.size, d.sigmas, t, abar, p.seed, d.periodic)
         acts = capture_activations(model, p.layer, x, cond, t, cfg.sample.batch_size)
         return mu, acts.astype(np.float64).reshape(len(mu), len(nu), -1)
-    x, cond = probe_inputs(mu, p.draws, p.input, d.size, p.seed, p.t, abar, d.sigma, d.periodic)
+    x, cond = probe_inputs(mu, p.draws, p.input, d.size, p.seed, p.t, abar, d.sigmas, d.periodic)
     acts = capture_activations(model, p.layer, x, cond, p.t, cfg.sample.batch_size)
     return draw_groups(acts.astype(np.float64), cond.numpy())
 

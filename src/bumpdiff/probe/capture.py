@@ -28,7 +28,7 @@ def probe_inputs(
     seed: int,
     t: int,
     abar: torch.Tensor,
-    sigma: float = 1.0,
+    sigma: float | tuple[float, float] = 1.0,
     periodic: bool = False,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Network inputs for the probe grid.

@@ -32,7 +32,7 @@ def crossed_inputs(
     mu: np.ndarray,
     nu: np.ndarray,
     size: int,
-    sigma: float,
+    sigma: float | tuple[float, float],
     t: int,
     abar: torch.Tensor,
     seed: int,

@@ -49,9 +49,9 @@ def training_data(cfg: Config, device: torch.device) -> tuple[torch.Tensor, torc
     d = cfg.data
     centres, labels, kinds = training_set(d, cfg.seed)
     if list(d.kinds) == ["bump"] and d.canvas is None:  # also periodic; the original renderer
-        images = render_bumps(centres, d.size, d.sigma, d.periodic)
+        images = render_bumps(centres, d.size, d.sigmas, d.periodic)
     else:
-        images = render_images(centres, kinds, d.size, d.sigma, d.canvas)
+        images = render_images(centres, kinds, d.size, d.sigmas, d.canvas)
     x_0 = torch.from_numpy(to_model_scale(images))[:, None].to(device)
     cond = torch.from_numpy(labels.astype(np.float32)).to(device)
     return x_0, cond
