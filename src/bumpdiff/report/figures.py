@@ -59,6 +59,17 @@ def shade_phases(ax: plt.Axes, steps: Sequence[int], phases: Sequence[str]) -> N
         ax.axvspan(lo, hi, color=PHASE_COLORS.get(phase, "white"), lw=0, zorder=0)
 
 
+def phase_key(fig: plt.Figure, phases: Sequence[str]) -> None:
+    """A key of the phase shading above the figure, for the phases that occur."""
+    from matplotlib.patches import Patch
+
+    seen = [p for p in PHASE_COLORS if p in set(phases)]
+    handles = [Patch(color=PHASE_COLORS[p], label=f"phase {p}") for p in seen]
+    if handles:
+        fig.legend(handles=handles, loc="lower center", ncol=len(handles), fontsize=7,
+                   bbox_to_anchor=(0.5, 1.0), frameon=False)  # fmt: skip
+
+
 def _phase_strip(ax: plt.Axes, steps, phases) -> None:
     """A thin band above a plot: each checkpoint interval coloured and lettered by its phase."""
     shade_phases(ax, steps, phases)
@@ -140,7 +151,8 @@ def order_figure(steps, rows, phases, path: Path) -> bytes:
     behaviour = [r.get("behaviour_trustworthiness", np.nan) for r in rows]
     ax1.plot(steps, behaviour, "k.--", label="generated positions: trustworthiness")
     ax1.set_ylim(-0.05, 1.05)
-    ax1.legend(fontsize=7)
+    ax1.set_ylabel("order (R², trustworthiness, share)")
+    ax1.legend(fontsize=6, loc="upper left", bbox_to_anchor=(0.0, -0.22), ncol=2)
     ax1.set_title("Order of the representation")
     ax2.plot(
         steps,
@@ -150,8 +162,10 @@ def order_figure(steps, rows, phases, path: Path) -> bytes:
     )
     ax2.plot(steps, [r["participation_ratio"] for r in rows], ".-", label="participation ratio")
     ax2.set_yscale("log")
-    ax2.legend(fontsize=7)
+    ax2.set_ylabel("dimension")
+    ax2.legend(fontsize=6, loc="upper left", bbox_to_anchor=(0.0, -0.22))
     ax2.set_title("Dimension of the representation")
+    phase_key(fig, phases)
     return save_figure(fig, path)
 
 
@@ -179,8 +193,10 @@ def controls_figure(steps, controls, phases, path: Path) -> bytes:
         if np.isfinite(values).any():
             ax.plot(steps, values, ".-", label=label)
     ax.set_ylim(-0.05, 1.05)
+    ax.set_ylabel("order or share")
     ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
     ax.set_title("Controls: what the encoder alone gives, and what the network does with it")
+    phase_key(fig, phases)
     return save_figure(fig, path)
 
 

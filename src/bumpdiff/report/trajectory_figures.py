@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bumpdiff.report.figures import plt, save_figure, shade_phases, step_axis
+from bumpdiff.report.figures import phase_key, plt, save_figure, shade_phases, step_axis
 
 LINES = (  # (key suffix, label, style)
     ("", "trained network", "k.-"),
@@ -46,6 +46,7 @@ def trajectory_order_figure(steps, trajectories, phases, path: Path) -> bytes:
     axes[1, 0].set_ylabel("trustworthiness vs p")
     axes[1, -1].legend(fontsize=6, loc="lower right")
     fig.tight_layout(rect=(0, 0, 1, 0.94))
+    phase_key(fig, phases)
     title = "The layer read along each generation: ordered by the condition (top) or by where "
     fig.suptitle(title + "the bump is generated (bottom)? Shading: trajectory phase", fontsize=9)
     return save_figure(fig, path)
