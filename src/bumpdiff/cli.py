@@ -333,28 +333,11 @@ def _analyse_each(run_dir, step, every, fields, part) -> tuple[RunFolder, int]:
     folder and the last step analysed."""
     from bumpdiff.analysis.pipeline import analyse_checkpoint
 
-    describe = _describe_eval if part == "eval" else _describe_probe
     rf, cfg = _run_folder(run_dir, fields)
     for k in _steps(rf, step, every):
         row = analyse_checkpoint(rf, cfg, k, parts=(part,))[part]
-        out_console.print(f"step {k}: {describe(row)}")
+        out_console.print(f"step {k}: {row.describe()}")
     return rf, k
-
-
-def _describe_eval(row) -> str:
-    return (
-        f"accuracy {row.accuracy:.1%}, none {row.frac_none:.1%}, multiple "
-        f"{row.frac_multiple:.1%}, mislocated {row.frac_mislocated:.1%}, x "
-        f"{row.x_accuracy:.1%}, y {row.y_accuracy:.1%} ({row.sampler}-{row.sampler_steps})"
-    )
-
-
-def _describe_probe(row) -> str:
-    return (
-        f"phase {row.phase}, R²x {row.r2_x:.2f}, R²y {row.r2_y:.2f}, trustworthiness "
-        f"{row.trustworthiness:.2f}, R²(PCs) {row.r2_x_pca:.2f}/{row.r2_y_pca:.2f}, condition "
-        f"share {row.condition_share:.2f}, dimension {row.dimension:g}"
-    )
 
 
 @app.command(epilog=EXAMPLES["probe"])

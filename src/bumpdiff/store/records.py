@@ -98,6 +98,14 @@ class EvalRow(_Record):
     decided_t_generated: int | None = None  # x̂₀ at the final place from this t down
     decided_t_condition: int | None = None  # x̂₀ at the condition from this t down
 
+    def describe(self) -> str:
+        """One line for the command line: accuracy, outcome fractions, per-axis accuracy."""
+        return (
+            f"accuracy {self.accuracy:.1%}, none {self.frac_none:.1%}, multiple "
+            f"{self.frac_multiple:.1%}, mislocated {self.frac_mislocated:.1%}, x "
+            f"{self.x_accuracy:.1%}, y {self.y_accuracy:.1%} ({self.sampler}-{self.sampler_steps})"
+        )
+
     def fractions(self) -> dict[str, Real]:
         """The outcome fractions as {"none", "multiple", "mislocated", "correct"}."""
         return {
@@ -169,6 +177,14 @@ class ProbeRow(ProbeMetrics):
     targets_phase: str | None = None
     targets_trustworthiness: Real | None = None
     targets_trustworthiness_raw: Real | None = None
+
+    def describe(self) -> str:
+        """One line for the command line: the phase and the order metrics."""
+        return (
+            f"phase {self.phase}, R²x {self.r2_x:.2f}, R²y {self.r2_y:.2f}, trustworthiness "
+            f"{self.trustworthiness:.2f}, R²(PCs) {self.r2_x_pca:.2f}/{self.r2_y_pca:.2f}, "
+            f"condition share {self.condition_share:.2f}, dimension {self.dimension:g}"
+        )
 
 
 MetricsRow = Annotated[
