@@ -102,3 +102,26 @@ def test_runs_compared_side_by_side_give_each_runs_fractions_and_pixel_range(tmp
     for row in result["steps"]:
         assert row["one"] == row["two"] and row["one"]["pixel_min"] <= row["one"]["pixel_max"]
     assert evidence.compare_main([str(out), "no-equals-sign"]) == 2
+
+
+def test_rejudge_recounts_the_correspondence_per_checkpoint():
+    import pandas as pd
+
+    def rows_of(member, phases):  # phases: (step, phase, dominant outcome)
+        rows = []
+        for step, phase, dominant in phases:
+            f = {o: 0.1 for o in ("none", "multiple", "mislocated", "correct")}
+            f[dominant] = 0.7
+            rows.append({"member": member, "group": "g", "step": step, "phase": phase,
+                         **{f"frac_{o}": v for o, v in f.items()}})  # fmt: skip
+        return rows
+
+    # s0: A's mean is "multiple" but one A checkpoint is mostly mislocated; s1 agrees throughout
+    s0 = [(0, "A", "multiple"), (1, "A", "multiple"), (2, "A", "mislocated"),
+          (3, "B", "mislocated"), (4, "C", "correct")]  # fmt: skip
+    s1 = [(0, "A", "multiple"), (3, "B", "mislocated"), (4, "C", "correct")]
+    rows = pd.DataFrame(rows_of("g-s0", s0) + rows_of("g-s1", s1))
+    text = "g: the paper's phase ↔ outcome correspondence in 2/2 seeds; more"
+    verdicts = [{"group": "g", "seeds": 2, "paper_agrees": 2, "text": text}]
+    found = evidence.rejudge(verdicts, rows)[0]
+    assert found["paper_agrees"] == 1 and "correspondence in 1/2 seeds; more" in found["text"]

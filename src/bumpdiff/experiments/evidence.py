@@ -13,6 +13,9 @@ trained or sampled, each tool reads run folders or study files and writes one JS
   refused;
 - ``sampler-se``: the paired standard errors of a sampler study per candidate: how precisely each
   candidate's outcome fractions are compared with DDPM-T's (lower = fewer images needed);
+- ``rejudge``: a sweep's verdicts.json judged again under the current phase ↔ outcome rule
+  (probe/correspondence.py) from its rows.parquet, where the member folders are gone: each
+  setting's ``paper_agrees`` and the clause of its text that states it;
 - ``trajectory-calibration``: the trajectory phase's threshold from layers with a known answer
   measured along a trained run's own generations (analysis/trajectory_calibration.py; the one
   tool that samples again, with the run's sampler and seeds).
@@ -45,6 +48,7 @@ USAGE = {
     "pool-samplers": "pool-samplers OUT.json STUDY.json:SEED STUDY.json:SEED ...",
     "sampler-se": "sampler-se STUDY.json OUT.json",
     "trajectory-calibration": "trajectory-calibration OUT.json RUN [T,T,...]",
+    "rejudge": "rejudge VERDICTS.json ROWS.parquet",
 }
 Z = 1.96
 
@@ -205,6 +209,43 @@ def se_main(argv: list[str]) -> int:
     return 0
 
 
+def rejudge(verdicts: list[dict], rows) -> list[dict]:
+    """Each setting's ``paper_agrees`` recounted from the rows (one per member and checkpoint:
+    phase, step, outcome fractions) under the current rule, and its text's clause with it."""
+    import re
+    from types import SimpleNamespace
+
+    from bumpdiff.probe.correspondence import phase_summary
+
+    agrees: dict[str, int] = {}
+    for _member, sel in rows.sort_values("step").groupby("member"):
+        entries = [SimpleNamespace(step=int(r.step), phase=r.phase,
+                                   fractions={o: float(getattr(r, f"frac_{o}")) for o in OUTCOMES})
+                   for r in sel.itertuples()]  # fmt: skip
+        group = sel["group"].iloc[0]
+        agrees[group] = agrees.get(group, 0) + bool(phase_summary(entries)[1])
+    out = []
+    for v in verdicts:
+        k, n = agrees.get(v["group"], 0), v["seeds"]
+        text = re.sub(r"correspondence in \d+/\d+ seeds", f"correspondence in {k}/{n} seeds",
+                      v["text"])  # fmt: skip
+        out.append({**v, "paper_agrees": k, "text": text, "correspondence": "per checkpoint"})
+    return out
+
+
+def rejudge_main(argv: list[str]) -> int:
+    import pandas as pd
+
+    if len(argv) != 2:
+        print(f"usage: bumpdiff evidence {USAGE['rejudge']}", file=sys.stderr)
+        return 2
+    path = Path(argv[0])
+    result = rejudge(json.loads(path.read_text()), pd.read_parquet(argv[1]))
+    path.write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps({v["group"]: v["paper_agrees"] for v in result}))
+    return 0
+
+
 def write_calibration(result: dict, out: Path) -> None:
     """The summary as JSON, its cases (a row per checkpoint, t and layer) as Parquet beside it."""
     import pandas as pd
@@ -244,4 +285,5 @@ TOOLS = {
     "pool-samplers": pool_main,
     "sampler-se": se_main,
     "trajectory-calibration": trajectory_calibration_main,
+    "rejudge": rejudge_main,
 }
