@@ -208,3 +208,14 @@ def test_the_claims_ledger_is_the_committed_results():
     from bumpdiff.report.claims import claims_table
 
     assert claims_table(ROOT / "results") in (ROOT / "README.md").read_text()
+
+
+def test_the_trajectory_answer_and_its_power_are_the_committed_files():
+    tables = _tables()
+    verdicts = json.loads(
+        (ROOT / "results" / "sweeps" / "quick-seeds" / "verdicts.json").read_text()
+    )
+    cal = json.loads((ROOT / "results" / "quick" / "trajectory-calibration.json").read_text())
+    readme = (ROOT / "README.md").read_text()
+    assert tables.trajectory_answer(verdicts) in readme and "Answer:" in readme
+    assert tables.trajectory_power(cal) in readme

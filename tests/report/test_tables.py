@@ -14,6 +14,7 @@ FILES = {
     "sweep": "sweeps/quick-seeds/verdicts.json",
     "answer": "sweeps/screen/verdicts.json",
     "trajectory": "sweeps/quick-seeds/verdicts.json",
+    "trajectory-power": "quick/trajectory-calibration.json",
     "sentences": "torus/torus.json",
 }
 

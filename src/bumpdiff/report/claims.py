@@ -44,8 +44,9 @@ def _trajectory(d: list[dict]) -> tuple[str, str]:
     t = found[0]
     c, n = t["counts"], t["with_mislocated_stage"]
     measured = (f"read along each generation in {n} seeds' mislocated stage: ordered by the "
-                f"generated place beyond every control in {c['learned']}/{n}, by nothing beyond "
-                f"them in {c['leak']}/{n}, undetermined in {c['undetermined']}/{n}")  # fmt: skip
+                f"generated place beyond every control in {c['learned']}/{n}, by the condition "
+                f"in {c['condition']}/{n}, by nothing beyond them in {c['leak']}/{n}, "
+                f"undetermined in {c['undetermined']}/{n}")  # fmt: skip
     return measured, {"learned": "learned", "leak": "leak"}.get(t["answer"], t["answer"])
 
 

@@ -216,11 +216,34 @@ def trajectory_answer(verdicts: list[dict]) -> str:
     return "\n".join(f"- {line}" for line in lines) or "(no setting carried the trajectory probe)"
 
 
+def trajectory_power(cal: dict) -> str:
+    """The power of the trajectory reading, from its calibration file
+    (analysis/trajectory_calibration.py): what the null layers reach, and from which share of
+    the variance a layer holding the generated place is called B or C."""
+    counts = cal["phase_counts"]
+    detected = []
+    for share in cal["settings"]["shares"]:
+        found = counts.get(f"generated@{share}", {})
+        called, total = found.get("B", 0) + found.get("C", 0), sum(found.values())
+        power = cal["positives"][f"generated@{share}"]["median_above_threshold_se"]
+        detected.append(f"{share:.0%}: {called}/{total}, {power:.1f} SE")
+    return (
+        f"Power (`results/quick/trajectory-calibration.json`): no null layer (untrained networks "
+        f"and weight-shuffled copies of other seeds, a random map of the pixels) reaches the "
+        f"threshold {cal['min_learned']:g} at any checkpoint or t (their largest bootstrap low "
+        f"{cal['null_max_low']:.3f}; bootstrap s.e. {cal['bootstrap_se']:.3f}); a layer holding "
+        f"features of the generated place, by their share of its variance: the checkpoints "
+        f"called B or C, and its median learned part in standard errors above the threshold: "
+        f"{'; '.join(detected)}."
+    )
+
+
 KINDS = {  # kind → the text printed for one file's JSON
     "phases": lambda data: f"{phases_table(data)}\n\n{phases_verdict(data)}",
     "compare": compare_table,
     "sweep": sweep_verdicts,
     "answer": sweep_answer,
     "trajectory": trajectory_answer,
+    "trajectory-power": trajectory_power,
     "sentences": summary_sentences,
 }
