@@ -22,7 +22,7 @@ def test_a_page_escapes_text_and_embeds_its_figures(tmp_path, tiny):
     pages.phases_page(run, tiny, entries, analysis)
     html = run.report_path.read_text()
     assert "<script>" not in html and "&lt;script&gt;" in html and "intro &amp; more" in html
-    assert html.count('src="data:image/png;base64,') == 6
+    assert html.count('src="data:image/png;base64,') == 7
     assert "<td>train.lr</td><td>0.001</td>" in html  # the Method table, from the config
     for name in ("outcomes", "loss", "order", "controls", "umap", "gallery"):
         assert run.figure_path(name).is_file()

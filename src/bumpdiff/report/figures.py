@@ -119,6 +119,24 @@ def outcomes_figure(
     return save_figure(fig, path)
 
 
+def fractions_figure(steps, fractions, images: Sequence[int], path: Path) -> bytes:
+    """Each outcome's fraction against step with its 95 % binomial band (normal
+    approximation over the checkpoint's ``images``): how far apart two checkpoints must be."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.0))
+    n = np.maximum(np.asarray(images, float), 1)
+    for name, colour in OUTCOME_COLORS.items():
+        p = np.array([f[name] for f in fractions])
+        half = 1.96 * np.sqrt(p * (1 - p) / n)
+        ax.plot(steps, p, ".-", color=colour, lw=1, label=name)
+        ax.fill_between(steps, p - half, p + half, color=colour, alpha=0.2, lw=0)
+    step_axis(ax, steps)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylabel("fraction of generated images")
+    ax.set_title("Each outcome with its 95 % band")
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return save_figure(fig, path)
+
+
 def loss_figure(steps, losses, path: Path) -> bytes:
     """The training loss (mean over each logging interval) against step."""
     fig, ax = plt.subplots(figsize=(7.5, 3.0))

@@ -125,6 +125,12 @@ def outcomes(run: RunFolder) -> bytes:
     )
 
 
+def _images(run: RunFolder, step: int) -> int:
+    """How many images the checkpoint's evaluation scored."""
+    row = run.latest_by_step("eval").get(step)
+    return int(row.n) if row is not None else 1
+
+
 def loss(run: RunFolder) -> bytes:
     """figures/loss.png: the training loss logged along training."""
     rows = run.read_metrics("train")
@@ -180,6 +186,12 @@ def phases_page(run: RunFolder, cfg: Config, entries: list[PhaseEntry], analysis
     ]  # fmt: skip
     pngs = {
         "outcomes": outcomes(run),
+        "fractions": figures.fractions_figure(
+            steps,
+            [e.fractions for e in entries],
+            [_images(run, e.step) for e in entries],
+            run.figure_path("fractions"),
+        ),
         "loss": loss(run),
         "order": figures.order_figure(steps, probe_rows, phases, run.figure_path("order")),
         "controls": figures.controls_figure(
