@@ -125,10 +125,10 @@ def outcomes(run: RunFolder) -> bytes:
     )
 
 
-def _images(run: RunFolder, step: int) -> int:
-    """How many images the checkpoint's evaluation scored."""
-    row = run.latest_by_step("eval").get(step)
-    return int(row.n) if row is not None else 1
+def _images(run: RunFolder, steps: list[int]) -> list[int]:
+    """How many images each checkpoint's evaluation scored."""
+    evals = run.latest_by_step("eval")
+    return [int(evals[k].n) if k in evals else 1 for k in steps]
 
 
 def loss(run: RunFolder) -> bytes:
@@ -189,7 +189,7 @@ def phases_page(run: RunFolder, cfg: Config, entries: list[PhaseEntry], analysis
         "fractions": figures.fractions_figure(
             steps,
             [e.fractions for e in entries],
-            [_images(run, e.step) for e in entries],
+            _images(run, steps),
             run.figure_path("fractions"),
         ),
         "loss": loss(run),
