@@ -44,8 +44,9 @@ def trajectory_order_figure(steps, trajectories, phases, path: Path) -> bytes:
                 ax.set_xlabel("")
     axes[0, 0].set_ylabel("trustworthiness vs μ")
     axes[1, 0].set_ylabel("trustworthiness vs p")
-    axes[1, -1].legend(fontsize=6, loc="lower right")
-    fig.tight_layout(rect=(0, 0, 1, 0.94))
+    handles, labels = axes[1, -1].get_legend_handles_labels()
+    fig.tight_layout(rect=(0, 0.05, 1, 0.94))
+    fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=7, frameon=False)
     phase_key(fig, phases)
     title = "The layer read along each generation: ordered by the condition (top) or by where "
     fig.suptitle(title + "the bump is generated (bottom)? Shading: trajectory phase", fontsize=9)
