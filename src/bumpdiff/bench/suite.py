@@ -259,6 +259,7 @@ QUICK_OVERRIDES = [
     "probe.umap_neighbors=4",
     "probe.knn=4",
     "train.batch_size=8",
+    "trajectory.t=[]",  # the preset's timesteps lie beyond this T (its cost: bench/runs.py)
 ]
 
 

@@ -25,6 +25,7 @@ SMALL = [
     "probe.draws=4",
     "probe.placement_t=null",
     "probe.placement_more_t=[]",
+    "trajectory.t=[]",  # speed of the sweep machinery, not of the trajectory probe
 ]
 
 
