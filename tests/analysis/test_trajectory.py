@@ -36,6 +36,10 @@ def test_every_checkpoint_gets_its_trajectory_and_the_images_do_not_change(tmp_p
     saved = load_npz(on_run.samples_path(on_run.checkpoint_steps()[-1]))
     assert list(saved["trajectory_t"]) == [45, 25, 0]
     assert saved["trajectory_umap"].shape == (3, len(saved["images"]), 3)
+    assert saved["trajectory_xhat"].shape == (3, len(saved["images"]), 2)  # x̂₀'s bump per t
+    final = saved["trajectory_xhat"][-1]  # at the last step x̂₀ is (nearly) the image itself
+    both = np.isfinite(final).all(axis=1) & np.isfinite(saved["centers"]).all(axis=1)
+    assert np.abs(final[both] - saved["centers"][both]).max() <= 1.0
     for step in RunFolder(tmp_path / "on").checkpoint_steps():
         a = load_npz(RunFolder(tmp_path / "on").samples_path(step))
         b = load_npz(RunFolder(tmp_path / "off").samples_path(step))

@@ -55,7 +55,7 @@ def rescore_step(run: RunFolder, cfg: Config, step: int) -> tuple[RescoreStep, S
     )
     clip = bool(saved["clip"]) if "clip" in saved else True  # files without it: diffusers' default
     spec = SamplerSpec(str(saved["sampler"]), int(saved["steps"]))
-    kept = {k: saved[k] for k in ("trajectory_t", "trajectory_umap") if k in saved}
+    kept = {k: v for k, v in saved.items() if k.startswith("trajectory_")}
     samples = SampleSet(images, cond, by_rule, spec, kept)
     return comparison, samples, eval_row(cfg, step, samples, float("nan"), clip)  # not sampled
 

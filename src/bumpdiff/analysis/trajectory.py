@@ -66,8 +66,8 @@ def trajectory_rows(
     classify,
 ) -> tuple[dict, dict]:
     """Every captured step's measures, the decision times and the trajectory phase (the eval
-    row's fields), and the arrays kept beside the samples: the captured t and each step's 3D UMAP
-    of the trained layer (report figures).
+    row's fields), and the arrays kept beside the samples: the captured t, each step's 3D UMAP
+    of the trained layer (report figures) and each sample's x̂₀ dominant bump at each step.
 
     ``cond`` (n, 2) and ``result`` are the evaluation's conditions and classification (p = its
     dominant centres); ``classify`` is the run's image classifier (analysis.classify_images)."""
@@ -75,12 +75,13 @@ def trajectory_rows(
     draw = np.arange(len(cond)) % cfg.sample.draws
     controls = control_networks(model, run, cfg)
     abar, knn, neighbors = alphas_cumprod(cfg.diffusion), cfg.probe.knn, cfg.probe.umap_neighbors
-    steps, to_p, to_mu, embeddings = [], {}, {}, []
+    steps, to_p, to_mu, embeddings, xhat = [], {}, {}, [], []
     for requested, cap in sorted(recorder.merged().items(), reverse=True):
         reps = {"trained": cap.activations, **control_reps(controls, cfg, cap, cond)}
         row, embedding = measure_step(reps, cond, result.centers, draw, knn, neighbors, tr.seed)
         embeddings.append(embedding)
         centers = _xhat_centers(cfg, cap, abar, cond, classify)
+        xhat.append(centers)
         to_p[cap.t] = committed_share(centers, result.centers, cfg.eval.tolerance)
         to_mu[cap.t] = committed_share(centers, cond, cfg.eval.tolerance)
         steps.append({"t": cap.t, "requested_t": requested, "xhat_at_generated": to_p[cap.t],
@@ -92,7 +93,8 @@ def trajectory_rows(
         "trajectory_phase": trajectory_phase(steps, tr.min_learned),
     }
     return found, {"trajectory_t": np.array([s["t"] for s in steps]),
-                   "trajectory_umap": np.stack(embeddings).astype(np.float32)}  # fmt: skip
+                   "trajectory_umap": np.stack(embeddings).astype(np.float32),
+                   "trajectory_xhat": np.stack(xhat).astype(np.float32)}  # fmt: skip
 
 
 def control_networks(model: torch.nn.Module, run: RunFolder, cfg: Config) -> dict:
