@@ -99,7 +99,7 @@ def test_the_sweep_scaling_row_is_the_committed_benchmark():
 def test_the_sweep_lines_are_the_committed_verdicts():
     """The 5-seed quick study's lines, and the screen's lines and answer."""
     readme = " ".join(_pages().split())
-    for name in ("quick-seeds", "screen"):
+    for name in ("trajectory-screen", "quick-seeds", "screen"):
         path = ROOT / "results" / "sweeps" / name / "verdicts.json"
         verdicts = json.loads(path.read_text())
         assert " ".join(_tables().sweep_verdicts(verdicts).split()) in readme, name
@@ -218,4 +218,6 @@ def test_the_trajectory_answer_and_its_power_are_the_committed_files():
     cal = json.loads((ROOT / "results" / "quick" / "trajectory-calibration.json").read_text())
     readme = (ROOT / "README.md").read_text()
     assert tables.trajectory_answer(verdicts) in readme and "Answer:" in readme
+    screen = ROOT / "results" / "sweeps" / "trajectory-screen" / "verdicts.json"
+    assert tables.trajectory_answer(json.loads(screen.read_text())) in readme
     assert tables.trajectory_power(cal) in readme
