@@ -16,7 +16,7 @@ from bumpdiff.analysis.while_training import train_while_analysing
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
 from bumpdiff.probe.correspondence import PHASES, phase_summary
-from bumpdiff.probe.trajectory_metrics import trajectory_phase
+from bumpdiff.probe.trajectory_metrics import step_value, trajectory_phase
 from bumpdiff.report import pages
 from bumpdiff.store.analysis_files import read_recorded
 from bumpdiff.store.records import PhaseEntry, PhaseProbe, ProbeRow
@@ -152,8 +152,7 @@ def _trajectory_views(run: RunFolder, rows: list[PhaseEntry]) -> list[tuple]:
         saved = read_recorded(run, "eval", row.step)
         if "trajectory_umap" not in saved:  # made before the views were kept
             continue
-        learned = [s.get("learned_generated") for s in row.trajectory]
-        learned = np.array([np.nan if v is None else v for v in learned], float)
+        learned = np.array([step_value(s, "learned_generated") for s in row.trajectory])
         j = int(np.nanargmax(learned)) if np.isfinite(learned).any() else 0
         share = row.fractions["mislocated"]
         title = f"step {row.step} (mislocated {share:.0%})\nt = {row.trajectory[j]['t']:.0f}"

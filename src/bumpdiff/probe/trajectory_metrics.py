@@ -181,6 +181,13 @@ def measure_step(
     return out, embedding
 
 
+def step_value(step: dict, key: str) -> float:
+    """A measure of one captured step as a float: NaN where it is missing or None (rows read
+    back from JSON hold None for NaN)."""
+    v = step.get(key)
+    return float("nan") if v is None else float(v)
+
+
 def trajectory_phase(steps: list[dict], min_learned: float) -> str:
     """The checkpoint's trajectory phase from its captured steps' learned parts:
     C when at some step the layer is ordered by the condition beyond every control (the learned
@@ -188,9 +195,7 @@ def trajectory_phase(steps: list[dict], min_learned: float) -> str:
     beyond every control; A when every interval lies below ``min_learned`` on both; otherwise
     (an interval straddles it, or too few samples) undetermined."""
 
-    def value(step: dict, key: str) -> float:  # rows read back from JSON hold None for NaN
-        v = step.get(key)
-        return float("nan") if v is None else float(v)
+    value = step_value
 
     def above(target: str) -> bool:
         return any(value(s, f"learned_{target}_low") > min_learned for s in steps)

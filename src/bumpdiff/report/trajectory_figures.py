@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bumpdiff.probe.trajectory_metrics import step_value
 from bumpdiff.report.figures import phase_key, plt, save_figure, shade_phases, step_axis
 
 LINES = (  # (key suffix, label, style)
@@ -55,10 +56,7 @@ def trajectory_order_figure(steps, trajectories, phases, path: Path) -> bytes:
 
 def _at(trajectory: list[dict], j: int, key: str) -> float:
     """The value of ``key`` at the j-th captured step (NaN where missing)."""
-    if j >= len(trajectory):
-        return float("nan")
-    value = trajectory[j].get(key)
-    return float("nan") if value is None else float(value)
+    return step_value(trajectory[j], key) if j < len(trajectory) else float("nan")
 
 
 def trajectory_umap_figure(panels, path: Path) -> bytes:

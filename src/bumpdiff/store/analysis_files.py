@@ -96,12 +96,16 @@ def bad_files(run: RunFolder) -> list[tuple[str, int, Path, str]]:
     return out
 
 
+def _with_nested(run: RunFolder) -> list[RunFolder]:
+    """``run`` and every run folder nested in it (each with its own metrics.jsonl)."""
+    return [run, *(RunFolder(p.parent) for p in run.root.rglob("*/metrics.jsonl"))]
+
+
 def set_aside(run: RunFolder, log: Callable[[str], None] | None = None) -> list[Path]:
     """Move every bad analysis file of ``run`` and of the runs nested in it to
     ``<name>.corrupt`` (one line each); their checkpoints are then pending again."""
     moved = []
-    folders = [run, *(RunFolder(p.parent) for p in run.root.rglob("*/metrics.jsonl"))]
-    for folder in folders:
+    for folder in _with_nested(run):
         for part, step, path, why in bad_files(folder):
             target = path.with_name(path.name + ".corrupt")
             os.replace(path, target)
@@ -130,7 +134,7 @@ def describe_bad(run: RunFolder) -> str | None:
     """One line naming the bad analysis files of ``run`` (and its nested runs) and what
     ``--resume`` will redo; None when every file matches its row."""
     found = []
-    for folder in [run, *(RunFolder(p.parent) for p in run.root.rglob("*/metrics.jsonl"))]:
+    for folder in _with_nested(run):
         found += [(path, why, part, step) for part, step, path, why in bad_files(folder)]
     if not found:
         return None

@@ -11,6 +11,7 @@ checkpoint. Each process writes its own event file (the training and the analysi
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import math
 import os
@@ -23,8 +24,10 @@ from pydantic import BaseModel
 _WRITERS: dict[tuple[int, str], object] = {}  # (process, run folder) → its SummaryWriter
 
 
+@functools.cache
 def available() -> bool:
-    """Whether the tensorboard package is installed."""
+    """Whether the tensorboard package is installed (looked up once per process: every logged
+    row asks)."""
     return importlib.util.find_spec("tensorboard") is not None
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bumpdiff.probe.trajectory_metrics import step_value
 from bumpdiff.store.runfolder import RunFolder
 
 ANSWERS = {
@@ -24,18 +25,13 @@ ANSWERS = {
 }
 
 
-def _value(step: dict, key: str) -> float:
-    v = step.get(key)
-    return float("nan") if v is None else float(v)
-
-
 def _best(entry, key: str) -> tuple[float, float]:
     """The largest learned part (point) over the captured t, and its bootstrap low."""
-    points = np.array([_value(s, key) for s in entry.trajectory])
+    points = np.array([step_value(s, key) for s in entry.trajectory])
     if not np.isfinite(points).any():
         return float("nan"), float("nan")
     j = int(np.nanargmax(points))
-    return float(points[j]), _value(entry.trajectory[j], f"{key}_low")
+    return float(points[j]), step_value(entry.trajectory[j], f"{key}_low")
 
 
 def member_reading(entries) -> dict:
@@ -45,7 +41,7 @@ def member_reading(entries) -> dict:
     phases = [e.trajectory_phase for e in stage]
     best = [_best(e, "learned_generated") for e in stage]
     j = int(np.nanargmax([b[0] for b in best])) if stage and np.isfinite(best).any() else None
-    last = [_value(e.trajectory[-1], "order_generated_pixels") for e in stage]
+    last = [step_value(e.trajectory[-1], "order_generated_pixels") for e in stage]
     if not stage:
         reading = None
     elif "B" in phases:
