@@ -8,6 +8,7 @@ import torch
 
 from bumpdiff.config import build_config
 from bumpdiff.diffusion import frozen
+from bumpdiff.training import stops
 
 TINY = {
     "seed": 0,
@@ -42,6 +43,13 @@ TINY = {
 
 def tiny_config(*overrides: str):
     return build_config(TINY, list(overrides))
+
+
+@pytest.fixture(autouse=True)
+def _no_stop_carried_over(monkeypatch):
+    """A stop signal a test sends this process is forgotten after it (training/stops.py
+    remembers stops for the rest of a process, which here is the whole suite)."""
+    monkeypatch.setattr(stops, "_REQUESTED", [])
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from bumpdiff.config import Config, ConfigError, config_to_yaml, load_config
 from bumpdiff.store.lock import claim
 from bumpdiff.store.runfolder import RunFolder
 from bumpdiff.sweep.commands import register as register_sweep_commands
-from bumpdiff.training.stops import interrupt_on_stop_signals
+from bumpdiff.training.stops import interrupt_on_stop_signals, stopped_instead
 
 app = typer.Typer(
     add_completion=False,
@@ -132,26 +132,23 @@ def _fail(message: str) -> typer.Exit:
 
 def user_errors(fn):
     """Turn bad input (ConfigError) and files that cannot be read or written (OSError) into one
-    line on stderr and exit 2, unless --debug; Ctrl-C into exit 130."""
+    line on stderr and exit 2, unless --debug; Ctrl-C, SIGTERM or SIGHUP into exit 130."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except ConfigError as err:
-            if _DEBUG["on"]:
+        except (Exception, KeyboardInterrupt) as err:
+            if stopped_instead(err):  # Ctrl-C, or an error a stop was turned into by a library
+                resumes = "resume" in inspect.signature(fn).parameters
+                then = " (continue with --resume)" if resumes else ""
+                console.print(f"interrupted; what was written so far is kept{then}")
+                raise typer.Exit(130) from None
+            if _DEBUG["on"] or not isinstance(err, (ConfigError, OSError)):
                 raise
-            raise _fail(_with_flag(str(err))) from None
-        except OSError as err:
-            if _DEBUG["on"]:
-                raise
-            where = err.filename or "file"
-            raise _fail(f"{where}: {err.strerror or err.__class__.__name__}") from None
-        except KeyboardInterrupt:
-            resumes = "resume" in inspect.signature(fn).parameters
-            then = " (continue with --resume)" if resumes else ""
-            console.print(f"interrupted; what was written so far is kept{then}")
-            raise typer.Exit(130) from None
+            if isinstance(err, ConfigError):
+                raise _fail(_with_flag(str(err))) from None
+            raise _fail(f"{err.filename or 'file'}: {err.strerror or type(err).__name__}") from None
 
     return wrapper
 

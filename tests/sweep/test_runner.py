@@ -173,3 +173,30 @@ def test_a_stop_ends_a_ray_sweep_with_its_members_saved_where_they_were(tmp_path
     assert '"event": "interrupted"' in (member / "metrics.jsonl").read_text()
     with claim(member, "test"):  # refused if a worker still held the member
         pass
+
+
+def test_a_stop_a_library_turned_into_an_error_stops_the_sweep_not_the_member(
+    sweep_file, tmp_path
+):
+    """A SIGTERM that came out of a library as another error is not a member's failure: the
+    sweep stops (no retry, no member marked failed) and the member is run again next time."""
+    spec, base, members = load_sweep(sweep_file)
+    root, calls = tmp_path / "runs", []
+
+    def swallowed(_base, member, _root):
+        calls.append(member.name)
+        try:
+            signal.raise_signal(signal.SIGTERM)
+        except KeyboardInterrupt:
+            raise RuntimeError("could not determine the shape of object type") from None
+
+    previous = signal.signal(signal.SIGTERM, signal.getsignal(signal.SIGTERM))
+    try:
+        runner.interrupt_on_stop_signals()
+        with pytest.raises(KeyboardInterrupt):
+            runner.run_in_turn(spec, base, members, root, lambda _m: None, run=swallowed)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    assert calls == [members[0].name]
+    assert runner.read_status(root) == {}

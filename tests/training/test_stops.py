@@ -15,19 +15,56 @@ import yaml
 from conftest import TINY
 
 from bumpdiff.store.lock import claim
-from bumpdiff.training.stops import interrupt_on_stop_signals
+from bumpdiff.training.stops import interrupt_on_stop_signals, raise_if_stopped, stop_requested
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
-def test_stop_signals_act_as_ctrl_c(sig):
-    before = signal.getsignal(sig)
+def test_stop_signals_act_as_ctrl_c_and_are_remembered(sig):
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, sig)}
     try:
         interrupt_on_stop_signals()
+        assert stop_requested() is None
         with pytest.raises(KeyboardInterrupt):
             os.kill(os.getpid(), sig)
             time.sleep(5)  # the handler runs at the next bytecode
+        assert stop_requested() == sig
+        with pytest.raises(KeyboardInterrupt):  # a later check sees the stop a library swallowed
+            raise_if_stopped()
     finally:
-        signal.signal(sig, before)
+        for s, handler in before.items():
+            signal.signal(s, handler)
+
+
+SWALLOWED = """
+import os, signal, sys, time
+import typer
+from bumpdiff.cli import user_errors
+from bumpdiff.config import ConfigError
+from bumpdiff.training.stops import interrupt_on_stop_signals
+interrupt_on_stop_signals()
+
+@user_errors
+def command(resume: bool = False):
+    try:  # as safetensors does: a KeyboardInterrupt raised inside it comes out as its own error
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(5)
+    except KeyboardInterrupt:
+        raise ConfigError("checkpoint: step-2.safetensors is corrupt (could not determine ...)")
+
+try:
+    command()
+except typer.Exit as done:
+    sys.exit(done.exit_code)
+"""
+
+
+def test_a_stop_a_library_turned_into_an_error_still_ends_as_a_stop():
+    """A SIGTERM that a compiled library turned into another error (here a checkpoint said to be
+    corrupt) ends the command as a stop, 130, not as bad input (exit 2)."""
+    done = subprocess.run([sys.executable, "-c", SWALLOWED], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 130, done.stderr
+    assert "interrupted" in done.stderr and "corrupt" not in done.stderr
 
 
 CHILD = """
@@ -107,8 +144,8 @@ def _stop_and_check(proc: subprocess.Popen, folder) -> None:
     holds ``folder`` any more."""
     children = _children(proc.pid) if os.path.isdir("/proc") else []
     proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=60)
-    assert proc.returncode == 130
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
     deadline = time.monotonic() + 10
     while any(_alive(c) for c in children) and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -34,7 +34,12 @@ from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.store.runfolder import RunFolder
 from bumpdiff.training.loop import is_trained, train_to_end
 from bumpdiff.training.side_by_side import split_threads
-from bumpdiff.training.stops import interrupt_on_stop_signals, stop_when_orphaned
+from bumpdiff.training.stops import (
+    interrupt_on_stop_signals,
+    raise_if_stopped,
+    stop_when_orphaned,
+    stopped_instead,
+)
 
 try:
     import fcntl
@@ -133,15 +138,18 @@ def _train_child(tree: dict, root: str, threads: int, errors) -> None:
     try:
         _train_and_analyse(tree, root, threads)
         gc.freeze()  # its exit skips the last collections, as cli.main's (the parent waits for it)
-    except KeyboardInterrupt:
-        errors.put(("interrupt", "training stopped"))
-        raise SystemExit(130) from None
-    except ConfigError as err:  # sent to the parent, which raises it there
-        errors.put(("config", str(err)))
-        raise SystemExit(2) from None
-    except Exception as err:
-        errors.put(("error", repr(err)))
-        raise SystemExit(1) from None
+    except (Exception, KeyboardInterrupt) as err:
+        if stopped_instead(err):  # a stop, or an error a library turned one into
+            errors.put(("interrupt", "training stopped"))
+            raise SystemExit(130) from None
+        _send_back(err, errors)
+
+
+def _send_back(err: Exception, errors) -> None:
+    """The child's error to the parent (which raises it there), and the child's exit code."""
+    config = isinstance(err, ConfigError)
+    errors.put(("config", str(err)) if config else ("error", repr(err)))
+    raise SystemExit(2 if config else 1) from None
 
 
 def train_while_analysing(cfg: Config, run: RunFolder, log: Callable[[str], None]) -> None:
@@ -171,6 +179,7 @@ def train_while_analysing(cfg: Config, run: RunFolder, log: Callable[[str], None
         while child.is_alive():
             if not analyse_next(run, analysis_cfg, log):
                 child.join(POLL_SECONDS)
+            raise_if_stopped()
     except BaseException:
         if child.is_alive():
             child.terminate()  # SIGTERM: the training saves where it is and stops

@@ -20,7 +20,7 @@ from bumpdiff.store.lock import claim
 from bumpdiff.store.runfolder import RunFolder, atomic_write_text
 from bumpdiff.sweep.spec import Member, SweepSpec, member_config, more_members
 from bumpdiff.sweep.status import STATUS, read_status, record_status  # noqa: F401 (STATUS re-exported)
-from bumpdiff.training.stops import interrupt_on_stop_signals
+from bumpdiff.training.stops import interrupt_on_stop_signals, stopped_instead
 
 
 def run_member(base: str, member: Member, root: str, threads: int | None = None) -> dict:
@@ -81,6 +81,8 @@ def run_in_turn(spec: SweepSpec, base: Path, members, root: Path, log, run=run_m
                 entry = {**run(str(base), member, str(root)), "attempts": attempt}
                 break
             except Exception as err:  # a member's failure is reported, never fatal to the sweep
+                if stopped_instead(err):  # unless it is a stop a library turned into an error
+                    raise KeyboardInterrupt from None
                 entry = {"status": "failed", "error": _error(err), "attempts": attempt,
                          "traceback": traceback.format_exc(limit=5)}  # fmt: skip
         record_status(root, status, member, entry)

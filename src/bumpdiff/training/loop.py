@@ -31,7 +31,7 @@ from bumpdiff.diffusion.schedule import alphas_cumprod, autocast, diffusion_loss
 from bumpdiff.store.checkpoint import TrainState, load_train_state, save_checkpoint
 from bumpdiff.store.records import CheckpointRow, InterruptedRow, StartRow, TrainRow
 from bumpdiff.store.runfolder import RunFolder
-from bumpdiff.training.stops import STOP_SIGNALS
+from bumpdiff.training.stops import STOP_SIGNALS, note_stop
 
 
 def checkpoint_schedule(total: int, count: int, first: int) -> list[int]:
@@ -158,6 +158,7 @@ class _StopRequests:
 
     def _handle(self, signum, _frame) -> None:
         self.signal = signum
+        note_stop(signum)
 
     def __enter__(self) -> _StopRequests:
         if threading.current_thread() is threading.main_thread():  # signals: main thread only
