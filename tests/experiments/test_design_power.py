@@ -8,7 +8,13 @@ import math
 import numpy as np
 import pytest
 
-from bumpdiff.experiments.design_power import design_power, log_ratios, seeds_needed
+from bumpdiff.experiments.design_power import (
+    choose_design,
+    design_power,
+    log_ratios,
+    pooled_sd,
+    seeds_needed,
+)
 
 
 def test_the_closed_form():
@@ -42,3 +48,32 @@ def test_coinciding_predictions_cannot_be_decided():
 
 def test_log_ratios_skip_seeds_that_never_reached_the_level():
     assert list(log_ratios([200, np.nan, 100], [100, 50, 100])) == pytest.approx([math.log(2), 0])
+
+
+def test_pooled_sd_pools_within_group_variance():
+    # squares about the means: 2 (1 dof) and 8 (2 dof) → sqrt(10 / 3); a lone seed adds nothing
+    assert pooled_sd([np.array([1.0, 3.0]), np.array([2.0, 4.0, 6.0]), np.array([9.0])]) == (
+        pytest.approx(math.sqrt(10 / 3))
+    )
+
+
+def _refs(logs, reached=None):
+    return {"data": {"sigma": 1.0}, "rows": [{"dx": 1.0, "dy": 1.0, "seeds": [0, 1, 2],
+            "reached": len(logs) if reached is None else reached,
+            "log_ratio50_per_seed": list(logs)}]}  # fmt: skip
+
+
+def test_a_design_is_chosen_only_when_its_predictions_are_apart_and_every_seed_reached():
+    prior = {"variants": [
+        {"dx": 0.1, "dy": 1.0, "ratio50_per_seed": list(np.exp([0.1, 0.3, 0.2]))},
+        {"dx": 1.0, "dy": 1.0, "ratio50_per_seed": list(np.exp([0.0, 0.02, -0.02]))},
+    ]}  # fmt: skip
+    found = choose_design(prior, {
+        "apart": _refs([0.6, 0.62, 0.58]),  # log 1.8 against 0: a few seeds tell them apart
+        "together": _refs([0.01, -0.01, 0.0]),  # the balanced data's ratio: nothing can
+        "short": _refs([0.6, 0.62], reached=2),  # one seed never reached 50 %: train longer
+    })  # fmt: skip
+    assert found["two_d_sd"] == pytest.approx(pooled_sd([[0.1, 0.3, 0.2], [0.0, 0.02, -0.02]]))
+    by = {r["design"]: r for r in found["designs"]}
+    assert found["chosen"] == ["apart"] and by["apart"]["seeds_needed"] == 2
+    assert by["together"]["seeds_needed"] is None and not by["short"]["decidable"]

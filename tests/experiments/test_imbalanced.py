@@ -10,7 +10,8 @@ from conftest import TINY, tiny_config
 from typer.testing import CliRunner
 
 from bumpdiff.cli import app
-from bumpdiff.experiments.imbalanced import reference_config, summarise_variants
+from bumpdiff.config import ConfigError
+from bumpdiff.experiments.imbalanced import reference_config, reference_rows, summarise_variants
 
 STEPS = np.array([0, 10, 20, 40, 80, 160, 320, 640, 1280, 2560])
 CFG = tiny_config("imbalanced.variants=[[1.0,2.0],[2.0,2.0]]", "imbalanced.seeds=[0,1,2]")
@@ -97,3 +98,36 @@ def test_tiny_imbalanced_run(tmp_path):
     )
     assert res.exit_code == 0, res.output
     assert (tmp_path / "imb" / "dx1-dy2-s0" / "metrics.jsonl").read_text() == before
+
+
+def test_reference_rows_give_each_seeds_known_log_ratio():
+    """Each axis alone, x at 4× y's pace: every seed's log ratio is log 4 (a design's
+    factorized prediction, read by the power analysis)."""
+    cfg = tiny_config("imbalanced.variants=[[1.0,2.0]]", "imbalanced.seeds=[0,1,2]",
+                      "imbalanced.stage=references")  # fmt: skip
+    (row,) = reference_rows(cfg, learner(_pace, lambda n: 100.0))
+    assert row["reached"] == 3 and row["seeds"] == [0, 1, 2]
+    assert np.allclose(row["log_ratio50_per_seed"], np.log(4.0), atol=0.02)
+
+
+def test_the_references_stage_needs_references():
+    with pytest.raises(ConfigError, match="imbalanced.*references"):
+        tiny_config("imbalanced.stage=references", "imbalanced.references=false")
+
+
+def test_tiny_references_stage_of_an_anisotropic_design(tmp_path):
+    """Only each axis alone is trained (no 2D member), with the design's widths."""
+    design = {"variants": [[1.0, 2.0]], "seeds": [0], "stage": "references"}
+    tree = {**TINY, "experiment": "imbalanced", "data": {**TINY["data"], "sigma_y": 1.5},
+            "imbalanced": design}  # fmt: skip
+    cfg_path = tmp_path / "imb.yaml"
+    cfg_path.write_text(yaml.safe_dump(tree))
+    res = CliRunner().invoke(app, ["run", str(cfg_path), "--out", str(tmp_path / "imb")])
+    assert res.exit_code == 0, res.output
+    subs = sorted(p.name for p in (tmp_path / "imb").iterdir() if p.is_dir() and "-s" in p.name)
+    assert subs == ["x1-s0", "y2-s0"]
+    out = json.loads((tmp_path / "imb" / "references.json").read_text())
+    assert out["data"]["sigma_y"] == 1.5 and out["rows"][0]["dx"] == 1.0
+    assert len(out["rows"][0]["x_step50_per_seed"]) == 1
+    assert "no 2D run yet" in (tmp_path / "imb" / "report.html").read_text()
+    assert not (tmp_path / "imb" / "coupling.json").exists()

@@ -175,9 +175,7 @@ def test_a_stop_ends_a_ray_sweep_with_its_members_saved_where_they_were(tmp_path
         pass
 
 
-def test_a_stop_a_library_turned_into_an_error_stops_the_sweep_not_the_member(
-    sweep_file, tmp_path
-):
+def test_a_stop_a_library_turned_into_an_error_stops_the_sweep_not_the_member(sweep_file, tmp_path):
     """A SIGTERM that came out of a library as another error is not a member's failure: the
     sweep stops (no retry, no member marked failed) and the member is run again next time."""
     spec, base, members = load_sweep(sweep_file)

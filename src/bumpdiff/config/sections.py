@@ -284,6 +284,17 @@ class ImbalancedConfig(_Section):
         description="per-axis accuracy: the dominant bump of every image with one, or single-"
         "bump images only (the single-bump definition; ours)",
     )
+    stage: Literal["all", "references"] = Field(
+        "all",
+        description="all: the 2D variants and the references; references: each axis alone only, "
+        "the 1D references a design's power analysis needs before its 2D runs (ours)",
+    )
+
+    @model_validator(mode="after")
+    def _references_staged(self) -> ImbalancedConfig:
+        if self.stage == "references" and not self.references:
+            raise ValueError("stage 'references' trains the references: set references: true")
+        return self
 
 
 class Config(_Section):

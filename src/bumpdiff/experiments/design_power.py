@@ -26,7 +26,7 @@ def seeds_needed(
     """The fewest 2D seeds for predictions ``delta`` apart (log ratio) to differ by ``z``
     standard errors; None when no number does (module docstring)."""
     room = (abs(delta) / z) ** 2 - se_predictions**2
-    if room <= 0:
+    if not room > 0:  # no room, or a prediction not measured (NaN)
         return None
     return max(2, math.ceil(sd**2 / room - 1e-9))  # two seeds at least: an SD needs them
 
@@ -61,3 +61,46 @@ def design_power(
         "two_d_sd": two_d_sd, "seeds_needed": need,
         "decidable": need is not None and need <= max_seeds,
     }  # fmt: skip
+
+
+def pooled_sd(groups: list[np.ndarray]) -> float:
+    """The within-group standard deviation pooled over groups of per-seed values (each group
+    one setting measured over seeds; groups of fewer than 2 seeds add nothing)."""
+    groups = [np.asarray(g, float) for g in groups if len(g) > 1]
+    dof = sum(len(g) - 1 for g in groups)
+    if dof == 0:
+        return math.nan
+    return math.sqrt(sum(float(((g - g.mean()) ** 2).sum()) for g in groups) / dof)
+
+
+def choose_design(prior: dict, designs: dict[str, dict], z: float = 3.0, max_seeds: int = 10):
+    """design.json's content. ``prior`` is a finished imbalanced study (coupling.json): its
+    balanced variant's per-seed log ratios are the coupled prediction and the per-seed spread of
+    all its variants the 2D measurement's SD. ``designs`` maps a name to its references.json
+    (each axis learned alone, per seed). Every design row gets ``design_power``; those that
+    reach ``z`` standard errors within ``max_seeds`` are chosen, fewest seeds first."""
+    variants = prior["variants"]
+    logs = [np.log([r for r in v["ratio50_per_seed"] if r]) for v in variants]
+    balanced = next(log for v, log in zip(variants, logs) if v["dx"] == v["dy"])
+    sd = pooled_sd(logs)
+    rows = []
+    for name, refs in designs.items():
+        for row in refs["rows"]:
+            seeds, reached = len(row["seeds"]), row["reached"]
+            if reached == 0:  # no seed reached 50 %: no factorized prediction at all
+                power = {"seeds_needed": None, "decidable": False}
+            else:
+                power = design_power(balanced, row["log_ratio50_per_seed"], sd, z, max_seeds)
+                power = {k: _finite(v) for k, v in power.items()}
+            complete = reached == seeds  # a seed that never reached 50 % needs longer training
+            rows.append({"design": name, "dx": row["dx"], "dy": row["dy"], "data": refs["data"],
+                         "seeds": seeds, "reached": reached, **power,
+                         "decidable": power["decidable"] and complete})  # fmt: skip
+    chosen = sorted((r for r in rows if r["decidable"]), key=lambda r: r["seeds_needed"])
+    return {"z": z, "max_seeds": max_seeds, "two_d_sd": sd, "designs": rows,
+            "chosen": [r["design"] for r in chosen]}  # fmt: skip
+
+
+def _finite(value):
+    """NaN and infinity as None (JSON has neither)."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value

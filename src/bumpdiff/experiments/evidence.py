@@ -16,6 +16,10 @@ trained or sampled, each tool reads run folders or study files and writes one JS
 - ``rejudge``: a sweep's verdicts.json judged again under the current phase ↔ outcome rule
   (probe/correspondence.py) from its rows.parquet, where the member folders are gone: each
   setting's ``paper_agrees`` and the clause of its text that states it;
+- ``design-power``: before a coupling design's 2D runs, how many seeds tell its coupled and
+  factorized predictions apart by 3 standard errors (experiments/design_power.py), from a finished
+  imbalanced study (its coupling.json) and each design's 1D references (references.json of an
+  imbalanced run with ``imbalanced.stage: references``);
 - ``trajectory-calibration``: the trajectory phase's threshold from layers with a known answer
   measured along a trained run's own generations (analysis/trajectory_calibration.py; the one
   tool that samples again, with the run's sampler and seeds).
@@ -49,6 +53,7 @@ USAGE = {
     "sampler-se": "sampler-se STUDY.json OUT.json",
     "trajectory-calibration": "trajectory-calibration OUT.json RUN [T,T,...]",
     "rejudge": "rejudge VERDICTS.json ROWS.parquet",
+    "design-power": "design-power OUT.json COUPLING.json NAME=REFERENCES.json [...]",
 }
 Z = 1.96
 
@@ -279,7 +284,27 @@ def trajectory_calibration_main(argv: list[str]) -> int:
     return 0
 
 
+def design_power_main(argv: list[str]) -> int:
+    from bumpdiff.experiments.design_power import choose_design
+
+    named = dict(a.split("=", 1) for a in argv[2:] if "=" in a)
+    if len(argv) < 3 or len(named) != len(argv) - 2:
+        print(f"usage: bumpdiff evidence {USAGE['design-power']}", file=sys.stderr)
+        return 2
+    try:
+        prior = json.loads(Path(argv[1]).read_text())
+        designs = {name: json.loads(Path(path).read_text()) for name, path in named.items()}
+    except (OSError, ValueError) as err:
+        print(f"error: {getattr(err, 'filename', None) or 'file'}: {err}", file=sys.stderr)
+        return 2
+    result = choose_design(prior, designs)
+    Path(argv[0]).write_text(json.dumps(result, indent=1) + "\n")
+    print(json.dumps({r["design"]: r["seeds_needed"] for r in result["designs"]}))
+    return 0
+
+
 TOOLS = {
+    "design-power": design_power_main,
     "compare": compare_main,
     "agreement": agreement_main,
     "pool-samplers": pool_main,

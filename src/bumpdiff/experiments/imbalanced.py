@@ -15,6 +15,7 @@ from bumpdiff.analysis.pipeline import analyse_pending
 from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.data import lattice_from_config
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
+from bumpdiff.experiments.design_power import log_ratios
 from bumpdiff.experiments.imbalanced_stats import (
     coupling_stats,
     coupling_verdict,
@@ -22,7 +23,7 @@ from bumpdiff.experiments.imbalanced_stats import (
 )
 from bumpdiff.report import pages
 from bumpdiff.store.records import CouplingSummary, CouplingVariant
-from bumpdiff.store.runfolder import RunFolder
+from bumpdiff.store.runfolder import RunFolder, write_json
 
 STATS = ("x_step50", "y_step50", "x_step90", "y_step90", "ratio50", "ratio90", "curve_corr")
 
@@ -65,7 +66,7 @@ def reference_config(cfg: Config, axis: str, spacing: float, seed: int) -> Confi
 def _members(cfg: Config, root: RunFolder):
     """(description, config, sub-run) for every variant and seed, then every 1D reference."""
     for seed in cfg.imbalanced.seeds:
-        for dx, dy in cfg.imbalanced.variants:
+        for dx, dy in cfg.imbalanced.variants if cfg.imbalanced.stage == "all" else []:
             sub = root.subrun(variant_name(dx, dy, seed))
             yield f"variant dx={dx:g} dy={dy:g} seed {seed}", variant_config(cfg, dx, dy, seed), sub
         for axis, spacing in _references(cfg):
@@ -201,24 +202,26 @@ def _two(v) -> str:
 
 def _panels(cfg: Config, curves_of):
     """Per variant: title, steps and each curve stacked over the seeds that reached every step;
-    the 1D references' x and y curves beside them (dashed in the figure)."""
-    panels = []
+    the 1D references' x and y curves beside them (dashed in the figure; alone when only the
+    references were trained)."""
+    panels, seeds = [], cfg.imbalanced.seeds
     for dx, dy in cfg.imbalanced.variants:
-        runs = [curves_of(variant_name(dx, dy, s)) for s in cfg.imbalanced.seeds]
+        runs = [curves_of(reference_name("x", dx, s)) for s in seeds]
+        stacks = {}
+        if cfg.imbalanced.stage == "all":
+            runs = [curves_of(variant_name(dx, dy, s)) for s in seeds]
+            stacks = {key: _stack(runs, key, runs[0]["steps"]) for key in ("x_acc", "y_acc")}
         steps = runs[0]["steps"]
-        stacks = {
-            key: np.array([r[key] for r in runs if len(r[key]) == len(steps)])
-            for key in ("x_acc", "y_acc")
-        }
         if cfg.imbalanced.references:
             for axis, spacing in (("x", dx), ("y", dy)):
-                refs = [curves_of(reference_name(axis, spacing, s)) for s in cfg.imbalanced.seeds]
-                key = f"{axis}_acc"
-                stacks[f"{axis}_ref"] = np.array(
-                    [r[key] for r in refs if len(r[key]) == len(steps)]
-                )
+                refs = [curves_of(reference_name(axis, spacing, s)) for s in seeds]
+                stacks[f"{axis}_ref"] = _stack(refs, f"{axis}_acc", steps)
         panels.append((f"dx = {dx:g}, dy = {dy:g}", steps, stacks))
     return panels
+
+
+def _stack(runs, key: str, steps) -> np.ndarray:
+    return np.array([r[key] for r in runs if len(r[key]) == len(steps)])
 
 
 def report(cfg: Config, root: RunFolder) -> list[str]:
@@ -229,10 +232,48 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
         if not len(c["steps"]):
             raise ConfigError(f"run: {members[name].root} has no analysed checkpoint; analyse it")
     curves_of = read.__getitem__  # each sub-run's metrics are read once
+    if cfg.imbalanced.stage == "references":
+        return _report_references(cfg, root, curves_of)
     summary = summarise_variants(cfg, curves_of)
     root.write_coupling(summary)
     pages.imbalanced_page(root, cfg, summary, _panels(cfg, curves_of))
     return [summary.verdict.replace("**", ""), f"coupling: {root.coupling_path}"]
+
+
+def reference_rows(cfg: Config, curves_of) -> list[dict]:
+    """Per variant: each axis learned alone, its step to 50 % accuracy per seed and the log
+    ratio x over y per seed (the factorized prediction a power analysis reads)."""
+    rows = []
+    for dx, dy in cfg.imbalanced.variants:
+        x, y = [], []
+        for seed in cfg.imbalanced.seeds:
+            cx = curves_of(reference_name("x", dx, seed))
+            cy = curves_of(reference_name("y", dy, seed))
+            x.append(step_to_reach(cx["steps"], cx["x_acc"], 0.5))
+            y.append(step_to_reach(cy["steps"], cy["y_acc"], 0.5))
+        logs = log_ratios(np.array(x), np.array(y))
+        rows.append({
+            "dx": dx, "dy": dy, "seeds": list(cfg.imbalanced.seeds),
+            "x_step50_per_seed": _listed(x)[1], "y_step50_per_seed": _listed(y)[1],
+            "log_ratio50_per_seed": [float(v) for v in logs],
+            "reached": int(len(logs)),
+        })  # fmt: skip
+    return rows
+
+
+def _report_references(cfg: Config, root: RunFolder, curves_of) -> list[str]:
+    """references.json (the design's data settings and its reference rows) and report.html."""
+    rows = reference_rows(cfg, curves_of)
+    settings = {"data": cfg.data.model_dump(mode="json"), "eval_tolerance": cfg.eval.tolerance}
+    write_json(root.root / "references.json",
+               {**settings, "measure": cfg.imbalanced.measure, "rows": rows})  # fmt: skip
+    lines = [
+        f"dx = {r['dx']:g}, dy = {r['dy']:g}: each axis alone, log(step x / step y) at 50 % per "
+        f"seed: {', '.join(f'{v:.2f}' for v in r['log_ratio50_per_seed']) or 'none reached'}"
+        for r in rows
+    ]
+    pages.imbalanced_page(root, cfg, None, _panels(cfg, curves_of), lines)
+    return [*lines, f"references: {root.root / 'references.json'}"]
 
 
 EXPERIMENT = Experiment("imbalanced", train_models, analyse, report)

@@ -290,11 +290,12 @@ def axis_curves_figure(panels, path: Path) -> bytes:
     fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.4), squeeze=False)
     for ax, (title, steps, curves) in zip(axes[0], panels):
         for name, color in (("x", "tab:blue"), ("y", "tab:red")):
-            stack = curves[f"{name}_acc"]
-            ax.plot(steps, stack.mean(axis=0), color=color, label=f"{name} accuracy")
-            ax.fill_between(
-                steps, stack.min(axis=0), stack.max(axis=0), color=color, alpha=0.2, lw=0
-            )
+            stack = curves.get(f"{name}_acc")  # absent when only the references were trained
+            if stack is not None and stack.size:
+                ax.plot(steps, stack.mean(axis=0), color=color, label=f"{name} accuracy")
+                ax.fill_between(
+                    steps, stack.min(axis=0), stack.max(axis=0), color=color, alpha=0.2, lw=0
+                )
             ref = curves.get(f"{name}_ref")
             if ref is not None and ref.size:  # the axis learned alone
                 ax.plot(steps, ref.mean(axis=0), "--", color=color, label=f"{name} alone (1D)")

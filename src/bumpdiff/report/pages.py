@@ -308,21 +308,19 @@ _COUPLING_COLUMNS = (
 )
 
 
-def imbalanced_page(run: RunFolder, cfg: Config, summary: CouplingSummary, panels) -> None:
+def imbalanced_page(
+    run: RunFolder, cfg: Config, summary: CouplingSummary | None, panels, lines=()
+) -> None:
     """report.html and figures/coupling.png of the imbalanced experiment; ``panels`` as
-    figures.axis_curves_figure takes them."""
+    figures.axis_curves_figure takes them. Without a summary (only the references trained),
+    ``lines`` say what they measured."""
     rows = [
         [v.dx, v.dy, v.n_x, v.n_y, *(getattr(v, k) for k in _COUPLING_COLUMNS), v.verdict]
-        for v in summary.variants
+        for v in (summary.variants if summary else [])
     ]
     curves = figures.axis_curves_figure(panels, run.figure_path("coupling"))
-    render(
-        run,
-        cfg,
-        verdict=summary.verdict.replace("**", ""),
-        variant_rows=rows,
-        figures={"curves": curves},
-    )
+    verdict = summary.verdict.replace("**", "") if summary else " ".join(lines)
+    render(run, cfg, verdict=verdict, variant_rows=rows, figures={"curves": curves})
 
 
 def samplers_page(run: RunFolder, cfg: Config, study: SamplerStudy, verdict: str) -> None:
