@@ -19,6 +19,8 @@ from bumpdiff.experiments.design_power import log_ratios
 from bumpdiff.experiments.imbalanced_stats import (
     coupling_stats,
     coupling_verdict,
+    excess_answer,
+    learning_excess,
     step_to_reach,
 )
 from bumpdiff.report import pages
@@ -109,6 +111,7 @@ def curves(run: RunFolder, measure: str = "dominant") -> dict[str, np.ndarray]:
         "steps": np.array(steps),
         "x_acc": np.array([_nan(getattr(evals[s], f"x_accuracy{tail}")) for s in steps]),
         "y_acc": np.array([_nan(getattr(evals[s], f"y_accuracy{tail}")) for s in steps]),
+        "excess": np.array([_nan(evals[s].xy_excess_dominant) for s in steps]),
     }
 
 
@@ -137,11 +140,13 @@ def _geometric(values) -> float | None:
 def _variant_row(cfg: Config, dx: float, dy: float, curves_of) -> dict:
     """Means and per-seed lists of one variant's statistics, and its factorized reference."""
     per_seed = {k: [] for k in STATS}
-    reference = []
+    reference, excess = [], []
     for seed in cfg.imbalanced.seeds:
         c = curves_of(variant_name(dx, dy, seed))
         for k, v in coupling_stats(c["steps"], c["x_acc"], c["y_acc"]).items():
             per_seed[k].append(v)
+        if "excess" in c:
+            excess.append(learning_excess(c["x_acc"], c["y_acc"], c["excess"]))
         if cfg.imbalanced.references:
             cx = curves_of(reference_name("x", dx, seed))
             cy = curves_of(reference_name("y", dy, seed))
@@ -155,6 +160,10 @@ def _variant_row(cfg: Config, dx: float, dy: float, curves_of) -> dict:
     row["factorized_ratio50_per_seed"] = reference
     row["factorized_ratio50"] = _geometric(reference)
     row["measure"] = cfg.imbalanced.measure
+    answer, mean, se = excess_answer(excess)
+    row["joint_excess_per_seed"] = _listed(excess)[1]
+    row.update(joint_excess=_listed([mean])[0], joint_excess_se=_listed([se])[0],
+               joint_excess_answer=answer)  # fmt: skip
     return row
 
 
@@ -188,7 +197,18 @@ def _sentence(row: dict) -> str:
         f"{np.exp(st['log_coupled']):.2f}× (the balanced data), factorized learning "
         f"{row['factorized_ratio50']:.2f}× (each axis alone, seeds: "
         f"{_seeds(row['factorized_ratio50_per_seed'])}); the curves correlate at r = "
-        f"{_two(row['curve_corr'])}: **{row['verdict']}**."
+        f"{_two(row['curve_corr'])}: **{row['verdict']}**.{_per_image(row)}"
+    )
+
+
+def _per_image(row: dict) -> str:
+    """The per-image statistic's clause, where measured."""
+    if row["joint_excess"] is None:
+        return ""
+    return (
+        f" Per image, while both axes were learned, P(x and y right) − P(x right)·P(y right) = "
+        f"{row['joint_excess']:+.3f} ± {row['joint_excess_se']:.3f} (seeds: "
+        f"{_seeds(row['joint_excess_per_seed'])}): {row['joint_excess_answer']}."
     )
 
 

@@ -104,3 +104,28 @@ def coupling_verdict(
     if abs(to_c - to_f) < 2 * se_m:
         return "undetermined", stats
     return ("coupled" if to_c < to_f else "factorized"), stats
+
+
+def learning_excess(x_acc, y_acc, excess, lo: float = 0.1, hi: float = 0.9) -> float:
+    """One run's per-image coupling (scoring/coupling.py): the mean joint excess over the
+    checkpoints where both axes are being learned (each per-axis accuracy within [lo, hi];
+    before and after, both axes are mostly wrong or mostly right and the excess is ≈ 0 whatever
+    the learning). NaN when no checkpoint is in that window."""
+    x, y, e = (np.asarray(v, dtype=np.float64) for v in (x_acc, y_acc, excess))
+    inside = (x >= lo) & (x <= hi) & (y >= lo) & (y <= hi) & np.isfinite(e)
+    return float(e[inside].mean()) if inside.any() else float("nan")
+
+
+def excess_answer(per_seed, z: float = 2.0) -> tuple[str, float, float]:
+    """Over seeds (the unit): "excess" when the mean learning excess is above 0 by ``z``
+    standard errors, "deficit" when below, else "no excess detected"; with the mean and its
+    standard error. "not measured" with fewer than two seeds that have a value."""
+    vals = np.asarray([v for v in per_seed if v is not None and np.isfinite(v)], np.float64)
+    if vals.size < 2:
+        return "not measured", float("nan"), float("nan")
+    mean, se = float(vals.mean()), float(vals.std(ddof=1) / np.sqrt(vals.size))
+    if mean - z * se > 0:
+        return "excess", mean, se
+    if mean + z * se < 0:
+        return "deficit", mean, se
+    return "no excess detected", mean, se

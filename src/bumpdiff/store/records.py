@@ -289,6 +289,12 @@ class CouplingVariant(_Record):
     measure: str = "dominant"  # the per-axis accuracy the curves use
     verdict: str = "undetermined"
     verdict_stats: dict[str, Real] = {}  # imbalanced_stats.coupling_verdict
+    # per image (imbalanced_stats.learning_excess): P(x and y right) − P(x right)·P(y right)
+    # while both axes are learned, per seed, its mean, standard error and answer
+    joint_excess_per_seed: list[float | None] = []
+    joint_excess: float | None = None
+    joint_excess_se: float | None = None
+    joint_excess_answer: str = "not measured"
 
 
 class CouplingSummary(_Record):
