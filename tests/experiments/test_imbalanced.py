@@ -11,7 +11,12 @@ from typer.testing import CliRunner
 
 from bumpdiff.cli import app
 from bumpdiff.config import ConfigError
-from bumpdiff.experiments.imbalanced import reference_config, reference_rows, summarise_variants
+from bumpdiff.experiments.imbalanced import (
+    _coupled_from,
+    reference_config,
+    reference_rows,
+    summarise_variants,
+)
 
 STEPS = np.array([0, 10, 20, 40, 80, 160, 320, 640, 1280, 2560])
 CFG = tiny_config("imbalanced.variants=[[1.0,2.0],[2.0,2.0]]", "imbalanced.seeds=[0,1,2]")
@@ -131,3 +136,30 @@ def test_tiny_references_stage_of_an_anisotropic_design(tmp_path):
     assert len(out["rows"][0]["x_step50_per_seed"]) == 1
     assert "no 2D run yet" in (tmp_path / "imb" / "report.html").read_text()
     assert not (tmp_path / "imb" / "coupling.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("curves_of", "verdict"),
+    [
+        (learner(_pace, lambda n: 100.0), "factorized"),
+        (learner(lambda n: _pace(n) if n[0] in "xy" else 100.0, lambda n: 100.0), "coupled"),
+    ],
+    ids=["factorized", "coupled"],
+)
+def test_a_balanced_design_is_judged_against_another_studys_balanced_data(curves_of, verdict):
+    """A design on a balanced lattice whose axes differ otherwise (e.g. in width): its own
+    variant is judged, the coupled prediction coming from a finished study's balanced data."""
+    cfg = tiny_config("imbalanced.variants=[[1.0,1.0]]", "imbalanced.seeds=[0,1,2]")
+    summary = summarise_variants(cfg, curves_of, coupled_from=[1.0, 1.05, 0.95])
+    (row,) = summary.variants
+    assert row.verdict == verdict and row.coupled_ratio50_per_seed == [1.0, 1.05, 0.95]
+    assert f"**{verdict}**" in summary.verdict
+
+
+def test_coupled_from_must_name_a_study_with_balanced_data(tmp_path):
+    cfg = tiny_config(f"imbalanced.coupled_from={tmp_path / 'coupling.json'}")
+    with pytest.raises(ConfigError, match="imbalanced.coupled_from: no coupling.json"):
+        _coupled_from(cfg)
+    (tmp_path / "coupling.json").write_text(json.dumps({"variants": [], "verdict": "none"}))
+    with pytest.raises(ConfigError, match="no balanced variant"):
+        _coupled_from(cfg)

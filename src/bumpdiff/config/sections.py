@@ -284,6 +284,12 @@ class ImbalancedConfig(_Section):
         description="per-axis accuracy: the dominant bump of every image with one, or single-"
         "bump images only (the single-bump definition; ours)",
     )
+    coupled_from: str | None = Field(
+        None,
+        description="a finished imbalanced study's coupling.json whose balanced variant's "
+        "per-seed ratios are the coupled prediction (designs whose own lattice is balanced, "
+        "e.g. anisotropic widths); None: this study's balanced variant (ours)",
+    )
     stage: Literal["all", "references"] = Field(
         "all",
         description="all: the 2D variants and the references; references: each axis alone only, "

@@ -9,6 +9,8 @@ run folder), ``coupling.json`` (records.CouplingSummary), ``figures/`` and ``rep
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from bumpdiff.analysis.pipeline import analyse_pending
@@ -167,13 +169,14 @@ def _variant_row(cfg: Config, dx: float, dy: float, curves_of) -> dict:
     return row
 
 
-def summarise_variants(cfg: Config, curves_of) -> CouplingSummary:
+def summarise_variants(cfg: Config, curves_of, coupled_from: list | None = None) -> CouplingSummary:
     """coupling.json's content: one object per variant and a verdict. ``curves_of(name)`` gives
-    a member's curves (``curves`` of its sub-run; synthetic ones in the tests)."""
+    a member's curves (``curves`` of its sub-run; synthetic ones in the tests); ``coupled_from``,
+    per-seed ratios of balanced data measured by another study (``imbalanced.coupled_from``)."""
     rows = [_variant_row(cfg, dx, dy, curves_of) for dx, dy in cfg.imbalanced.variants]
-    balanced = next((r for r in rows if r["dx"] == r["dy"]), None)
+    balanced = None if coupled_from else next((r for r in rows if r["dx"] == r["dy"]), None)
     # Coupled: x and y learned together, as on balanced data (ratio 1 without a balanced variant)
-    coupled = balanced["ratio50_per_seed"] if balanced else [1.0]
+    coupled = coupled_from or (balanced["ratio50_per_seed"] if balanced else [1.0])
     for row in rows:
         row["coupled_ratio50_per_seed"] = coupled
         row["verdict"], row["verdict_stats"] = coupling_verdict(
@@ -254,10 +257,24 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
     curves_of = read.__getitem__  # each sub-run's metrics are read once
     if cfg.imbalanced.stage == "references":
         return _report_references(cfg, root, curves_of)
-    summary = summarise_variants(cfg, curves_of)
+    summary = summarise_variants(cfg, curves_of, _coupled_from(cfg))
     root.write_coupling(summary)
     pages.imbalanced_page(root, cfg, summary, _panels(cfg, curves_of))
     return [summary.verdict.replace("**", ""), f"coupling: {root.coupling_path}"]
+
+
+def _coupled_from(cfg: Config) -> list | None:
+    """The balanced variant's per-seed ratios of the study ``imbalanced.coupled_from`` names."""
+    path = cfg.imbalanced.coupled_from
+    if path is None:
+        return None
+    study = RunFolder(Path(path).parent).read_coupling() if Path(path).is_file() else None
+    if study is None or Path(path).name != "coupling.json":
+        raise ConfigError(f"imbalanced.coupled_from: no coupling.json at {path!r}")
+    balanced = [v for v in study.variants if v.dx == v.dy]
+    if not balanced:
+        raise ConfigError(f"imbalanced.coupled_from: {path!r} has no balanced variant (dx = dy)")
+    return balanced[0].ratio50_per_seed
 
 
 def reference_rows(cfg: Config, curves_of) -> list[dict]:
