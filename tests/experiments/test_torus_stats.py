@@ -74,3 +74,41 @@ def test_sentences_answer_each_claim():
     text = sentences(rows, end)
     assert "**factorized**" in text[0] and "**yes**: 2 long-lived" in text[1]
     assert "the untrained network: n/a" in text[0]
+
+
+def _with_encoder(learned: np.ndarray, noise: float = 0.05, dims: int = 40):
+    """A trained and an untrained layer of one network: both carry a large component that is
+    factorized by construction (the conditioning encoder's separate x and y directions, a
+    Clifford torus 3× the size); the trained one adds ``learned`` in other dimensions."""
+    q, _ = np.linalg.qr(RNG.normal(size=(dims, dims)))
+    encoder = 3 * clifford_torus(N, N)
+    pad = np.zeros((N, N, learned.shape[-1]))
+    arrays = []
+    for ideal in (np.concatenate([encoder, learned], -1), np.concatenate([encoder, pad], -1)):
+        clean = ideal.reshape(N * N, -1) @ q[: ideal.shape[-1]]
+        groups = clean[:, None] + RNG.normal(scale=noise, size=(N * N, 8, dims))
+        arrays.append({"conditions": _conditions(), "means": groups.mean(axis=1),
+                       "half_a": groups[:, 0::2].mean(axis=1),
+                       "half_b": groups[:, 1::2].mean(axis=1),
+                       "encoder": RNG.normal(size=(N * N, 16)),
+                       "reliability": np.array(split_half_reliability(groups))})  # fmt: skip
+    return arrays
+
+
+@pytest.mark.parametrize(
+    "learned, answer", [(coupled_torus(N, N), "coupled"), (clifford_torus(N, N), "factorized")]
+)
+def test_the_learned_change_recovers_what_training_added_beneath_the_encoder(learned, answer):
+    """The means alone say "factorized" whatever was learned (the encoder's part dominates);
+    trained minus untrained recovers the learned geometry, each half of the draws alike."""
+    trained, untrained = _with_encoder(learned)
+    end = terminal(trained, TorusConfig(), 0.5, untrained=untrained)
+    assert end["answer"] == "factorized"  # the confound: the encoder is factorized
+    change = end["learned_change"]
+    assert change["answer"] == answer and change["halves"] == [answer, answer]
+
+
+def test_the_learned_change_of_an_unchanged_network_is_undetermined():
+    trained, untrained = _with_encoder(np.zeros((N, N, 4)))
+    end = terminal(trained, TorusConfig(), 0.5, untrained=untrained)
+    assert end["learned_change"]["answer"] == "undetermined"  # noise only: no geometry

@@ -69,6 +69,7 @@ def terminal(
     }
     if untrained is not None:
         out["untrained"] = _verdict(untrained["conditions"], untrained["means"], cfg)
+        out["learned_change"] = learned_change(arrays, untrained, cfg)
     diagrams = persistence(means, maxdim=1)
     out["long_lived"] = long_lived(means, diagrams, cfg.min_persistence)
     out["diagrams"] = [d[np.isfinite(d[:, 1])].tolist() for d in diagrams]
@@ -78,6 +79,24 @@ def terminal(
         out["answer"] = "undetermined"  # the halves of the draws disagree
     else:
         out["answer"] = out["model"]["verdict"]
+    return out
+
+
+def learned_change(arrays: dict, untrained: dict, cfg: TorusConfig) -> dict:
+    """What training added, which the encoder cannot supply: the trained means minus the
+    untrained network's (the first checkpoint, same seed) on the same inputs, condition by
+    condition, judged as the means are, with each half of the draws. A condition-driven layer is
+    factorized by construction through the conditioning encoder's separate x and y directions;
+    the difference removes what the untrained network already had."""
+    if not np.array_equal(arrays["conditions"], untrained["conditions"]):
+        raise ConfigError(
+            "torus: the first checkpoint was probed on other conditions; analyse again"
+        )
+    cond = arrays["conditions"]
+    change = {k: arrays[k] - untrained[k] for k in ("means", "half_a", "half_b")}
+    out = _verdict(cond, change["means"], cfg)
+    out["halves"] = [_verdict(cond, change[h], cfg)["verdict"] for h in ("half_a", "half_b")]
+    out["answer"] = out["verdict"] if len(set(out["halves"])) == 1 else "undetermined"
     return out
 
 
@@ -95,10 +114,24 @@ def sentences(rows: list[dict], end: dict) -> list[str]:
         f"coupled {d['coupled']:.2f}; halves of the draws: {', '.join(end['halves'])}; the "
         f"encoder alone: {end['encoder']['verdict']}; the untrained network: "
         f"{end['untrained']['verdict'] if 'untrained' in end else 'n/a'}; conditions permuted "
-        f"(control): {end['permuted']['verdict']}.",
+        f"(control): {end['permuted']['verdict']}.{_change_clause(end)}",
         f"Is it a torus topologically? **{'yes' if h1 == 2 else 'no'}**: {h1} long-lived H₁ "
         "feature(s) (a torus has 2).",
         f"Effective dimension at the end: {last['effective_dimension']:.2f}; the top "
         f"{last['top']} components explain {last['top_share']:.0%} of the variance; accuracy "
         f"{last['accuracy']:.0%}.",
     ]
+
+
+def _change_clause(end: dict) -> str:
+    """What training added beneath the encoder, where the untrained network was probed."""
+    if "learned_change" not in end:
+        return ""
+    c = end["learned_change"]
+    st, d = c["stats"], c["distance"]
+    return (
+        f" What training added (trained minus untrained means, which the encoder cannot "
+        f"supply): **{c['answer']}** (x-on-y {st['x_on_y']:.2f}, x-on-x {st['x_on_x']:.2f}, "
+        f"y-on-y {st['y_on_y']:.2f}; distance to the factorized torus {d['factorized']:.2f}, "
+        f"to the coupled {d['coupled']:.2f}; halves: {', '.join(c['halves'])})."
+    )

@@ -99,6 +99,13 @@ class TorusVerdict(_Record):
     stats: TorusStats
 
 
+class TorusChange(TorusVerdict):
+    """The trained minus the untrained means (torus_stats.learned_change)."""
+
+    halves: list[str]
+    answer: str
+
+
 class TorusTerminal(_Record):
     reliability: Real
     model: TorusVerdict
@@ -106,6 +113,7 @@ class TorusTerminal(_Record):
     encoder: TorusVerdict
     permuted: TorusVerdict
     untrained: TorusVerdict
+    learned_change: TorusChange | None = None  # absent in files written before it existed
     long_lived: list[int]  # long-lived features per homology dimension
     diagrams: list[list[list[Real]]]
     answer: str
