@@ -34,3 +34,24 @@ def test_an_evidence_tool_with_its_arguments_off_says_its_usage_and_exits_2(tmp_
     assert result.exit_code == 2
     assert "usage: bumpdiff evidence agreement OUT.json BASE_RUN OTHER_RUN" in result.output
     assert not (tmp_path / "out.json").exists()
+
+
+def test_design_power_reads_a_study_and_a_designs_references(tmp_path):
+    """From the committed imbalanced study and a design whose references put x at 1.8× y's step
+    in every seed: a few 2D seeds suffice, the design is chosen; a missing file is one line,
+    exit 2, and nothing is written."""
+    refs = {"data": {"sigma": 0.6}, "rows": [{"dx": 1.0, "dy": 1.0, "seeds": [0, 1, 2],
+            "reached": 3, "log_ratio50_per_seed": [0.59, 0.6, 0.61]}]}  # fmt: skip
+    (tmp_path / "refs.json").write_text(json.dumps(refs))
+    out, study = tmp_path / "design.json", ROOT / "results" / "imbalanced" / "coupling.json"
+    result = runner.invoke(
+        app, ["evidence", "design-power", str(out), str(study), f"w={tmp_path / 'refs.json'}"]
+    )
+    assert result.exit_code == 0, result.output
+    design = json.loads(out.read_text())
+    assert design["chosen"] == ["w"] and 2 <= design["designs"][0]["seeds_needed"] <= 10
+    missing = tmp_path / "other.json"
+    result = runner.invoke(
+        app, ["evidence", "design-power", str(missing), str(study), f"w={tmp_path / 'no.json'}"]
+    )
+    assert result.exit_code == 2 and "no.json" in result.output and not missing.exists()
