@@ -139,6 +139,15 @@ def _geometric(values) -> float | None:
     return float(np.exp(np.log(vals).mean())) if vals.size else None
 
 
+def _reference_steps(dx: float, dy: float, seed: int, curves_of) -> tuple[float, float]:
+    """The steps at which x alone (spacing ``dx``) and y alone (``dy``) reach 50 % accuracy."""
+    cx = curves_of(reference_name("x", dx, seed))
+    cy = curves_of(reference_name("y", dy, seed))
+    return step_to_reach(cx["steps"], cx["x_acc"], 0.5), step_to_reach(
+        cy["steps"], cy["y_acc"], 0.5
+    )
+
+
 def _variant_row(cfg: Config, dx: float, dy: float, curves_of) -> dict:
     """Means and per-seed lists of one variant's statistics, and its factorized reference."""
     per_seed = {k: [] for k in STATS}
@@ -150,10 +159,7 @@ def _variant_row(cfg: Config, dx: float, dy: float, curves_of) -> dict:
         if "excess" in c:
             excess.append(learning_excess(c["x_acc"], c["y_acc"], c["excess"]))
         if cfg.imbalanced.references:
-            cx = curves_of(reference_name("x", dx, seed))
-            cy = curves_of(reference_name("y", dy, seed))
-            x1 = step_to_reach(cx["steps"], cx["x_acc"], 0.5)
-            y1 = step_to_reach(cy["steps"], cy["y_acc"], 0.5)
+            x1, y1 = _reference_steps(dx, dy, seed, curves_of)
             reference.append(x1 / y1 if np.isfinite(x1) and np.isfinite(y1) and y1 > 0 else None)
     n_x, n_y = _distinct(variant_config(cfg, dx, dy, 0))
     row = {"dx": dx, "dy": dy, "seeds": list(cfg.imbalanced.seeds), "n_x": n_x, "n_y": n_y}
@@ -228,13 +234,14 @@ def _panels(cfg: Config, curves_of):
     the 1D references' x and y curves beside them (dashed in the figure; alone when only the
     references were trained)."""
     panels, seeds = [], cfg.imbalanced.seeds
+    two_d = cfg.imbalanced.stage == "all"
     for dx, dy in cfg.imbalanced.variants:
-        runs = [curves_of(reference_name("x", dx, s)) for s in seeds]
+        first = variant_name(dx, dy, seeds[0]) if two_d else reference_name("x", dx, seeds[0])
+        steps = curves_of(first)["steps"]
         stacks = {}
-        if cfg.imbalanced.stage == "all":
+        if two_d:
             runs = [curves_of(variant_name(dx, dy, s)) for s in seeds]
-            stacks = {key: _stack(runs, key, runs[0]["steps"]) for key in ("x_acc", "y_acc")}
-        steps = runs[0]["steps"]
+            stacks = {key: _stack(runs, key, steps) for key in ("x_acc", "y_acc")}
         if cfg.imbalanced.references:
             for axis, spacing in (("x", dx), ("y", dy)):
                 refs = [curves_of(reference_name(axis, spacing, s)) for s in seeds]
@@ -268,8 +275,10 @@ def _coupled_from(cfg: Config) -> list | None:
     path = cfg.imbalanced.coupled_from
     if path is None:
         return None
-    study = RunFolder(Path(path).parent).read_coupling() if Path(path).is_file() else None
-    if study is None or Path(path).name != "coupling.json":
+    study = (
+        RunFolder(Path(path).parent).read_coupling() if Path(path).name == "coupling.json" else None
+    )
+    if study is None:  # read_coupling: None where the file is not there
         raise ConfigError(f"imbalanced.coupled_from: no coupling.json at {path!r}")
     balanced = [v for v in study.variants if v.dx == v.dy]
     if not balanced:
@@ -282,12 +291,7 @@ def reference_rows(cfg: Config, curves_of) -> list[dict]:
     ratio x over y per seed (the factorized prediction a power analysis reads)."""
     rows = []
     for dx, dy in cfg.imbalanced.variants:
-        x, y = [], []
-        for seed in cfg.imbalanced.seeds:
-            cx = curves_of(reference_name("x", dx, seed))
-            cy = curves_of(reference_name("y", dy, seed))
-            x.append(step_to_reach(cx["steps"], cx["x_acc"], 0.5))
-            y.append(step_to_reach(cy["steps"], cy["y_acc"], 0.5))
+        x, y = zip(*(_reference_steps(dx, dy, s, curves_of) for s in cfg.imbalanced.seeds))
         logs = log_ratios(np.array(x), np.array(y))
         rows.append({
             "dx": dx, "dy": dy, "seeds": list(cfg.imbalanced.seeds),
