@@ -15,6 +15,7 @@ from rich.text import Text
 
 from bumpdiff.bench.commands import register as register_tool_commands
 from bumpdiff.config import Config, ConfigError, config_to_yaml, load_config
+from bumpdiff.experiments.commands import register as register_analysis_commands
 from bumpdiff.store.lock import claim
 from bumpdiff.store.runfolder import RunFolder
 from bumpdiff.sweep.commands import register as register_sweep_commands
@@ -376,6 +377,7 @@ def report(
 
 register_sweep_commands(app, user_errors, out_console)
 register_tool_commands(app, user_errors)
+register_analysis_commands(app, user_errors)
 
 
 def main() -> None:

@@ -88,3 +88,31 @@ def test_kept_fraction_is_a_seeded_subset_and_training_uses_only_it():
     assert np.array_equal(labels.numpy(), points[kept].astype(np.float32))
     one = tiny_config("data.keep_fraction=0.01")
     assert len(training_indices(one.data, 0)) == 1  # never empty
+
+
+def test_off_lattice_points_are_cell_centres_then_inside_the_hull_and_away_from_training():
+    from scipy.spatial import cKDTree
+
+    from bumpdiff.data import off_lattice_points
+
+    training = np.stack(np.meshgrid(np.arange(2.0, 10), np.arange(2.0, 10)), -1).reshape(-1, 2)
+    points = off_lattice_points(training, 20, seed=0)
+    assert points.shape == (20, 2)
+    centres, random = points[:10], points[10:]
+    assert np.allclose(centres % 1, 0.5)  # the cells' centres, between four training points
+    assert (random >= 2).all() and (random <= 9).all()
+    assert cKDTree(training).query(points)[0].min() >= 0.25
+    assert np.array_equal(points, off_lattice_points(training, 20, seed=0))  # seeded
+    assert not np.array_equal(random, off_lattice_points(training, 20, seed=1)[10:])
+
+
+def test_off_lattice_points_stay_inside_a_triangular_hull():
+    """A λ-subset's hull need not be the lattice's box: points outside the triangle are refused
+    (a known answer without a box: x + y ≤ 8 inside)."""
+    from bumpdiff.data import off_lattice_points
+
+    training = np.array([[0.0, 0], [8, 0], [0, 8], [1, 1], [2, 1], [1, 2]])
+    points = off_lattice_points(training, 40, seed=3)
+    assert len(points) == 40 and (points.sum(axis=1) <= 8 + 1e-9).all()
+    assert off_lattice_points(np.array([[1.0, 2], [3, 2]]), 5, seed=0).shape == (0, 2)
+    assert off_lattice_points(np.array([[1.0, 1], [2, 2], [3, 3]]), 5, seed=0).shape == (0, 2)

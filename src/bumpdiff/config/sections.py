@@ -22,6 +22,7 @@ from bumpdiff.config.followup import (
     PercolationConfig,
     TorusConfig,
 )
+from bumpdiff.config.mechanisms import MechanismsConfig
 from bumpdiff.config.probing import PhaseConfig, ProbeConfig, TrajectoryConfig
 
 SamplerName = Literal["ddpm", "ddim", "dpmpp"]
@@ -146,6 +147,10 @@ class EvalConfig(_Section):
         "prominence", description="bumps by prominence, or the threshold rule (ours)"
     )
     tolerance: float = Field(1.0, gt=0, description="max centre error per axis, pixels (ours)")
+    off_lattice: int = Field(
+        32, ge=0, le=4096, description="conditions off the training lattice that `bumpdiff "
+        "dynamics` evaluates: midpoints first, then random points inside its hull (ours)"
+    )
     prominence: float = Field(
         0.25,
         gt=0,
@@ -324,6 +329,7 @@ class Config(_Section):
     calibration: CalibrationConfig = CalibrationConfig()
     probe_draws: ProbeDrawsConfig = ProbeDrawsConfig()
     trajectory: TrajectoryConfig = TrajectoryConfig()
+    mechanisms: MechanismsConfig = MechanismsConfig()
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Config:

@@ -7,6 +7,7 @@ from bumpdiff.data.lattice import (
     label_permutation,
     lattice,
     lattice_from_config,
+    off_lattice_points,
     subgrid,
     targets_for,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "label_permutation",
     "lattice",
     "lattice_from_config",
+    "off_lattice_points",
     "regions",
     "render_bumps",
     "render_images",

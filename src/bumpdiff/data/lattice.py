@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.spatial import Delaunay, QhullError, cKDTree
 
 from bumpdiff.config import ConfigError, DataConfig
 
@@ -94,3 +95,37 @@ def subgrid(conditions: np.ndarray, max_points: int) -> np.ndarray:
     keep_x, keep_y = xs[:: stride[0]], ys[:: stride[1]]
     mask = np.isin(conditions[:, 0], keep_x) & np.isin(conditions[:, 1], keep_y)
     return conditions[mask]
+
+
+def off_lattice_points(training: np.ndarray, n: int, seed: int) -> np.ndarray:
+    """``n`` conditions between the training positions (m, 2), all inside their convex hull and at
+    least a quarter of the smallest spacing from every training position: the centres of the
+    lattice's cells first (evenly thinned to half of ``n`` when there are more), then uniform
+    random points (so that "at the condition" and "at a training position" differ). Fewer
+    when the hull is flat (a line of positions has no inside)."""
+    training = np.asarray(training, dtype=np.float64)
+    xs, ys = np.unique(training[:, 0]), np.unique(training[:, 1])
+    if n == 0 or len(xs) < 2 or len(ys) < 2:
+        return np.empty((0, 2))
+    gap = 0.25 * min(np.diff(xs).min(), np.diff(ys).min())
+    try:
+        hull, tree = Delaunay(training), cKDTree(training)
+    except QhullError:  # collinear positions (a diagonal line): no inside
+        return np.empty((0, 2))
+
+    def between(p: np.ndarray) -> np.ndarray:
+        return p[(hull.find_simplex(p) >= 0) & (tree.query(p)[0] >= gap)]
+
+    gx, gy = np.meshgrid((xs[1:] + xs[:-1]) / 2, (ys[1:] + ys[:-1]) / 2)
+    centres = between(np.column_stack([gx.ravel(), gy.ravel()]))
+    take = min(len(centres), -(-n // 2))
+    centres = centres[np.round(np.linspace(0, len(centres) - 1, take)).astype(int)]
+    rng = np.random.default_rng([seed, 3571])
+    lo, hi = training.min(axis=0), training.max(axis=0)
+    found: list[np.ndarray] = []
+    for _ in range(100):  # bounded: a hull with no room left gives fewer points
+        if sum(len(f) for f in found) >= n - take:
+            break
+        found.append(between(lo + (hi - lo) * rng.random((4 * n, 2))))
+    random = np.concatenate(found)[: n - take] if found else np.empty((0, 2))
+    return np.concatenate([centres, random])

@@ -23,6 +23,7 @@ from bumpdiff.config import DiffusionConfig
 from bumpdiff.diffusion.frozen import sampling_network
 from bumpdiff.diffusion.schedule import (
     autocast,
+    image_size,
     initial_noise,
     make_scheduler,
     per_image_generators,
@@ -84,7 +85,7 @@ def sample_on_brownian_path(
     """DDPM with ``steps`` strided steps (diffusers' "leading" spacing, as ``diffusion.sample``),
     its noise derived from DDPM-T's path for the same seeds; (B, 1, N, N), unclamped."""
     device = cond.device
-    size = model.unet.config.sample_size
+    size = image_size(model)
     gens = per_image_generators(seeds)
     abar = make_scheduler(cfg).alphas_cumprod.to(torch.float64)
     schedule = make_scheduler(cfg)

@@ -95,6 +95,13 @@ def autocast(device: torch.device, bf16: bool):
     return nullcontext()
 
 
+def image_size(model: torch.nn.Module) -> int:
+    """The side of the images a denoiser makes: the UNet's sample size, or an analytic
+    denoiser's ``image_size`` (diffusion/baselines.py)."""
+    size = getattr(model, "image_size", None)
+    return int(size) if size is not None else model.unet.config.sample_size
+
+
 @torch.inference_mode()
 def sample(
     model: torch.nn.Module,
@@ -121,7 +128,7 @@ def sample(
         clip: clip x̂₀ at every step (``make_scheduler``).
     """
     device = cond.device
-    size = model.unet.config.sample_size
+    size = image_size(model)
     batch = cond.shape[0]
     seeds = list(range(batch)) if seeds is None else seeds
     gens = per_image_generators(seeds)  # CPU generators: identical streams on every device

@@ -43,12 +43,14 @@ _ENV.filters["cell"] = _cell
 _ENV.filters["b64"] = lambda png: base64.b64encode(png).decode()
 
 
-def render(run: RunFolder, cfg: Config, **context) -> None:
+def render(run: RunFolder, cfg: Config, page_of: tuple | None = None, **context) -> None:
     """Fill the template of ``cfg.experiment``'s page (its declaration, config/experiments.py)
-    and write the run's report.html (atomically)."""
+    and write the run's report.html (atomically); ``page_of`` (template, title, path): another
+    page of the run instead (the mechanisms page)."""
     declaration = declared(cfg.experiment)
-    page = _ENV.get_template(declaration.template).render(
-        title=f"bumpdiff · {declaration.title}",
+    template, title, out = page_of or (declaration.template, declaration.title, run.report_path)
+    page = _ENV.get_template(template).render(
+        title=f"bumpdiff · {title}",
         cfg=cfg,
         sampler=resolve_sampler(cfg).label,
         detector=detector_signature(cfg),
@@ -56,7 +58,7 @@ def render(run: RunFolder, cfg: Config, **context) -> None:
         provenance=provenance(run, cfg),
         **context,
     )
-    atomic_write_text(run.report_path, with_contents(page))
+    atomic_write_text(out, with_contents(page))
 
 
 def provenance(run: RunFolder, cfg: Config) -> list[tuple[str, str]]:

@@ -2,10 +2,12 @@
 nearest training position? And where does it go over training (concept-space paths, after
 Park, Okawa et al. 2024)? Pure functions of positions.
 
-``snapping_index`` projects the generated position onto the segment from the condition c to its
-nearest training position q: 0 when the bump lies at the condition (the model generalises
-between training points), 1 when it lies at q (it memorised them), in between or beyond along
-the way; NaN without a bump or when c is itself a training position (nothing to snap to).
+``snapping_index`` compares the generated position g with the condition c and with the training
+positions T: s = |g − c| / (|g − c| + min_t |g − t|). It is 0 when the bump lies at the condition
+(the model generalises between training points), 1 when it lies on a training position (it
+memorised them), the fraction of the way along the segment between them, and it needs no single
+"nearest" training position (a cell's centre has four); NaN without a bump or when c is itself a
+training position (nothing to snap to).
 """
 
 from __future__ import annotations
@@ -21,16 +23,21 @@ def nearest_training(conditions: np.ndarray, training: np.ndarray) -> np.ndarray
 
 
 def snapping_index(
-    generated: np.ndarray, conditions: np.ndarray, nearest: np.ndarray, atol: float = 1e-9
+    generated: np.ndarray, conditions: np.ndarray, training: np.ndarray, atol: float = 1e-6
 ) -> np.ndarray:
-    """(n,) the position of each generated bump along condition → nearest training position
-    (module docstring)."""
-    g, c, q = (np.asarray(a, float) for a in (generated, conditions, nearest))
-    step = q - c
-    length = (step**2).sum(axis=1)
+    """(n,) where each generated bump (n, 2) lies between its condition (n, 2) and the training
+    positions (m, 2) (module docstring)."""
+    g, c = np.asarray(generated, float), np.asarray(conditions, float)
+    tree = cKDTree(np.asarray(training, float))
+    to_condition = np.sqrt(((g - c) ** 2).sum(axis=1))
+    to_training = np.full(len(g), np.nan)
+    found = np.isfinite(g).all(axis=1)
+    to_training[found] = tree.query(g[found])[0]
     with np.errstate(invalid="ignore", divide="ignore"):
-        index = ((g - c) * step).sum(axis=1) / length
-    return np.where(length > atol, index, np.nan)
+        index = to_condition / (to_condition + to_training)
+    on_lattice = tree.query(c)[0] <= atol
+    index[to_condition + to_training <= atol] = 0.0  # g = c = a training position: excluded below
+    return np.where(on_lattice | ~found, np.nan, index)
 
 
 def position_paths(

@@ -130,6 +130,8 @@ class RunFolder:
     coupling_path = _At("coupling.json")  # records.CouplingSummary
     samplers_path = _At("samplers.json")  # records.SamplerStudy
     rescore_path = _At("rescore.json")  # records.Rescore
+    dynamics_path = _At("dynamics.json")  # summaries.DynamicsSummary (bumpdiff dynamics)
+    mechanisms_path = _At("mechanisms.html")  # its page
 
     def __init__(self, root: str | Path):
         self.root = Path(root)

@@ -256,6 +256,61 @@ class ProbeDrawsSummary(_Record):
     rows: list[DrawsRow]
 
 
+# ---- dynamics.json (bumpdiff dynamics RUN) ----------------------------------------------------
+class Snapping(_Record):
+    """Images generated at off-lattice conditions: how many, with one bump, correct within the
+    tolerance, and where the one-bump images lie between condition (0) and training position (1)."""
+
+    images: int
+    one_bump: Real
+    correct: Real
+    median: Real
+    mean: Real
+    se: Real
+    snapped: Real  # share of one-bump images nearer a training position than the condition
+    multiple: Real = float("nan")  # share of the images with several bumps
+
+
+class DynamicsStep(_Record):
+    """One checkpoint: between the lattice points, r² of its ε̂ against each baseline's per t
+    (and their mean), the best-fitting baseline, the mean generated position per path target."""
+
+    step: int
+    snapping: Snapping
+    fit: dict[str, dict[str, Real]]  # baseline → {t: r²}
+    fit_mean: dict[str, Real]
+    best: str | None
+    paths: list[tuple[Real, Real]]
+
+
+class BaselineRun(_Record):
+    """An analytic denoiser sampled at the evaluation conditions (same sampler and seeds as the
+    network's evaluation) and at the off-lattice conditions."""
+
+    label: str
+    patch: int | None
+    fractions: dict[str, Real]
+    outcomes: list[str]  # per image, in the evaluation's image order
+    snapping: Snapping
+
+
+class MechanismAnswer(_Record):
+    key: str  # snapping, mosaic, paths
+    question: str
+    answer: str
+    sentence: str
+
+
+class DynamicsSummary(_Record):
+    signature: str  # the settings it was made with: another signature makes it again
+    targets: list[tuple[float, float]]
+    off_lattice: list[tuple[float, float]]
+    baselines: list[BaselineRun]
+    rendered: Snapping  # bumps rendered at the off-lattice conditions: the "follows" control
+    steps: list[DynamicsStep]
+    answers: list[MechanismAnswer] = []  # experiments/mechanisms.py, from the numbers above
+
+
 SUMMARIES: dict[str, type[_Record]] = {
     "percolation": PercolationSummary,
     "torus": TorusSummary,

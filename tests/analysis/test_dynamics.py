@@ -1,0 +1,74 @@
+"""The mechanisms measures on a tiny trained run: one entry per checkpoint, the run's controls at
+their ends (the ideal denoiser of the training set snaps to it, bumps rendered at the conditions
+follow them), resume without recomputing, other settings measured again, and settings it cannot
+honour refused naming the field."""
+
+import numpy as np
+import pytest
+import torch
+from conftest import tiny_config
+
+from bumpdiff.analysis import dynamics
+from bumpdiff.config import ConfigError
+from bumpdiff.experiments import run_experiment
+from bumpdiff.store.runfolder import RunFolder
+
+FAST = ("mechanisms.fit_images=4", "mechanisms.fit_t=[5,20]", "eval.off_lattice=6",
+        "mechanisms.path_draws=2", "mechanisms.baseline_conditions=4")  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    path = tmp_path_factory.mktemp("dynamics") / "run"
+    run_experiment(tiny_config(), path, False, lambda _: None, progress=False)
+    return RunFolder(path)
+
+
+def test_every_checkpoint_is_measured_with_the_controls_at_their_ends(run):
+    cfg = run.read_config(list(FAST))
+    summary = dynamics.run_dynamics(run, cfg, lambda _: None)
+    assert [s.step for s in summary.steps] == run.checkpoint_steps()
+    ideal = next(b for b in summary.baselines if b.label == "ideal")
+    assert ideal.snapping.mean == pytest.approx(1.0) and ideal.fractions["correct"] == 1.0
+    assert summary.rendered.one_bump == 1.0 and summary.rendered.mean < 0.1
+    assert [b.label for b in summary.baselines] == ["patch-3", "patch-5", "patch-7", "ideal"]
+    assert len(summary.steps[0].paths) == len(summary.targets)
+    assert set(summary.steps[-1].fit["ideal"]) == {"5", "20"}
+
+
+def test_a_second_call_continues_and_other_settings_start_again(run, monkeypatch):
+    cfg = run.read_config(list(FAST))
+    dynamics.run_dynamics(run, cfg, lambda _: None)
+    before = run.dynamics_path.read_text()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("measured a checkpoint again")
+
+    monkeypatch.setattr(dynamics, "checkpoint_entry", refuse)
+    dynamics.run_dynamics(run, cfg, lambda _: None)
+    assert run.dynamics_path.read_text() == before
+    other = run.read_config([*FAST, "mechanisms.fit_t=[10]"])
+    with pytest.raises(AssertionError, match="again"):
+        dynamics.run_dynamics(run, other, lambda _: None)
+
+
+def test_settings_it_cannot_honour_are_refused_by_field():
+    with pytest.raises(ConfigError, match=r"mechanisms.patch_sizes: .*≤ data.size \(8\), got 9"):
+        dynamics.check_settings(tiny_config("mechanisms.patch_sizes=[3,9]"))
+    with pytest.raises(ConfigError, match=r"mechanisms.fit_t: .*< diffusion.timesteps \(50\)"):
+        dynamics.check_settings(tiny_config("mechanisms.fit_t=[10,50]"))
+
+
+def test_r_squared_is_1_for_the_baseline_itself_and_0_for_its_mean():
+    base = torch.randn(6, 1, 4, 4)
+    assert dynamics.r_squared(base, base) == pytest.approx(1.0)
+    assert dynamics.r_squared(torch.full_like(base, float(base.mean())), base) == pytest.approx(0)
+
+
+def test_default_targets_are_two_training_positions_and_two_between_them():
+    cfg = tiny_config()
+    training = dynamics.training_positions(cfg)
+    off = np.array([[2.0, 2.0], [4.0, 4.0], [2.0, 4.0]])
+    targets = dynamics._targets(cfg, training, off)
+    on = [any(np.allclose(t, p) for p in training) for t in targets]
+    assert sum(on) == 2 and len(targets) == 4 and len(np.unique(targets, axis=0)) == 4
