@@ -17,7 +17,9 @@ CONTROLS = {"ideal": {"mean": 1.0, "se": 0.0, "one_bump": 1.0},
 
 
 def _rows(means, se=0.03, one_bump=0.9):
-    return [{"step": 10 * i, "mean": m, "se": se, "one_bump": one_bump} for i, m in enumerate(means)]
+    return [
+        {"step": 10 * i, "mean": m, "se": se, "one_bump": one_bump} for i, m in enumerate(means)
+    ]
 
 
 def test_each_order_over_training_is_named():

@@ -148,8 +148,11 @@ class EvalConfig(_Section):
     )
     tolerance: float = Field(1.0, gt=0, description="max centre error per axis, pixels (ours)")
     off_lattice: int = Field(
-        32, ge=0, le=4096, description="conditions off the training lattice that `bumpdiff "
-        "dynamics` evaluates: midpoints first, then random points inside its hull (ours)"
+        32,
+        ge=0,
+        le=4096,
+        description="conditions off the training lattice that `bumpdiff "
+        "dynamics` evaluates: midpoints first, then random points inside its hull (ours)",
     )
     prominence: float = Field(
         0.25,

@@ -22,6 +22,7 @@ from bumpdiff.store.analysis_files import read_recorded
 from bumpdiff.store.runfolder import RunFolder, write_json
 from bumpdiff.store.summaries import DynamicsSummary
 
+PAGE = "mechanisms.html.j2"  # a page of a run beside its experiment's own (report.html)
 QUESTIONS = {
     "snapping": "Between the lattice points: memorized, or generalized?",
     "mosaic": "Is phase A what a local denoiser of the training set makes?",
@@ -83,7 +84,9 @@ def mosaic_result(run, cfg: Config, summary: DynamicsSummary, phases) -> tuple[d
     elif not table:
         why = "no phase-A checkpoint has evaluation images made with the baselines' sampler"
     else:
-        why = f"{len(table)} phase-A checkpoints: " + "; ".join(f"step {r[0]} {r[-1]}" for r in table)
+        why = f"{len(table)} phase-A checkpoints: " + "; ".join(
+            f"step {r[0]} {r[-1]}" for r in table
+        )
     return {"key": "mosaic", "answer": answer, "sentence": why + "."}, table
 
 
@@ -126,8 +129,7 @@ def run_mechanisms(run: RunFolder, cfg: Config, log, steps: list[int] | None = N
         "fit": mf.fit_figure(summary, shading, run.figure_path("baseline-fit")),
         "paths": mf.paths_figure(summary, training, run.figure_path("paths")),
     }
-    pages.render(run, cfg, ("mechanisms.html.j2", "mechanisms", run.mechanisms_path),
+    pages.render(run, cfg, (PAGE, "mechanisms", run.mechanisms_path),
                  answers=answers, figures=figures, snapping_rows=snapping_rows,
                  baseline_rows=_baseline_rows(summary), mosaic_rows=mosaic_rows)  # fmt: skip
     return [f"{a['question']} {a['answer']}. {a['sentence']}" for a in answers]
-
