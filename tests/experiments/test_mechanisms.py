@@ -53,3 +53,13 @@ def test_the_paths_answer_counts_the_targets_reached():
     assert (
         found["answer"].startswith("0 of 2") and "lattice targets end 0.80 px" in found["sentence"]
     )
+
+
+def test_the_phases_report_carries_the_answers_and_paths_once_measured(run):
+    from bumpdiff.experiments import report_run
+
+    mechanisms.run_mechanisms(run, run.read_config(FAST), lambda _: None)
+    report_run(run)
+    page = run.report_path.read_text()
+    assert "How it generates" in page and mechanisms.QUESTIONS["paths"] in page
+    assert 'alt="concept-space paths"' in page

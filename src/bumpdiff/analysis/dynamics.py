@@ -248,7 +248,8 @@ def run_dynamics(run: RunFolder, cfg: Config, log, steps: list[int] | None = Non
     setup = make_setup(cfg)
     summary = _resumed(run, cfg)
     if summary is None:
-        summary = {"signature": signature(cfg), "targets": setup.targets.tolist(),
+        summary = {"signature": signature(cfg), "seed": cfg.seed,
+                   "keep_fraction": cfg.data.keep_fraction, "targets": setup.targets.tolist(),
                    "off_lattice": setup.off.tolist(), "steps": [],
                    "rendered": rendered_control(cfg, setup),
                    "baselines": baseline_runs(cfg, setup, log)}  # fmt: skip

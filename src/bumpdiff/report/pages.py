@@ -210,6 +210,7 @@ def phases_page(run: RunFolder, cfg: Config, entries: list[PhaseEntry], analysis
         )  # fmt: skip
     if any(e.trajectory for e in entries):
         pngs |= _trajectory_pngs(run, [e for e in entries if e.trajectory], analysis)
+    mechanisms = _mechanisms(run, cfg, pngs)
     render(
         run,
         cfg,
@@ -219,7 +220,23 @@ def phases_page(run: RunFolder, cfg: Config, entries: list[PhaseEntry], analysis
         summary_rows=_summary_rows(analysis["summary"]),
         checkpoint_rows=_checkpoint_rows(entries),
         figures=pngs,
+        mechanisms=mechanisms,
     )
+
+
+def _mechanisms(run: RunFolder, cfg: Config, pngs: dict) -> list:
+    """The answers of ``bumpdiff dynamics`` where the run has them, and their concept-space paths
+    drawn into ``pngs``; empty otherwise."""
+    from bumpdiff.analysis.dynamics import training_positions
+    from bumpdiff.report.mechanism_figures import paths_figure
+    from bumpdiff.store.summaries import DynamicsSummary
+
+    if not run.dynamics_path.is_file():
+        return []
+    summary = DynamicsSummary.model_validate_json(run.dynamics_path.read_text())
+    if summary.steps:
+        pngs["paths"] = paths_figure(summary, training_positions(cfg), run.figure_path("paths"))
+    return summary.answers
 
 
 def _trajectory_pngs(run: RunFolder, entries: list[PhaseEntry], analysis: dict) -> dict:

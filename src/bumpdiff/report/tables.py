@@ -238,6 +238,18 @@ def trajectory_power(cal: dict) -> str:
     )
 
 
+def mechanisms_answers(data: dict) -> str:
+    """The answers of one run's dynamics.json (``bumpdiff dynamics``), one bullet each, with the
+    run's seed, kept fraction λ and last checkpoint."""
+    last = data["steps"][-1]["step"] if data["steps"] else "–"
+    run = f"seed {data.get('seed', 0)}, λ = {data.get('keep_fraction', 1.0):g}"
+    return "\n".join(
+        f"- {a['question']} **{a['answer']}** ({run}; {len(data['steps'])} checkpoints to step "
+        f"{last}). {a['sentence']}"
+        for a in data.get("answers", [])
+    )
+
+
 KINDS = {  # kind → the text printed for one file's JSON
     "phases": lambda data: f"{phases_table(data)}\n\n{phases_verdict(data)}",
     "compare": compare_table,
@@ -246,4 +258,5 @@ KINDS = {  # kind → the text printed for one file's JSON
     "trajectory": trajectory_answer,
     "trajectory-power": trajectory_power,
     "sentences": summary_sentences,
+    "mechanisms": mechanisms_answers,
 }

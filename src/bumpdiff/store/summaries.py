@@ -303,6 +303,8 @@ class MechanismAnswer(_Record):
 
 class DynamicsSummary(_Record):
     signature: str  # the settings it was made with: another signature makes it again
+    seed: int = 0  # the run's training seed
+    keep_fraction: float = 1.0  # its data.keep_fraction λ
     targets: list[tuple[float, float]]
     off_lattice: list[tuple[float, float]]
     baselines: list[BaselineRun]
