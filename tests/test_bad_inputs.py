@@ -65,6 +65,9 @@ SET = [  # (override, the field the message must name)
     ("train.batch_size=0", "train.batch_size"),
     ("eval.prominence=1.5", "eval.prominence"),
     ("eval.tolerance=0", "eval.tolerance"),
+    ("eval.tolerance_x=-0.1", "eval.tolerance_x"),
+    ("eval.off_lattice=-1", "eval.off_lattice"),
+    ("mechanisms.patch_sizes=[2]", "mechanisms.patch_sizes"),
     ("samplers.candidates=['ddim:0']", "samplers.candidates"),
     ("imbalanced.seeds=[]", "imbalanced.seeds"),
     ("train.foo=1", "train.foo"),
@@ -132,6 +135,8 @@ RUN_ARGS = [  # commands aimed at the trained run: (arguments after RUN, the nam
     (["probe", "--step", "99"], "--step"),
     (["probe", "--set", "probe.layer=nope"], "probe.layer"),
     (["report"], "no checkpoint with both"),
+    (["dynamics", "--step", "99"], "step"),
+    (["dynamics", "--set", "mechanisms.patch_sizes=[9]"], "mechanisms.patch_sizes"),
 ]
 
 

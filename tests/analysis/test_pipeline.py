@@ -58,3 +58,14 @@ def test_rows_made_with_other_classification_settings_are_redone(tiny_run, tiny)
     assert len(tiny_run.read_metrics("probe")) == 4
     no_clip = tiny.model_copy(update={"sample": tiny.sample.model_copy(update={"clip": False})})
     assert analyse_pending(tiny_run, no_clip) == [0, 2, 3, 6]
+
+
+def test_a_tolerance_along_x_changes_the_signature_only_when_set():
+    """Rows made before the field keep their signature (no re-evaluation); a finer x is said."""
+    from bumpdiff.analysis.pipeline import axis_tolerance, detector_signature
+    from tests.conftest import tiny_config
+
+    plain, fine = tiny_config(), tiny_config("eval.tolerance_x=0.25")
+    assert detector_signature(plain).endswith("tolerance 1")
+    assert detector_signature(fine).endswith("tolerance x 0.25, y 1")
+    assert axis_tolerance(plain) == 1.0 and axis_tolerance(fine) == (0.25, 1.0)

@@ -141,3 +141,23 @@ def test_per_axis_measures_use_the_dominant_bump_of_every_image_that_has_one():
     assert s["y_accuracy_dominant"] == 0.5  # the single bump is 4 px off along y
     assert s["y_median_error"] == pytest.approx(2.0, abs=0.05)  # median of 4 and 0
     assert s["x_accuracy"] == pytest.approx(1 / 3)  # the single-bump definition, beside it
+
+
+def _gaussian(cx: float, cy: float, size: int = 16) -> np.ndarray:
+    """A bump drawn here, not by the project's renderer."""
+    rows, cols = np.mgrid[0:size, 0:size]
+    return np.exp(-((cols - cx) ** 2 + (rows - cy) ** 2) / 2.0)[None]
+
+
+def test_a_tolerance_per_axis_reads_x_finer_than_y():
+    """(x, y) tolerance (0.2, 1): 0.3 px off along x is mislocated, 0.6 px off along y is not;
+    one number for both is unchanged."""
+    off_x = classify(_gaussian(7.3, 8.0), [(7.0, 8.0)], tolerance=(0.2, 1.0))
+    off_y = classify(_gaussian(7.0, 8.6), [(7.0, 8.0)], tolerance=(0.2, 1.0))
+    assert off_x.outcome[0] == "mislocated" and not off_x.x_correct[0] and off_x.y_correct[0]
+    assert off_y.outcome[0] == "correct"
+    assert classify(_gaussian(7.3, 8.0), [(7.0, 8.0)], tolerance=0.5).outcome[0] == "correct"
+    both = classify(np.concatenate([_gaussian(7.3, 8.0), _gaussian(7.0, 8.6)]),
+                    [(7.0, 8.0), (7.0, 8.0)], tolerance=(0.2, 1.0))  # fmt: skip
+    found = summarize(both)
+    assert found["x_accuracy_dominant"] == 0.5 and found["y_accuracy_dominant"] == 1.0

@@ -59,14 +59,21 @@ def detector_signature(cfg: Config) -> str:
     """The classification settings in one string, written into every eval row: a row made with
     other settings is stale and its checkpoint is evaluated again."""
     e = cfg.eval
+    tolerance = f"tolerance {e.tolerance:g}"
+    if e.tolerance_x is not None:  # only then: rows made before the field stay current
+        tolerance = f"tolerance x {e.tolerance_x:g}, y {e.tolerance:g}"
     if e.rule == "prominence":
         return (
             f"prominence {e.prominence:g}, window {eval_window(cfg)}, raised above "
-            f"{e.raised_level:g}, tolerance {e.tolerance:g}"
+            f"{e.raised_level:g}, {tolerance}"
         )
-    return (
-        f"threshold {e.threshold:g} above {e.background}, {e.detector}, tolerance {e.tolerance:g}"
-    )
+    return f"threshold {e.threshold:g} above {e.background}, {e.detector}, {tolerance}"
+
+
+def axis_tolerance(cfg: Config) -> float | tuple[float, float]:
+    """The classification's tolerance: ``eval.tolerance``, or (``eval.tolerance_x``, it)."""
+    e = cfg.eval
+    return e.tolerance if e.tolerance_x is None else (e.tolerance_x, e.tolerance)
 
 
 def classify_images(cfg: Config, images: np.ndarray, cond: np.ndarray) -> Classification:
@@ -79,9 +86,16 @@ def classify_images(cfg: Config, images: np.ndarray, cond: np.ndarray) -> Classi
     if "bump" not in cfg.data.kinds:
         return classify_stripes(images, cond, e.tolerance, e.prominence, e.raised_level)
     if e.rule == "threshold":
-        return classify_threshold(images, cond, e.tolerance, e.threshold, e.background, e.detector)
+        tol = axis_tolerance(cfg)
+        return classify_threshold(images, cond, tol, e.threshold, e.background, e.detector)
     return classify(
-        images, cond, e.tolerance, e.prominence, eval_window(cfg), cfg.data.periodic, e.raised_level
+        images,
+        cond,
+        axis_tolerance(cfg),
+        e.prominence,
+        eval_window(cfg),
+        cfg.data.periodic,
+        e.raised_level,
     )
 
 

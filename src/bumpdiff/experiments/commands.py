@@ -28,6 +28,7 @@ def dynamics(
     """Between the lattice points, against analytic denoisers, and the generated positions' paths,
     at every checkpoint: writes dynamics.json, figures and mechanisms.html; continues where a
     stopped call left off."""
+    from bumpdiff.analysis.dynamics import check_settings
     from bumpdiff.experiments.mechanisms import run_mechanisms
     from bumpdiff.store.lock import claim
     from bumpdiff.store.runfolder import RunFolder
@@ -37,6 +38,7 @@ def dynamics(
         raise ConfigError(f"run: {run_dir} is not a bumpdiff run folder (no config.yaml)")
     cfg = run.read_config(list(set_ or []))
     steps = [run.require_checkpoint(s) for s in step] if step else None
+    check_settings(cfg)  # before the claim: a refused call leaves the folder as it was
     with claim(run_dir, "bumpdiff dynamics", _err.print):
         for line in run_mechanisms(run, cfg, _err.print, steps):
             _out.print(line)

@@ -305,7 +305,8 @@ def reference_rows(cfg: Config, curves_of) -> list[dict]:
 def _report_references(cfg: Config, root: RunFolder, curves_of) -> list[str]:
     """references.json (the design's data settings and its reference rows) and report.html."""
     rows = reference_rows(cfg, curves_of)
-    settings = {"data": cfg.data.model_dump(mode="json"), "eval_tolerance": cfg.eval.tolerance}
+    settings = {"data": cfg.data.model_dump(mode="json"), "eval_tolerance": cfg.eval.tolerance,
+                "eval_tolerance_x": cfg.eval.tolerance_x}  # fmt: skip
     write_json(root.root / "references.json",
                {**settings, "measure": cfg.imbalanced.measure, "rows": rows})  # fmt: skip
     lines = [

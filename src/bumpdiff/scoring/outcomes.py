@@ -48,7 +48,12 @@ class Classification:
     amplitude: np.ndarray = field(default=None)  # (n,) dominant bump above its local floor
     width: np.ndarray = field(default=None)  # (n,) its σ̂, pixels
     positions: np.ndarray = field(default=None)  # (n, k, 2) every bump's peak pixel (x, y)
-    tolerance: float = 1.0  # pixels, per axis, as classified
+    tolerance: float | tuple[float, float] = 1.0  # pixels, per axis (or (x, y)), as classified
+
+
+def axis_tolerances(tolerance) -> np.ndarray:
+    """(2,) the tolerance along x and along y: one number for both, or a pair (x, y)."""
+    return np.broadcast_to(np.asarray(tolerance, dtype=np.float64), (2,))
 
 
 def _outcomes(counts, centers, targets, tolerance, size, periodic):
@@ -57,9 +62,10 @@ def _outcomes(counts, centers, targets, tolerance, size, periodic):
     if periodic:
         errors = (errors + size / 2) % size - size / 2
     single = counts == 1
+    tol_x, tol_y = axis_tolerances(tolerance)
     with np.errstate(invalid="ignore"):
-        x_ok = single & (np.abs(errors[:, 0]) <= tolerance)
-        y_ok = single & (np.abs(errors[:, 1]) <= tolerance)
+        x_ok = single & (np.abs(errors[:, 0]) <= tol_x)
+        y_ok = single & (np.abs(errors[:, 1]) <= tol_y)
     outcome = np.full(len(counts), "mislocated", dtype="<U10")
     outcome[x_ok & y_ok] = "correct"
     outcome[counts >= 2] = "multiple"
@@ -82,7 +88,7 @@ def classify(
         images: (n, N, N) on the data scale (bump amplitude 1 on background 0), unclamped or
             clamped; map generated images from [-1, 1] with ``bumpdiff.data.to_data_scale``.
         targets: (n, 2) requested (mu_x, mu_y), pixels.
-        tolerance: max |error| per axis for "correct", pixels.
+        tolerance: max |error| per axis for "correct", pixels; a pair (x, y) sets each axis.
         prominence: how far a bump stands out, units of the training amplitude.
         window: side of the local-floor window, pixels (None: ``default_window(1.0)``).
         periodic: bumps, components and errors wrap around the border.
@@ -185,13 +191,14 @@ def summarize(result: Classification, mask: np.ndarray | None = None) -> dict[st
     errors = result.errors[sel]
     has = np.isfinite(errors[:, 0])
     out["frac_bump"] = float(has.mean())
+    tol = axis_tolerances(result.tolerance)
     for axis, name in enumerate("xy"):
         err = np.abs(errors[has, axis])
         out[f"{name}_accuracy_dominant"] = (
-            float(np.mean(err <= result.tolerance)) if err.size else float("nan")
+            float(np.mean(err <= tol[axis])) if err.size else float("nan")
         )
         out[f"{name}_median_error"] = float(np.median(err)) if err.size else float("nan")
-    right = np.abs(errors[has]) <= result.tolerance  # (bumps, 2): each axis within tolerance
+    right = np.abs(errors[has]) <= tol  # (bumps, 2): each axis within its tolerance
     coupling = joint_excess(right[:, 0], right[:, 1])
     out |= {f"xy_{k}_dominant": v for k, v in coupling.items()}
     if result.raised is not None:
