@@ -69,4 +69,13 @@ def test_mosaic_verdicts_for_agreeing_disagreeing_and_unfitted_networks():
     noisy = rng.random(20) < 0.6
     assert mosaic_verdict(network[:20], noisy, 0.5, 0.1)[0] == "undetermined"
     assert mosaic_answer(["yes", "yes"]) == "yes"
-    assert mosaic_answer(["yes", "no"]) == mosaic_answer([]) == "undetermined"
+    assert mosaic_answer(["no", "no", "undetermined"]) == "no"
+    assert mosaic_answer(["no", "undetermined", "undetermined"]) == "undetermined"
+    assert mosaic_answer(["yes", "no", "no"]) == mosaic_answer([]) == "undetermined"
+
+
+def test_the_best_fit_over_training_is_told_as_runs_of_checkpoints():
+    from bumpdiff.experiments.mechanisms_stats import best_fit_runs
+
+    found = best_fit_runs([0, 1, 10, 100, 1000], [None, "patch-3", "patch-3", "patch-7", "ideal"])
+    assert found == "none (step 0), patch-3 (steps 1–10), patch-7 (step 100), ideal (step 1000)"

@@ -148,8 +148,10 @@ class EvalConfig(_Section):
     )
     tolerance: float = Field(1.0, gt=0, description="max centre error per axis, pixels (ours)")
     tolerance_x: float | None = Field(
-        None, gt=0, description="max centre error along x, pixels, where it differs from "
-        "eval.tolerance (a dense x lattice, dx = 0.1, read finer than 1 px); None = the same (ours)"
+        None,
+        gt=0,
+        description="max centre error along x, pixels, where it differs from eval.tolerance "
+        "(a dense x lattice, dx = 0.1, read finer than 1 px); None = the same (ours)",
     )
     off_lattice: int = Field(
         32,

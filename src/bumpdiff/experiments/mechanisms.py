@@ -12,6 +12,7 @@ from bumpdiff.analysis.dynamics import run_dynamics, training_positions
 from bumpdiff.config import Config
 from bumpdiff.diffusion.sampling import resolve_sampler
 from bumpdiff.experiments.mechanisms_stats import (
+    best_fit_runs,
     mosaic_answer,
     mosaic_verdict,
     snapping_answer,
@@ -79,6 +80,8 @@ def mosaic_result(run, cfg: Config, summary: DynamicsSummary, phases) -> tuple[d
                       numbers["difference"], f"[{numbers['low']:.2f}, {numbers['high']:.2f}]",
                       f"{verdict}: {numbers['why']}"])  # fmt: skip
     answer = mosaic_answer(verdicts)
+    fits = best_fit_runs([s.step for s in summary.steps], [s.best for s in summary.steps])
+    fits = f"Best-fitting baseline by r² of ε̂ over training: {fits}. "
     if not phases:
         why = "the run has no phases.json (bumpdiff report RUN names the phases)"
     elif not table:
@@ -87,7 +90,7 @@ def mosaic_result(run, cfg: Config, summary: DynamicsSummary, phases) -> tuple[d
         why = f"{len(table)} phase-A checkpoints: " + "; ".join(
             f"step {r[0]} {r[-1]}" for r in table
         )
-    return {"key": "mosaic", "answer": answer, "sentence": why + "."}, table
+    return {"key": "mosaic", "answer": answer, "sentence": fits + why + "."}, table
 
 
 def paths_result(cfg: Config, summary: DynamicsSummary, training: np.ndarray) -> dict:

@@ -14,7 +14,8 @@ undetermined.
 generated and those its best-fitting patch denoiser generated from the same seeds are compared
 pairwise on "several bumps": "yes" when the 95 % interval of the paired difference lies inside
 ±``tolerance``, "no" when outside, "undetermined" otherwise. A checkpoint whose ε̂ fits no
-baseline (best r² ≤ 0) is no denoiser of its training set: "no" there, for that reason.
+baseline (best r² ≤ 0) is no denoiser of its training set: "no" there, for that reason. Over
+phase A the answer is yes (no) when most of its checkpoints say so and none says the other.
 """
 
 from __future__ import annotations
@@ -95,8 +96,26 @@ def mosaic_verdict(network: np.ndarray, baseline: np.ndarray, r2: float, toleran
 
 
 def mosaic_answer(verdicts: list[str]) -> str:
-    """Over the phase-A checkpoints: yes or no when they all say so, else undetermined."""
-    if not verdicts:
-        return "undetermined"
-    first = verdicts[0]
-    return first if first in ("yes", "no") and all(v == first for v in verdicts) else "undetermined"
+    """Over the phase-A checkpoints: yes (or no) when most say so and none says the other,
+    else undetermined; the counts go beside it in the sentence."""
+    yes, no = verdicts.count("yes"), verdicts.count("no")
+    if yes > len(verdicts) / 2 and not no:
+        return "yes"
+    if no > len(verdicts) / 2 and not yes:
+        return "no"
+    return "undetermined"
+
+
+def best_fit_runs(steps: list[int], best: list[str | None]) -> str:
+    """The best-fitting baseline over training as runs of checkpoints, e.g. "none (step 0),
+    patch-3 (steps 1–158), ideal (steps 398–1000)": the effective receptive field's growth."""
+    runs: list[list] = []
+    for step, label in zip(steps, best):
+        label = label or "none"
+        if runs and runs[-1][0] == label:
+            runs[-1][2] = step
+        else:
+            runs.append([label, step, step])
+    return ", ".join(
+        f"{label} (step {a})" if a == b else f"{label} (steps {a}–{b})" for label, a, b in runs
+    )
