@@ -63,13 +63,15 @@ def check_settings(cfg: Config) -> None:
 
 
 def signature(cfg: Config) -> str:
-    """The settings a dynamics.json was made with."""
+    """The settings a dynamics.json was made with (``eval.tolerance_x`` only when set: files made
+    before the field stay current)."""
+    later = {"off_lattice"} | ({"tolerance_x"} if cfg.eval.tolerance_x is None else set())
     parts = {
         "mechanisms": cfg.mechanisms.model_dump(mode="json"),
         "off_lattice": cfg.eval.off_lattice,
         "sampler": resolve_sampler(cfg).label,
         "sample": [cfg.sample.seed, cfg.sample.draws, cfg.sample.max_conditions],
-        "eval": cfg.eval.model_dump(mode="json", exclude={"off_lattice"}),
+        "eval": cfg.eval.model_dump(mode="json", exclude=later),
     }
     return json.dumps(parts, sort_keys=True)
 
