@@ -25,7 +25,7 @@ from bumpdiff.config.followup import (
 from bumpdiff.config.mechanisms import MechanismsConfig
 from bumpdiff.config.probing import PhaseConfig, ProbeConfig, TrajectoryConfig
 
-SamplerName = Literal["ddpm", "ddim", "dpmpp"]
+SamplerName = Literal["ddpm", "ddim", "dpmpp", "dpmpp_sde", "euler_a", "sa_solver"]
 ExperimentName = Literal[EXPERIMENT_NAMES]  # declared once: config/experiments.py
 
 
@@ -223,7 +223,7 @@ def parse_candidate(text: str) -> tuple[str, int | None, str, str, bool | None]:
     noise = noise or "own"
     if noise not in NOISES or (noise == "brownian" and name != "ddpm"):
         raise ValueError(f"NOISE must be one of {', '.join(NOISES)} (brownian: ddpm), got {text!r}")
-    if clip not in CLIPS or (clip and name == "dpmpp"):  # DPM-Solver++ never clips (diffusion.py)
+    if clip not in CLIPS or (clip and name not in ("ddpm", "ddim")):  # the others never clip
         raise ValueError(
             f"CLIP must be one of {', '.join(c for c in CLIPS if c)} (ddpm and ddim only), "
             f"got {text!r}"

@@ -2,8 +2,11 @@
 
 Ho et al. 2020 (DDPM): q(x_t | x_0) = N(sqrt(ᾱ_t) x_0, (1 - ᾱ_t) I) (eq. 4), loss
 E ||ε - ε_θ(x_t, t, c)||² (Algorithm 1). Samplers: DDPM ancestral (the papers', Algorithm 2),
-DDIM (Song et al. 2021, η = 0) and DPM-Solver++ (Lu et al. 2022, 2nd-order multistep), all from
-diffusers with their default settings on the same β schedule.
+DDIM (Song et al. 2021, η = 0) and DPM-Solver++ (Lu et al. 2022, 2nd-order multistep), and three
+stochastic higher-order ones: the SDE variant of DPM-Solver++ (``dpmpp_sde``), Euler ancestral
+(``euler_a``, Karras et al. 2022) and SA-Solver (``sa_solver``, Xue et al. 2023), all from diffusers
+with their default settings on the same β schedule. The stochastic samplers draw their noise from
+each image's own generator, as DDPM does.
 
 Randomness is seeded per image (docs/architecture.md, "Randomness"): image i of a call draws all
 its noise from its own generator seeded with ``seeds[i]``, so results do not depend on the batch
@@ -15,7 +18,13 @@ from __future__ import annotations
 from contextlib import nullcontext
 
 import torch
-from diffusers import DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler
+from diffusers import (
+    DDIMScheduler,
+    DDPMScheduler,
+    DPMSolverMultistepScheduler,
+    EulerAncestralDiscreteScheduler,
+    SASolverScheduler,
+)
 from tqdm.auto import tqdm
 
 from bumpdiff.config import DiffusionConfig, SamplerName
@@ -26,14 +35,20 @@ SCHEDULERS: dict[str, type] = {
     "ddpm": DDPMScheduler,
     "ddim": DDIMScheduler,
     "dpmpp": DPMSolverMultistepScheduler,
+    "dpmpp_sde": DPMSolverMultistepScheduler,
+    "euler_a": EulerAncestralDiscreteScheduler,
+    "sa_solver": SASolverScheduler,
 }
+STOCHASTIC = ("ddpm", "dpmpp_sde", "euler_a", "sa_solver")  # they draw noise at every step
 
 
 def make_scheduler(cfg: DiffusionConfig, sampler: SamplerName = "ddpm", clip: bool = True):
     """A diffusers scheduler on the config's linear β schedule (defaults otherwise).
 
     ``clip``: DDPM and DDIM clip the predicted x̂₀ to [-1, 1] at every step (diffusers'
-    default, ``clip_sample``); DPM-Solver++ has no such clipping (its ``thresholding`` is off).
+    default, ``clip_sample``); the others have no such clipping (DPM-Solver++'s ``thresholding``
+    is off). Euler ancestral takes integer timesteps ("leading" spacing, as DDPM's), since the
+    network embeds integer t.
     """
     cls = SCHEDULERS[sampler]
     kwargs = dict(
@@ -42,9 +57,11 @@ def make_scheduler(cfg: DiffusionConfig, sampler: SamplerName = "ddpm", clip: bo
         beta_end=cfg.beta_end,
         beta_schedule="linear",
     )
-    if sampler == "dpmpp":
-        kwargs["algorithm_type"] = "dpmsolver++"
-    else:
+    if sampler in ("dpmpp", "dpmpp_sde"):
+        kwargs["algorithm_type"] = "dpmsolver++" if sampler == "dpmpp" else "sde-dpmsolver++"
+    elif sampler == "euler_a":
+        kwargs["timestep_spacing"] = "leading"
+    elif sampler in ("ddpm", "ddim"):
         kwargs["clip_sample"] = clip
     return cls(**kwargs)
 
@@ -121,7 +138,8 @@ def sample(
         model: ε_θ, called as model(x_t, t, cond).
         cond: (B, 2) conditions (mu_x, mu_y), pixels, on the model's device.
         cfg: the β schedule the model was trained with.
-        sampler: "ddpm" (ancestral, ``steps`` defaults to T), "ddim" (η = 0) or "dpmpp".
+        sampler: "ddpm" (ancestral, ``steps`` defaults to T), "ddim" (η = 0), "dpmpp", or one of
+            the stochastic higher-order "dpmpp_sde", "euler_a", "sa_solver".
         steps: number of sampler steps (network evaluations).
         seeds: (B,) one seed per image; defaults to 0..B-1.
         bf16: autocast the network to bf16 on CUDA.
@@ -140,10 +158,11 @@ def sample(
     for t in tqdm(scheduler.timesteps, disable=not progress, desc=f"{sampler}", leave=False):
         t_batch = torch.full((batch,), int(t), device=device, dtype=torch.long)
         with autocast(device, bf16):
-            eps_hat = net(x_t, t_batch, cond).float()
-        # DDPM's ancestral noise: diffusers draws it per image from the CPU generators and moves
-        # only that noise to the device (randn_tensor), so it does not depend on batch or device.
-        x_t = scheduler.step(eps_hat, t, x_t, generator=gens if sampler == "ddpm" else None)
+            # the identity except for Euler, whose x_t is on the σ scale
+            eps_hat = net(scheduler.scale_model_input(x_t, t), t_batch, cond).float()
+        # the stochastic samplers' noise: diffusers draws it per image from the CPU generators and
+        # moves only that noise to the device (randn_tensor), so it depends on neither.
+        x_t = scheduler.step(eps_hat, t, x_t, generator=gens if sampler in STOCHASTIC else None)
         x_t = x_t.prev_sample
     return x_t
 
