@@ -72,3 +72,40 @@ def test_default_targets_are_two_training_positions_and_two_between_them():
     targets = dynamics._targets(cfg, training, off)
     on = [any(np.allclose(t, p) for p in training) for t in targets]
     assert sum(on) == 2 and len(targets) == 4 and len(np.unique(targets, axis=0)) == 4
+
+
+def _terms_of(r2_per_image: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(residual, spread) per image giving r² = 1 − mean residual for unit spreads."""
+    return [(1 - r2_per_image, np.ones_like(r2_per_image))]
+
+
+def test_the_best_fit_is_apart_from_its_runner_up_only_beyond_its_standard_error():
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0.5, 0.9, 200)
+    clear = dynamics.best_fit({"a": _terms_of(base + 0.05), "b": _terms_of(base)}, seed=1)
+    assert clear["best"] == "a" and clear["margin"] == pytest.approx(0.05)
+    assert clear["margin"] > 2 * clear["margin_se"]
+    noisy = base + rng.normal(0, 0.2, 200)
+    close = dynamics.best_fit({"a": _terms_of(noisy + 0.005), "b": _terms_of(base)}, seed=1)
+    assert not close["margin"] > 2 * close["margin_se"]
+    none = dynamics.best_fit({"a": _terms_of(base - 2), "b": _terms_of(base - 3)}, seed=1)
+    assert none["best"] is None and none["runner_up"] is None
+
+
+def test_entries_without_a_margin_have_their_fit_measured_again(run):
+    import json
+
+    cfg = run.read_config(list(FAST))
+    dynamics.run_dynamics(run, cfg, lambda _: None)
+    saved = json.loads(run.dynamics_path.read_text())
+    fitted = [s for s in saved["steps"] if s["best"] is not None]
+    assert fitted, "the tiny run fits some baseline somewhere"
+    for s in fitted:
+        s["runner_up"], s["margin"], s["margin_se"] = None, None, None
+    run.dynamics_path.write_text(json.dumps(saved))
+    again = dynamics.run_dynamics(run, cfg, lambda _: None)
+    assert all(s.runner_up is not None for s in again.steps if s.best is not None)
+    assert [s.snapping for s in again.steps] == [
+        dynamics.DynamicsSummary.model_validate(saved).steps[i].snapping
+        for i in range(len(saved["steps"]))
+    ]

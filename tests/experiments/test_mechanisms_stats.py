@@ -79,3 +79,8 @@ def test_the_best_fit_over_training_is_told_as_runs_of_checkpoints():
 
     found = best_fit_runs([0, 1, 10, 100, 1000], [None, "patch-3", "patch-3", "patch-7", "ideal"])
     assert found == "none (step 0), patch-3 (steps 1–10), patch-7 (step 100), ideal (step 1000)"
+    ties = [None, "patch-5", "patch-5", None, None]
+    found = best_fit_runs(
+        [0, 1, 10, 100, 1000], [None, "patch-3", "patch-3", "ideal", "ideal"], ties
+    )
+    assert found == "none (step 0), patch-3 ≈ patch-5 (steps 1–10), ideal (steps 100–1000)"

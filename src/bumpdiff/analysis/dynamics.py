@@ -165,45 +165,75 @@ def _scored(net, cfg: Config, conditions: np.ndarray, draws: int, seed: int):
     return cond, classify_images(cfg, images, cond)
 
 
+def _terms(eps_net: torch.Tensor, eps_base: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """Per image: Σ(ε̂_net − ε̂_base)² and Σ(ε̂_base − the batch's mean)², so that
+    r² = 1 − Σ first / Σ second over any set of images (the bootstrap resamples them)."""
+    base = eps_base.double().flatten(1)
+    residual = ((eps_net.double().flatten(1) - base) ** 2).sum(1)
+    return residual.numpy(), ((base - base.mean()) ** 2).sum(1).numpy()
+
+
 def r_squared(eps_net: torch.Tensor, eps_base: torch.Tensor) -> float:
     """1 − Σ(ε̂_net − ε̂_base)² / Σ(ε̂_base − mean)²: 1 when the network is the baseline."""
-    base = eps_base.double()
-    residual = ((eps_net.double() - base) ** 2).sum()
-    return float(1 - residual / ((base - base.mean()) ** 2).sum())
+    residual, spread = _terms(eps_net, eps_base)
+    return float(1 - residual.sum() / spread.sum())
+
+
+def best_fit(terms: dict, seed: int, reps: int = 200) -> dict:
+    """The best-fitting baseline by mean r² over t (none when no r² is positive), the runner-up,
+    and the margin between them with its bootstrap standard error over the fit's images (the
+    same resample for every baseline and t). ``terms``: label → [(residual, spread) per t]."""
+
+    def mean_r2(index=None) -> dict[str, float]:
+        pick = (lambda a: a) if index is None else (lambda a: a[index])
+        return {k: float(np.mean([1 - pick(r).sum() / pick(v).sum() for r, v in per_t]))
+                for k, per_t in terms.items()}  # fmt: skip
+
+    means = mean_r2()
+    order = sorted(means, key=means.get, reverse=True)
+    if len(order) < 2 or not means[order[0]] > 0:
+        return {"best": None, "runner_up": None, "margin": float("nan"), "margin_se": float("nan")}
+    n = len(next(iter(terms.values()))[0][0])
+    rng = np.random.default_rng(seed)
+    margins = []
+    for _ in range(reps):
+        boot = mean_r2(rng.integers(n, size=n))
+        margins.append(boot[order[0]] - boot[order[1]])
+    margin = means[order[0]] - means[order[1]]
+    return {"best": order[0], "runner_up": order[1], "margin": margin,
+            "margin_se": float(np.std(margins))}  # fmt: skip
 
 
 @torch.no_grad()
-def fit_of(net, setup: Setup, cache: dict | None = None) -> tuple[dict, dict]:
+def fit_of(net, setup: Setup, cache: dict | None = None) -> dict:
     """r² of ``net``'s ε̂ against each baseline's per t (``cache``: the baselines' ε̂, filled on
-    the first call), and their mean over t."""
+    the first call), their mean over t, and ``best_fit``: the fields of a ``DynamicsStep``."""
     cache = {} if cache is None else cache
-    fit = {}
+    fit, terms = {}, {}
     for label, base in setup.baselines.items():
-        fit[label] = {}
+        fit[label], terms[label] = {}, []
         for t, x_t, cond in setup.fit:
             ts = torch.full((len(x_t),), t, dtype=torch.long)
             if (label, t) not in cache:
                 cache[label, t] = base(x_t, ts, cond)
-            fit[label][str(t)] = r_squared(net(x_t, ts, cond), cache[label, t])
-    return fit, {label: float(np.mean(list(v.values()))) for label, v in fit.items()}
+            terms[label].append(_terms(net(x_t, ts, cond), cache[label, t]))
+            residual, spread = terms[label][-1]
+            fit[label][str(t)] = float(1 - residual.sum() / spread.sum())
+    mean = {label: float(np.mean(list(v.values()))) for label, v in fit.items()}
+    return {"fit": fit, "fit_mean": mean, **best_fit(terms, seed=len(setup.fit))}
 
 
 def checkpoint_entry(model, cfg: Config, setup: Setup, step: int, cache: dict) -> dict:
     """The ``DynamicsStep`` record of one checkpoint's network."""
     m = cfg.mechanisms
     cond, result = _scored(model, cfg, setup.off, cfg.sample.draws, m.seed)
-    fit, mean = fit_of(model, setup, cache)
-    finite = {k: v for k, v in mean.items() if np.isfinite(v)}
-    best = max(finite, key=finite.get) if finite else None
-    best = best if best is not None and finite[best] > 0 else None  # fits none: no best
+    fitted = fit_of(model, setup, cache)
     t_cond, t_result = _scored(model, cfg, setup.targets + cfg.data.offset, m.path_draws, m.seed)
     found = position_paths({step: t_result.centers}, t_cond - cfg.data.offset, setup.targets)
     return {
         "step": step,
         "snapping": snapping_of(cfg, result, cond, setup.training),
-        "fit": fit,
-        "fit_mean": mean,
-        "best": best,
+        **fitted,
         "paths": [tuple(p) for p in found["paths"][0].tolist()],
     }
 
@@ -244,6 +274,17 @@ def _resumed(run: RunFolder, cfg: Config) -> dict | None:
     return saved.model_dump(mode="python") if saved.signature == signature(cfg) else None
 
 
+def _refit_older(run: RunFolder, cfg: Config, setup: Setup, summary: dict, cache, log) -> None:
+    """Entries made before the fit had its margin (``best_fit``): their fit alone measured again
+    (a forward pass per t; the generations are kept)."""
+    for entry in summary["steps"]:
+        if entry.get("runner_up") is None and entry.get("best") is not None:
+            model = load_checkpoint_model(run, cfg, entry["step"])
+            entry.update(fit_of(model, setup, cache))
+            log(f"dynamics: step {entry['step']}: fit measured again with its margin")
+    write_json(run.dynamics_path, DynamicsSummary.model_validate(summary).model_dump())
+
+
 def run_dynamics(run: RunFolder, cfg: Config, log, steps: list[int] | None = None):
     """Measure every checkpoint of ``run`` (or ``steps``) not yet in its dynamics.json, writing the
     file after each; returns the summary (module docstring)."""
@@ -256,8 +297,9 @@ def run_dynamics(run: RunFolder, cfg: Config, log, steps: list[int] | None = Non
                    "rendered": rendered_control(cfg, setup),
                    "baselines": baseline_runs(cfg, setup, log)}  # fmt: skip
         write_json(run.dynamics_path, DynamicsSummary.model_validate(summary).model_dump())
-    done = {s["step"] for s in summary["steps"]}
     cache: dict = {}
+    _refit_older(run, cfg, setup, summary, cache, log)
+    done = {s["step"] for s in summary["steps"]}
     for step in steps if steps is not None else run.checkpoint_steps():
         if step in done:
             continue

@@ -80,8 +80,9 @@ def mosaic_result(run, cfg: Config, summary: DynamicsSummary, phases) -> tuple[d
                       numbers["difference"], f"[{numbers['low']:.2f}, {numbers['high']:.2f}]",
                       f"{verdict}: {numbers['why']}"])  # fmt: skip
     answer = mosaic_answer(verdicts)
-    fits = best_fit_runs([s.step for s in summary.steps], [s.best for s in summary.steps])
-    fits = f"Best-fitting baseline by r² of ε̂ over training: {fits}. "
+    ties = [s.runner_up if not s.margin > 2 * s.margin_se else None for s in summary.steps]
+    fits = best_fit_runs([s.step for s in summary.steps], [s.best for s in summary.steps], ties)
+    fits = f"Best-fitting baseline by r² of ε̂ over training (≈: not 2 s.e. apart): {fits}. "
     if not phases:
         why = "the run has no phases.json (bumpdiff report RUN names the phases)"
     elif not table:

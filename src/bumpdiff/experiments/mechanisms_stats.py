@@ -106,12 +106,14 @@ def mosaic_answer(verdicts: list[str]) -> str:
     return "undetermined"
 
 
-def best_fit_runs(steps: list[int], best: list[str | None]) -> str:
+def best_fit_runs(steps: list[int], best: list[str | None], apart: list | None = None) -> str:
     """The best-fitting baseline over training as runs of checkpoints, e.g. "none (step 0),
-    patch-3 (steps 1–158), ideal (steps 398–1000)": the effective receptive field's growth."""
+    patch-3 (steps 1–158), ideal (steps 398–1000)": the effective receptive field's growth.
+    ``apart``: per checkpoint, the runner-up where the best is not 2 standard errors above it
+    ("patch-3 ≈ patch-5"), else None."""
     runs: list[list] = []
-    for step, label in zip(steps, best):
-        label = label or "none"
+    for step, label, tie in zip(steps, best, apart or [None] * len(steps)):
+        label = (label or "none") + (f" ≈ {tie}" if tie else "")
         if runs and runs[-1][0] == label:
             runs[-1][2] = step
         else:

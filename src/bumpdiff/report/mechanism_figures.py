@@ -43,23 +43,29 @@ def snapping_figure(summary: DynamicsSummary, phases: list[str] | None, path: Pa
 
 def fit_figure(summary: DynamicsSummary, phases: list[str] | None, path: Path) -> bytes:
     """r² of ε̂ (network against each baseline) per checkpoint, mean over ``mechanisms.fit_t``
-    (left) and at the smallest t (right, where the denoisers differ most)."""
+    (left), and each baseline's r² minus the ideal denoiser's (right: where the curves on the
+    left lie on top of each other, which fits better)."""
     steps = [s.step for s in summary.steps]
-    labels = list(summary.steps[0].fit) if summary.steps else []
-    first_t = next(iter(summary.steps[0].fit[labels[0]])) if labels else ""
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
-    for ax, title in zip(axes, ("mean over t", f"t = {first_t}")):
+    labels = list(summary.steps[0].fit_mean) if summary.steps else []
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    for ax in (left, right):
         if phases:
             shade_phases(ax, steps, phases)
-        for k, label in enumerate(labels):
-            values = [s.fit_mean[label] if title.startswith("mean") else s.fit[label][first_t]
-                      for s in summary.steps]  # fmt: skip
-            ax.plot(steps, values, ".-", color=f"C{k}", label=label)
         step_axis(ax, steps)
-        ax.axhline(0, ls=":", color="grey")
-        ax.set(title=title, ylim=(-0.3, 1.02))
-    axes[0].set_ylabel("r² of the network's ε̂ against the baseline's")
-    axes[0].legend(fontsize=7)
+    for k, label in enumerate(labels):
+        values = np.array([s.fit_mean[label] for s in summary.steps])
+        ideal = np.array([s.fit_mean.get("ideal", np.nan) for s in summary.steps])
+        left.plot(steps, values, ".-", color=f"C{k}", label=label)
+        right.plot(steps, values - ideal, ".-", color=f"C{k}", label=label)
+    left.axhline(0, ls=":", color="grey")
+    right.axhline(0, ls=":", color="grey")
+    left.set(ylim=(-0.3, 1.02), ylabel="r² of the network's ε̂ against the baseline's",
+             title="mean over t")  # fmt: skip
+    positive = [s.step for s in summary.steps if s.best is not None]
+    if positive:
+        right.set_xlim(left=positive[0])  # where some baseline fits at all
+    right.set(ylabel="r² minus the ideal denoiser's", title="which fits better")
+    left.legend(fontsize=7)
     if phases:
         phase_key(fig, phases)
     return save_figure(fig, path)

@@ -280,6 +280,9 @@ class DynamicsStep(_Record):
     fit: dict[str, dict[str, Real]]  # baseline → {t: r²}
     fit_mean: dict[str, Real]
     best: str | None
+    runner_up: str | None = None  # the second best, and best's margin over it in mean r²
+    margin: Real = float("nan")
+    margin_se: Real = float("nan")  # bootstrap over the fit's images
     paths: list[tuple[Real, Real]]
 
 
