@@ -221,3 +221,13 @@ def test_the_trajectory_answer_and_its_power_are_the_committed_files():
     screen = ROOT / "results" / "sweeps" / "trajectory-screen" / "verdicts.json"
     assert tables.trajectory_answer(json.loads(screen.read_text())) in readme
     assert tables.trajectory_power(cal) in readme
+
+
+def test_the_mechanisms_answers_are_the_committed_files():
+    """README's "Beyond the papers" blocks are `bumpdiff tables mechanisms` of each file."""
+    files = sorted((ROOT / "results" / "mechanisms").glob("*.json"))
+    assert files
+    readme = (ROOT / "README.md").read_text()
+    for path in files:
+        text = _tables().mechanisms_answers(json.loads(path.read_text()))
+        assert f"### results/mechanisms/{path.name}\n\n{text}" in readme, path.name

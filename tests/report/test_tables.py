@@ -16,6 +16,7 @@ FILES = {
     "trajectory": "sweeps/quick-seeds/verdicts.json",
     "trajectory-power": "quick/trajectory-calibration.json",
     "sentences": "torus/torus.json",
+    "mechanisms": "mechanisms/quick-s0.json",
 }
 
 

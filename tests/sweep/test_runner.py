@@ -164,7 +164,9 @@ def test_a_stop_ends_a_ray_sweep_with_its_members_saved_where_they_were(tmp_path
     member = root / "base-s0"
     deadline = time.monotonic() + 120
     while not list(member.glob("checkpoints/step-2.safetensors")):
-        assert time.monotonic() < deadline and proc.poll() is None, proc.stdout.read()
+        if time.monotonic() > deadline or proc.poll() is not None:
+            proc.kill()  # first: reading a running sweep's output would wait for its end
+            pytest.fail(proc.communicate()[0].decode())
         time.sleep(0.5)
     proc.send_signal(stop)
     out = proc.communicate(timeout=120)[0].decode()

@@ -44,10 +44,12 @@ def snapping_result(summary: DynamicsSummary) -> tuple[dict, list[list]]:
     table = [[r["step"], r["images"], r["one_bump"], r["mean"], r["se"], r["median"],
               r["snapped"], labels[r["step"]]] for r in rows]  # fmt: skip
     ideal, rendered = controls["ideal"]["mean"], controls["rendered"]["mean"]
+    se = [r["se"] for r in rows if np.isfinite(r["se"])]
+    power = f"; its s.e. per checkpoint {min(se):.3f}–{max(se):.3f}" if se else ""
     sentence = (
-        f"Mean snapping index per checkpoint against one half ({why}); controls: the ideal "
-        f"denoiser of the training set {ideal:.2f}, bumps rendered at the conditions "
-        f"{rendered:.2f}."
+        f"Mean snapping index per checkpoint against one half, decided beyond 2 s.e. ({why}"
+        f"{power}); controls: the ideal denoiser of the training set {ideal:.2f}, bumps rendered "
+        f"at the conditions {rendered:.2f}."
     )
     return {"key": "snapping", "answer": answer, "sentence": sentence}, table
 
@@ -65,7 +67,7 @@ def _network_several(run: RunFolder, cfg: Config, step: int, n: int) -> np.ndarr
 
 def mosaic_result(run, cfg: Config, summary: DynamicsSummary, phases) -> tuple[dict, list]:
     baselines = {b.label: b for b in summary.baselines}
-    verdicts, table = [], []
+    verdicts, table, half = [], [], []
     for s in summary.steps:
         if phases.get(s.step) != "A":
             continue
@@ -76,6 +78,7 @@ def mosaic_result(run, cfg: Config, summary: DynamicsSummary, phases) -> tuple[d
             continue
         verdict, numbers = mosaic_verdict(network, base, s.fit_mean[best], cfg.mechanisms.tolerance)
         verdicts.append(verdict)
+        half.append((numbers["high"] - numbers["low"]) / 2)
         table.append([s.step, "A", best, numbers["r2"], numbers["network"], numbers["baseline"],
                       numbers["difference"], f"[{numbers['low']:.2f}, {numbers['high']:.2f}]",
                       f"{verdict}: {numbers['why']}"])  # fmt: skip
@@ -88,10 +91,22 @@ def mosaic_result(run, cfg: Config, summary: DynamicsSummary, phases) -> tuple[d
     elif not table:
         why = "no phase-A checkpoint has evaluation images made with the baselines' sampler"
     else:
-        why = f"{len(table)} phase-A checkpoints: " + "; ".join(
-            f"step {r[0]} {r[-1]}" for r in table
-        )
+        why = _mosaic_sentence(table, verdicts, half, len(network), cfg.mechanisms.tolerance)
     return {"key": "mosaic", "answer": answer, "sentence": fits + why + "."}, table
+
+
+def _mosaic_sentence(table: list, verdicts: list, half: list, n: int, tol: float) -> str:
+    """The verdicts as runs of checkpoints, the shares of several bumps side by side, and the
+    power the design had to say yes."""
+    said = [v + (", fitting no baseline" if r[3] <= 0 else "") for v, r in zip(verdicts, table)]
+    several = ", ".join(f"{r[0]}: {r[4]:.0%} vs {r[5]:.0%}" for r in table)
+    runs = best_fit_runs([r[0] for r in table], said)
+    return (
+        f"{len(table)} phase-A checkpoints, {runs}; several bumps, network vs its best-fitting "
+        f"baseline, by step: {several}. Power: with {n} paired images the 95 % interval's "
+        f"half-width was {min(half):.2f}–{max(half):.2f}; 'yes' (the whole interval inside "
+        f"±{tol:g}) needs one below {tol:g}"
+    )
 
 
 def paths_result(cfg: Config, summary: DynamicsSummary, training: np.ndarray) -> dict:

@@ -47,7 +47,7 @@ def fit_figure(summary: DynamicsSummary, phases: list[str] | None, path: Path) -
     left lie on top of each other, which fits better)."""
     steps = [s.step for s in summary.steps]
     labels = list(summary.steps[0].fit_mean) if summary.steps else []
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"wspace": 0.32})
     for ax in (left, right):
         if phases:
             shade_phases(ax, steps, phases)
