@@ -76,3 +76,23 @@ def freezes(monkeypatch):
 
     monkeypatch.setattr(torch.jit, "freeze", counting)
     return count
+
+
+@pytest.fixture(scope="session")
+def _analysed_tiny(tmp_path_factory):
+    """One tiny phases run, trained and analysed once for the whole suite."""
+    from bumpdiff.experiments import run_experiment
+
+    path = tmp_path_factory.mktemp("analysed-tiny") / "run"
+    run_experiment(tiny_config(), path, False, lambda _: None, progress=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def tiny_run(_analysed_tiny, tmp_path_factory):
+    """A module's own copy of the analysed tiny run (a folder it may write)."""
+    import shutil
+
+    path = tmp_path_factory.mktemp("tiny-run") / "run"
+    shutil.copytree(_analysed_tiny, path)
+    return path

@@ -6,19 +6,15 @@ import doctest
 
 import numpy as np
 import pytest
-from conftest import tiny_config
 
 import bumpdiff
 import bumpdiff.api as api
 from bumpdiff.config import ConfigError
-from bumpdiff.experiments import run_experiment
 
 
 @pytest.fixture(scope="module")
-def run_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("api") / "run"
-    run_experiment(tiny_config(), path, False, lambda _: None, progress=False)
-    return path
+def run_path(tiny_run):
+    return tiny_run
 
 
 def test_the_documented_examples_run(run_path):

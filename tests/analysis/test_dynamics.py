@@ -10,7 +10,6 @@ from conftest import tiny_config
 
 from bumpdiff.analysis import dynamics
 from bumpdiff.config import ConfigError
-from bumpdiff.experiments import run_experiment
 from bumpdiff.store.runfolder import RunFolder
 
 FAST = ("mechanisms.fit_images=4", "mechanisms.fit_t=[5,20]", "eval.off_lattice=6",
@@ -18,10 +17,8 @@ FAST = ("mechanisms.fit_images=4", "mechanisms.fit_t=[5,20]", "eval.off_lattice=
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    path = tmp_path_factory.mktemp("dynamics") / "run"
-    run_experiment(tiny_config(), path, False, lambda _: None, progress=False)
-    return RunFolder(path)
+def run(tiny_run):
+    return RunFolder(tiny_run)
 
 
 def test_every_checkpoint_is_measured_with_the_controls_at_their_ends(run):

@@ -2,21 +2,17 @@
 a folder that is no run, a checkpoint it lacks and a bad setting each give one line and exit 2."""
 
 import pytest
-from conftest import tiny_config
 from typer.testing import CliRunner
 
 from bumpdiff.cli import app
-from bumpdiff.experiments import run_experiment
 
 FAST = ["--set", "mechanisms.fit_images=4", "--set", "mechanisms.fit_t=[5]", "--set",
         "eval.off_lattice=4", "--set", "mechanisms.baseline_conditions=2"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
-def run_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("commands") / "run"
-    run_experiment(tiny_config(), path, False, lambda _: None, progress=False)
-    return path
+def run_path(tiny_run):
+    return tiny_run
 
 
 def test_dynamics_measures_a_run_and_prints_its_answers(run_path):

@@ -7,7 +7,7 @@ import json
 import pytest
 from conftest import tiny_config
 
-from bumpdiff.experiments import mechanisms, run_experiment
+from bumpdiff.experiments import mechanisms
 from bumpdiff.store.runfolder import RunFolder
 from tests.report.test_mechanism_figures import _summary
 
@@ -16,10 +16,8 @@ FAST = ["mechanisms.fit_images=4", "mechanisms.fit_t=[5,20]", "eval.off_lattice=
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    path = tmp_path_factory.mktemp("mechanisms") / "run"
-    run_experiment(tiny_config(), path, False, lambda _: None, progress=False)
-    return RunFolder(path)
+def run(tiny_run):
+    return RunFolder(tiny_run)
 
 
 def test_three_answers_with_their_numbers_page_and_figures(run):

@@ -17,10 +17,8 @@ from bumpdiff.store.runfolder import RunFolder
 
 
 @pytest.fixture(scope="module")
-def analysed(tmp_path_factory):
-    root = tmp_path_factory.mktemp("files") / "run"
-    run_experiment(tiny_config(), root, False, print, progress=False)
-    return root
+def analysed(tiny_run):
+    return tiny_run
 
 
 def _copy(analysed, tmp_path) -> RunFolder:
