@@ -112,3 +112,43 @@ def test_the_learned_change_of_an_unchanged_network_is_undetermined():
     trained, untrained = _with_encoder(np.zeros((N, N, 4)))
     end = terminal(trained, TorusConfig(), 0.5, untrained=untrained)
     assert end["learned_change"]["answer"] == "undetermined"  # noise only: no geometry
+
+
+Q, _ = np.linalg.qr(RNG.normal(size=(40, 40)))  # one embedding for trained and untrained
+
+
+def _with_input(response: np.ndarray, base: np.ndarray | None = None, noise: float = 0.01):
+    """Arrays of a layer whose mean response at each input position (a periodic 8 × 8 grid) is
+    ``response`` (+ ``base``, what an untrained layer already had), seen through noisy halves."""
+    q = Q
+    ideal = response if base is None else np.concatenate([base, response], -1)
+    clean = ideal.reshape(N * N, -1) @ q[: ideal.shape[-1]]
+    halves = [clean + RNG.normal(scale=noise, size=clean.shape) for _ in range(2)]
+    arrays = _arrays(clifford_torus(N, N), 0.05)
+    return arrays | {"input_positions": _conditions(), "input_means": (halves[0] + halves[1]) / 2,
+                     "input_half_a": halves[0], "input_half_b": halves[1]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "response, answer", [(coupled_torus(N, N), "coupled"), (clifford_torus(N, N), "factorized")]
+)
+def test_the_response_to_the_input_position_is_judged_and_what_training_added_to_it(
+    response, answer
+):
+    """Known answers through the same code: the response to where the input bump is names its
+    torus; beneath a response the untrained layer already had (a Clifford torus here, so that
+    the means alone mislead for the coupled case), trained minus untrained recovers it."""
+    alone = terminal(_with_input(response), TorusConfig(), 0.5)
+    assert alone["input"]["answer"] == answer
+    had = clifford_torus(N, N) * 3
+    trained = _with_input(response, had)
+    untrained = _with_input(np.zeros_like(response), had)
+    end = terminal(trained, TorusConfig(), 0.5, untrained=untrained)
+    assert end["input_change"]["answer"] == answer
+    assert (
+        "response to where the input bump is"
+        in sentences(
+            [{"step": 9, "effective_dimension": 4.0, "top": 4, "top_share": 0.9, "accuracy": 1.0}],
+            end,
+        )[0]
+    )

@@ -9,7 +9,10 @@ conditions as controls.
 The representation of a condition is, by default, the probe layer's mean over noised bumps at
 positions drawn independently of it (the placement probe's crossed inputs at ``torus.t``), so
 the input carries no trace of the condition; the phase probe's pure noise at t = T - 1 is the
-alternative (``torus.input``), but there a trained model's per-condition means are noise.
+alternative (``torus.input``), but there a trained model's per-condition means are noise. With
+crossed inputs the same activations, averaged over the conditions at each input position ν,
+give the layer's response to where the input bump is: a torus the conditioning encoder cannot
+supply (``torus_stats.input_response``).
 
 Run folder: the trained run, ``geometry/<step>.npz`` (conditions, means, the means of each half of
 the inputs, the encoder's embedding, their split-half reliability), ``torus.json``, ``figures/``
@@ -44,8 +47,9 @@ def geometry_path(run: RunFolder, step: int):
     return run.root / "geometry" / f"{step}.npz"
 
 
-def _activations(model: torch.nn.Module, cfg: Config) -> tuple[np.ndarray, np.ndarray]:
-    """(conditions (M, 2), activations grouped by condition (M, R, d)) for ``torus.input``."""
+def _activations(model: torch.nn.Module, cfg: Config):
+    """(conditions (M, 2), activations grouped by condition (M, R, d), and with ``torus.input``
+    crossed the input bumps' positions ν (R, 2) of those R inputs, else None)."""
     p, d = cfg.probe, cfg.data
     abar = alphas_cumprod(cfg.diffusion)
     mu = probe_conditions(cfg)
@@ -54,10 +58,10 @@ def _activations(model: torch.nn.Module, cfg: Config) -> tuple[np.ndarray, np.nd
         nu = subgrid(lattice_from_config(d), p.placement_positions)
         x, cond, _ = crossed_inputs(mu, nu, d.size, d.sigmas, t, abar, p.seed, d.periodic)
         acts = capture_activations(model, p.layer, x, cond, t, cfg.sample.batch_size)
-        return mu, acts.astype(np.float64).reshape(len(mu), len(nu), -1)
+        return mu, acts.astype(np.float64).reshape(len(mu), len(nu), -1), nu
     x, cond = probe_inputs(mu, p.draws, p.input, d.size, p.seed, p.t, abar, d.sigmas, d.periodic)
     acts = capture_activations(model, p.layer, x, cond, p.t, cfg.sample.batch_size)
-    return draw_groups(acts.astype(np.float64), cond.numpy())
+    return *draw_groups(acts.astype(np.float64), cond.numpy()), None
 
 
 def crossed_t(cfg: Config) -> int:
@@ -67,15 +71,16 @@ def crossed_t(cfg: Config) -> int:
 
 def signature(cfg: Config) -> str:
     """What the captured means depend on besides the network."""
-    return f"{probe_signature(cfg)};{cfg.torus.input},t={crossed_t(cfg)}"
+    return f"{probe_signature(cfg)};{cfg.torus.input},t={crossed_t(cfg)};input response"
 
 
 @torch.inference_mode()
 def capture_means(model: torch.nn.Module, cfg: Config) -> dict[str, np.ndarray]:
     """The probe layer's per-condition means (``torus.input``), the means of the even and the
-    odd inputs, their split-half reliability, and the conditioning encoder's embedding of each
-    condition (the encoder-alone control)."""
-    uniq, groups = _activations(model, cfg)
+    odd inputs, their split-half reliability, the conditioning encoder's embedding of each
+    condition (the encoder-alone control), and with crossed inputs the response to the input
+    bump's position (``_input_response``)."""
+    uniq, groups, nu = _activations(model, cfg)
     device = next(model.parameters()).device
     encoder = model.cond(torch.from_numpy(uniq.astype(np.float32)).to(device)).cpu().numpy()
     return {
@@ -86,6 +91,18 @@ def capture_means(model: torch.nn.Module, cfg: Config) -> dict[str, np.ndarray]:
         "encoder": encoder.astype(np.float32),
         "reliability": np.array(split_half_reliability(groups)),
         "signature": np.array(signature(cfg)),
+        **(_input_response(groups, nu) if nu is not None else {}),
+    }
+
+
+def _input_response(groups: np.ndarray, nu: np.ndarray) -> dict[str, np.ndarray]:
+    """The layer's mean at each input position ν over every condition (and over the even and
+    the odd conditions): its response to where the input bump is, not to the condition."""
+    return {
+        "input_positions": nu,
+        "input_means": groups.mean(axis=0).astype(np.float32),
+        "input_half_a": groups[0::2].mean(axis=0).astype(np.float32),
+        "input_half_b": groups[1::2].mean(axis=0).astype(np.float32),
     }
 
 

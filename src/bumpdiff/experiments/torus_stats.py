@@ -70,6 +70,8 @@ def terminal(
     if untrained is not None:
         out["untrained"] = _verdict(untrained["conditions"], untrained["means"], cfg)
         out["learned_change"] = learned_change(arrays, untrained, cfg)
+    if "input_means" in arrays:
+        out |= input_response(arrays, untrained, cfg)
     diagrams = persistence(means, maxdim=1)
     out["long_lived"] = long_lived(means, diagrams, cfg.min_persistence)
     out["diagrams"] = [d[np.isfinite(d[:, 1])].tolist() for d in diagrams]
@@ -92,11 +94,30 @@ def learned_change(arrays: dict, untrained: dict, cfg: TorusConfig) -> dict:
         raise ConfigError(
             "torus: the first checkpoint was probed on other conditions; analyse again"
         )
-    cond = arrays["conditions"]
     change = {k: arrays[k] - untrained[k] for k in ("means", "half_a", "half_b")}
-    out = _verdict(cond, change["means"], cfg)
-    out["halves"] = [_verdict(cond, change[h], cfg)["verdict"] for h in ("half_a", "half_b")]
+    return _judged(arrays["conditions"], change, cfg)
+
+
+def _judged(positions: np.ndarray, parts: dict, cfg: TorusConfig) -> dict:
+    """A verdict on ``parts["means"]`` over ``positions``, with each half's, named only when the
+    halves agree."""
+    out = _verdict(positions, parts["means"], cfg)
+    out["halves"] = [_verdict(positions, parts[h], cfg)["verdict"] for h in ("half_a", "half_b")]
     out["answer"] = out["verdict"] if len(set(out["halves"])) == 1 else "undetermined"
+    return out
+
+
+def input_response(arrays: dict, untrained: dict | None, cfg: TorusConfig) -> dict:
+    """The layer's response to where the *input* bump is, which the conditioning encoder cannot
+    supply: its mean over every condition at each input position ν (``input_means``, halves over
+    the even and the odd conditions), judged as the means are; and, with the untrained network's
+    responses, what training added to it (trained minus untrained)."""
+    nu = arrays["input_positions"]
+    parts = {k: arrays[f"input_{k}"] for k in ("means", "half_a", "half_b")}
+    out = {"input": _judged(nu, parts, cfg)}
+    if untrained is not None and "input_means" in untrained:
+        change = {k: parts[k] - untrained[f"input_{k}"] for k in parts}
+        out["input_change"] = _judged(nu, change, cfg)
     return out
 
 
@@ -114,7 +135,7 @@ def sentences(rows: list[dict], end: dict) -> list[str]:
         f"coupled {d['coupled']:.2f}; halves of the draws: {', '.join(end['halves'])}; the "
         f"encoder alone: {end['encoder']['verdict']}; the untrained network: "
         f"{end['untrained']['verdict'] if 'untrained' in end else 'n/a'}; conditions permuted "
-        f"(control): {end['permuted']['verdict']}.{_change_clause(end)}",
+        f"(control): {end['permuted']['verdict']}.{_change_clause(end)}{_input_clause(end)}",
         f"Is it a torus topologically? **{'yes' if h1 == 2 else 'no'}**: {h1} long-lived H₁ "
         "feature(s) (a torus has 2).",
         f"Effective dimension at the end: {last['effective_dimension']:.2f}; the top "
@@ -135,3 +156,22 @@ def _change_clause(end: dict) -> str:
         f"y-on-y {st['y_on_y']:.2f}; distance to the factorized torus {d['factorized']:.2f}, "
         f"to the coupled {d['coupled']:.2f}; halves: {', '.join(c['halves'])})."
     )
+
+
+def _input_clause(end: dict) -> str:
+    """The response to the input bump's position, where it was captured."""
+    if "input" not in end:
+        return ""
+    parts = [("The layer's response to where the input bump is (its mean over the conditions)",
+              end["input"])]  # fmt: skip
+    if "input_change" in end:
+        parts.append(("what training added to that response", end["input_change"]))
+    said = []
+    for name, c in parts:
+        st, d = c["stats"], c["distance"]
+        said.append(
+            f"{name}: **{c['answer']}** (x-on-y {st['x_on_y']:.2f}, x-on-x {st['x_on_x']:.2f}, "
+            f"y-on-y {st['y_on_y']:.2f}; distance to the factorized torus "
+            f"{d['factorized']:.2f}, to the coupled {d['coupled']:.2f})"
+        )
+    return " " + "; ".join(said) + "."

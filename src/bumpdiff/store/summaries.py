@@ -100,7 +100,8 @@ class TorusVerdict(_Record):
 
 
 class TorusChange(TorusVerdict):
-    """The trained minus the untrained means (torus_stats.learned_change)."""
+    """A verdict with each half's (torus_stats._judged): the trained minus the untrained means
+    (learned_change), the response to the input's position and its change (input_response)."""
 
     halves: list[str]
     answer: str
@@ -114,6 +115,8 @@ class TorusTerminal(_Record):
     permuted: TorusVerdict
     untrained: TorusVerdict
     learned_change: TorusChange | None = None  # absent in files written before it existed
+    input: TorusChange | None = None  # crossed inputs only; absent in older files
+    input_change: TorusChange | None = None
     long_lived: list[int]  # long-lived features per homology dimension
     diagrams: list[list[list[Real]]]
     answer: str
