@@ -49,7 +49,9 @@ class MechanismsConfig(_Section):
         description="a baseline's multiple-bump fraction within this of the network's (paired, "
         "95 % interval) counts as the same (ours)",
     )
-    seed: int = Field(2024, ge=0, description="seed of the fit's noise and of the baselines' draws")
+    seed: int = Field(
+        2024, ge=0, description="seed of the off-lattice and path draws and the fit's noise (ours)"
+    )
 
     @field_validator("patch_sizes")
     @classmethod
