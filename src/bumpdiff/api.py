@@ -96,6 +96,31 @@ class Run:
                 self.folder.read_metrics(kind)]  # fmt: skip
         return pd.DataFrame(rows)
 
+    def dynamics(self) -> pd.DataFrame:
+        """dynamics.json (``bumpdiff dynamics``) as one row per checkpoint: step, the snapping
+        record with the prefix ``snap_``, ``r2_<baseline>`` (mean over t), best, runner_up,
+        margin, margin_se; ConfigError when the run has not been measured.
+
+        >>> open_run(run_path).dynamics()  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        bumpdiff.config.common.ConfigError: run: ... has no dynamics.json; ...
+        """
+        from bumpdiff.store.summaries import DynamicsSummary
+
+        path = self.folder.dynamics_path
+        if not path.is_file():
+            raise ConfigError(
+                f"run: {self.folder.root} has no dynamics.json; bumpdiff dynamics RUN makes it"
+            )
+        summary = DynamicsSummary.model_validate_json(path.read_text())
+        rows = []
+        for s in summary.steps:
+            row = {"step": s.step, **{f"snap_{k}": v for k, v in s.snapping.model_dump().items()}}
+            row |= {f"r2_{k}": v for k, v in s.fit_mean.items()}
+            row |= {k: getattr(s, k) for k in ("best", "runner_up", "margin", "margin_se")}
+            rows.append(row)
+        return pd.DataFrame(rows)
+
     def samples(self, step: int) -> dict[str, np.ndarray]:
         """The evaluation samples of checkpoint ``step`` (checked against their row): images
         (n, N, N), conditions (n, 2) in pixels, outcome (n,), centers (n, 2) of the dominant

@@ -61,3 +61,12 @@ def test_the_phases_report_carries_the_answers_and_paths_once_measured(run):
     page = run.report_path.read_text()
     assert "How it generates" in page and mechanisms.QUESTIONS["paths"] in page
     assert 'alt="concept-space paths"' in page
+
+
+def test_the_measures_read_from_python_one_row_per_checkpoint(run):
+    import bumpdiff
+
+    mechanisms.run_mechanisms(run, run.read_config(FAST), lambda _: None)
+    table = bumpdiff.open_run(run.root).dynamics()
+    assert list(table["step"]) == run.checkpoint_steps()
+    assert {"snap_mean", "r2_ideal", "r2_patch-3", "best", "margin_se"} <= set(table.columns)
