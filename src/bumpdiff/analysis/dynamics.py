@@ -26,7 +26,7 @@ from bumpdiff.config import Config, ConfigError
 from bumpdiff.data import off_lattice_points, render_bumps, training_set
 from bumpdiff.diffusion.baselines import AnalyticDenoiser
 from bumpdiff.diffusion.sampling import generate, resolve_sampler
-from bumpdiff.diffusion.schedule import alphas_cumprod
+from bumpdiff.diffusion.schedule import add_noise, alphas_cumprod
 from bumpdiff.scoring.outcomes import OUTCOMES
 from bumpdiff.scoring.snapping import position_paths, snapping_index
 from bumpdiff.store.runfolder import RunFolder, write_json
@@ -95,10 +95,9 @@ def _targets(cfg: Config, training: np.ndarray, off: np.ndarray) -> np.ndarray:
     return np.array(picks, dtype=float)
 
 
-def baseline_denoisers(cfg: Config) -> dict[str, AnalyticDenoiser]:
+def baseline_denoisers(cfg: Config, x0: torch.Tensor, labels: torch.Tensor) -> dict:
     """The P-patch denoisers (P below the image size) and the ideal one, of the run's own
-    training set, on its β schedule."""
-    x0, labels = training_data(cfg, torch.device("cpu"))
+    training set (``training_data``: x0, labels), on its β schedule."""
     train, abar = x0[:, 0].numpy(), alphas_cumprod(cfg.diffusion).numpy()
     m = cfg.mechanisms
     made = {
@@ -110,17 +109,16 @@ def baseline_denoisers(cfg: Config) -> dict[str, AnalyticDenoiser]:
     return made
 
 
-def _fit_inputs(cfg: Config) -> list[tuple[int, torch.Tensor, torch.Tensor]]:
+def _fit_inputs(cfg: Config, x0: torch.Tensor, labels: torch.Tensor) -> list[tuple]:
     """Noised training images at each ``mechanisms.fit_t``: the same images and noise for every
     checkpoint and baseline (seeded by ``mechanisms.seed``)."""
-    x0, labels = training_data(cfg, torch.device("cpu"))
     gen = torch.Generator().manual_seed(cfg.mechanisms.seed)
     pick = torch.randint(len(x0), (cfg.mechanisms.fit_images,), generator=gen)
     abar = alphas_cumprod(cfg.diffusion)
     inputs = []
     for t in cfg.mechanisms.fit_t:
         noise = torch.randn(x0[pick].shape, generator=gen)
-        x_t = abar[t].sqrt() * x0[pick] + (1 - abar[t]).sqrt() * noise
+        x_t = add_noise(x0[pick], noise, torch.full((len(pick),), t), abar)
         inputs.append((t, x_t, labels[pick]))
     return inputs
 
@@ -135,9 +133,9 @@ def make_setup(cfg: Config) -> Setup:
     check_settings(cfg)
     training = training_positions(cfg)
     off = off_lattice_points(training, cfg.eval.off_lattice, cfg.mechanisms.seed)
-    return Setup(
-        training, off, _targets(cfg, training, off), _fit_inputs(cfg), baseline_denoisers(cfg)
-    )
+    x0, labels = training_data(cfg, torch.device("cpu"))
+    fit, baselines = _fit_inputs(cfg, x0, labels), baseline_denoisers(cfg, x0, labels)
+    return Setup(training, off, _targets(cfg, training, off), fit, baselines)
 
 
 def snapping_of(cfg: Config, result, cond: np.ndarray, training: np.ndarray) -> dict:
@@ -277,12 +275,13 @@ def _resumed(run: RunFolder, cfg: Config) -> dict | None:
 def _refit_older(run: RunFolder, cfg: Config, setup: Setup, summary: dict, cache, log) -> None:
     """Entries made before the fit had its margin (``best_fit``): their fit alone measured again
     (a forward pass per t; the generations are kept)."""
-    for entry in summary["steps"]:
-        if entry.get("runner_up") is None and entry.get("best") is not None:
-            model = load_checkpoint_model(run, cfg, entry["step"])
-            entry.update(fit_of(model, setup, cache))
-            log(f"dynamics: step {entry['step']}: fit measured again with its margin")
-    write_json(run.dynamics_path, DynamicsSummary.model_validate(summary).model_dump())
+    older = [e for e in summary["steps"] if e.get("runner_up") is None and e.get("best")]
+    for entry in older:
+        model = load_checkpoint_model(run, cfg, entry["step"])
+        entry.update(fit_of(model, setup, cache))
+        log(f"dynamics: step {entry['step']}: fit measured again with its margin")
+    if older:
+        write_json(run.dynamics_path, DynamicsSummary.model_validate(summary).model_dump())
 
 
 def run_dynamics(run: RunFolder, cfg: Config, log, steps: list[int] | None = None):
