@@ -115,11 +115,6 @@ def test_reference_rows_give_each_seeds_known_log_ratio():
     assert np.allclose(row["log_ratio50_per_seed"], np.log(4.0), atol=0.02)
 
 
-def test_the_references_stage_needs_references():
-    with pytest.raises(ConfigError, match="imbalanced.*references"):
-        tiny_config("imbalanced.stage=references", "imbalanced.references=false")
-
-
 def test_tiny_references_stage_of_an_anisotropic_design(tmp_path):
     """Only each axis alone is trained (no 2D member), with the design's widths."""
     design = {"variants": [[1.0, 2.0]], "seeds": [0], "stage": "references"}

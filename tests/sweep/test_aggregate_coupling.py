@@ -3,6 +3,7 @@ ratios: the spread over seeds, seeds that never reached a level, and the verdict
 
 import json
 
+import numpy as np
 import pytest
 
 from bumpdiff.store.records import CouplingSummary, CouplingVariant
@@ -73,3 +74,39 @@ def test_rows_keep_every_seed_and_variant(sweep):
     rows = pd.read_parquet(sweep / "aggregate/coupling.parquet")
     assert len(rows) == 5 and set(rows["group"]) == {"a", "b"}
     assert rows["ratio90"].isna().sum() == 1 and rows["x_step90"].isna().all()
+
+
+def _decisive_variant(seed, ratio50, coupled, factorized, excess):
+    """One seed's 2D member of a design whose predictions were read from files: every member
+    holds the same coupled and factorized per-seed lists."""
+    v = _variant(1.0, 1.0, seed, 1.0, ratio50, "undetermined")
+    return v.model_copy(update={"coupled_ratio50_per_seed": coupled,
+                                "factorized_ratio50_per_seed": factorized,
+                                "joint_excess_per_seed": [excess]})  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("measured", "verdict"),
+    [((2.9, 3.1, 3.0, 2.95, 3.05), "factorized"), ((1.0, 1.05, 0.95, 1.02, 0.98), "coupled"),
+     ((1.7, 1.8, 1.75, 1.72, 1.78), "undetermined")],
+    ids=["at the factorized prediction", "at the coupled one", "halfway"],
+)  # fmt: skip
+def test_the_seeds_are_pooled_into_one_verdict_with_its_power(tmp_path, measured, verdict):
+    """Coupled predicts 1× (balanced data, 3 seeds), factorized 3× (each axis alone, 3 seeds);
+    five one-seed members measure the 2D ratio. The predictions read from one file count once."""
+    _member.status = {}
+    coupled, factorized = [1.0, 1.1, 0.9], [3.0, 3.3, 2.7]
+    for seed, ratio in enumerate(measured):
+        excess = 0.05 + 0.01 * seed  # every seed above 0: an excess
+        _member(tmp_path, "band", seed, [_decisive_variant(seed, ratio, coupled, factorized,
+                                                           excess)])  # fmt: skip
+    lines = aggregate_sweep(tmp_path)
+    (found,) = json.loads((tmp_path / "aggregate/coupling-verdicts.json").read_text())
+    pooled = found["pooled"]
+    assert pooled["verdict"] == verdict
+    assert (pooled["measured_seeds"], pooled["coupled_seeds"], pooled["factorized_seeds"]) == (
+        5, 3, 3)  # fmt: skip
+    assert pooled["separation"] == pytest.approx(np.log(3.0), abs=0.01)
+    assert pooled["separation_in_se"] > 3  # these predictions are far apart for their spread
+    assert pooled["joint_excess_answer"] == "excess"
+    assert f"**{verdict}**" in next(line for line in lines if line.startswith("band,"))

@@ -9,6 +9,7 @@ run folder), ``coupling.json`` (records.CouplingSummary), ``figures/`` and ``rep
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -148,8 +149,9 @@ def _reference_steps(dx: float, dy: float, seed: int, curves_of) -> tuple[float,
     )
 
 
-def _variant_row(cfg: Config, dx: float, dy: float, curves_of) -> dict:
-    """Means and per-seed lists of one variant's statistics, and its factorized reference."""
+def _variant_row(cfg: Config, dx: float, dy: float, curves_of, read: dict | None = None) -> dict:
+    """Means and per-seed lists of one variant's statistics, and its factorized reference (its
+    own 1D references', or the per-seed ratios ``read`` from ``imbalanced.factorized_from``)."""
     per_seed = {k: [] for k in STATS}
     reference, excess = [], []
     for seed in cfg.imbalanced.seeds:
@@ -161,6 +163,8 @@ def _variant_row(cfg: Config, dx: float, dy: float, curves_of) -> dict:
         if cfg.imbalanced.references:
             x1, y1 = _reference_steps(dx, dy, seed, curves_of)
             reference.append(x1 / y1 if np.isfinite(x1) and np.isfinite(y1) and y1 > 0 else None)
+    if read is not None:
+        reference = read[(dx, dy)]
     n_x, n_y = _distinct(variant_config(cfg, dx, dy, 0))
     row = {"dx": dx, "dy": dy, "seeds": list(cfg.imbalanced.seeds), "n_x": n_x, "n_y": n_y}
     for k in STATS:
@@ -175,11 +179,15 @@ def _variant_row(cfg: Config, dx: float, dy: float, curves_of) -> dict:
     return row
 
 
-def summarise_variants(cfg: Config, curves_of, coupled_from: list | None = None) -> CouplingSummary:
+def summarise_variants(
+    cfg: Config, curves_of, coupled_from: list | None = None, factorized: dict | None = None
+) -> CouplingSummary:
     """coupling.json's content: one object per variant and a verdict. ``curves_of(name)`` gives
     a member's curves (``curves`` of its sub-run; synthetic ones in the tests); ``coupled_from``,
-    per-seed ratios of balanced data measured by another study (``imbalanced.coupled_from``)."""
-    rows = [_variant_row(cfg, dx, dy, curves_of) for dx, dy in cfg.imbalanced.variants]
+    per-seed ratios of balanced data measured by another study (``imbalanced.coupled_from``);
+    ``factorized``, per (dx, dy) the per-seed 1D ratios another study's references measured
+    (``imbalanced.factorized_from``)."""
+    rows = [_variant_row(cfg, dx, dy, curves_of, factorized) for dx, dy in cfg.imbalanced.variants]
     balanced = None if coupled_from else next((r for r in rows if r["dx"] == r["dy"]), None)
     # Coupled: x and y learned together, as on balanced data (ratio 1 without a balanced variant)
     coupled = coupled_from or (balanced["ratio50_per_seed"] if balanced else [1.0])
@@ -188,7 +196,7 @@ def summarise_variants(cfg: Config, curves_of, coupled_from: list | None = None)
         row["verdict"], row["verdict_stats"] = coupling_verdict(
             row["ratio50_per_seed"], coupled, row["factorized_ratio50_per_seed"]
         )
-    if not cfg.imbalanced.references:
+    if not cfg.imbalanced.references and factorized is None:
         verdict = "No factorized reference was trained (imbalanced.references: false)."
     else:
         verdict = " ".join(_sentence(row) for row in rows if row is not balanced)
@@ -264,7 +272,7 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
     curves_of = read.__getitem__  # each sub-run's metrics are read once
     if cfg.imbalanced.stage == "references":
         return _report_references(cfg, root, curves_of)
-    summary = summarise_variants(cfg, curves_of, _coupled_from(cfg))
+    summary = summarise_variants(cfg, curves_of, _coupled_from(cfg), factorized_from(cfg))
     root.write_coupling(summary)
     pages.imbalanced_page(root, cfg, summary, _panels(cfg, curves_of))
     return [summary.verdict.replace("**", ""), f"coupling: {root.coupling_path}"]
@@ -284,6 +292,38 @@ def _coupled_from(cfg: Config) -> list | None:
     if not balanced:
         raise ConfigError(f"imbalanced.coupled_from: {path!r} has no balanced variant (dx = dy)")
     return balanced[0].ratio50_per_seed
+
+
+def factorized_from(cfg: Config) -> dict | None:
+    """Per (dx, dy): the per-seed ratios x's 1D step over y's of the references.json that
+    ``imbalanced.factorized_from`` names (None where a seed did not reach 50 %). Its data and
+    tolerances must be this study's: references of other data predict another design."""
+    path = cfg.imbalanced.factorized_from
+    if path is None:
+        return None
+    try:
+        refs = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        raise ConfigError(
+            f"imbalanced.factorized_from: no readable references.json at {path!r}"
+        ) from None
+    own = {"data": cfg.data.model_dump(mode="json"), "eval_tolerance": cfg.eval.tolerance,
+           "eval_tolerance_x": cfg.eval.tolerance_x, "measure": cfg.imbalanced.measure}  # fmt: skip
+    for key, value in own.items():
+        if refs.get(key) != value:
+            raise ConfigError(f"imbalanced.factorized_from: {path!r} has another {key} than this "
+                              f"study ({refs.get(key)!r}, here {value!r})")  # fmt: skip
+    read = {(float(r["dx"]), float(r["dy"])): [_ratio_or_none(x, y) for x, y in zip(
+        r["x_step50_per_seed"], r["y_step50_per_seed"])] for r in refs["rows"]}  # fmt: skip
+    missing = [v for v in map(tuple, cfg.imbalanced.variants) if v not in read]
+    if missing:
+        raise ConfigError(f"imbalanced.factorized_from: {path!r} has no references for (dx, dy) "
+                          f"= {missing[0]}; it has {sorted(read)}")  # fmt: skip
+    return read
+
+
+def _ratio_or_none(x: float | None, y: float | None) -> float | None:
+    return x / y if x is not None and y is not None and y > 0 else None
 
 
 def reference_rows(cfg: Config, curves_of) -> list[dict]:

@@ -4,7 +4,8 @@ the steps, their mean ± standard deviation over the seeds that reached both) an
 got each coupling verdict. Pure functions of the members' coupling.json (records.CouplingSummary).
 
 A sweep over the imbalanced preset runs each member with one seed (``sweep.spec.SEED_LISTS``),
-so a member's per-variant verdict is one seed's.
+so a member's per-variant verdict is one seed's; the verdict that counts is pooled over the
+seeds (``pooled_verdict``): a design's decisive run is such a sweep.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bumpdiff.experiments.imbalanced_stats import coupling_verdict, excess_answer
 from bumpdiff.store.runfolder import RunFolder
 
 PER_SEED = ("ratio50", "ratio90", "x_step50", "y_step50", "x_step90", "y_step90", "curve_corr")
@@ -32,12 +34,62 @@ def coupling_rows(root: Path, status: dict[str, dict]) -> pd.DataFrame:
                 rows.append(
                     {"member": name, "group": entry["group"], "dx": float(v.dx),
                      "dy": float(v.dy), "seed": seed, "verdict": v.verdict,
-                     **{k: getattr(v, f"{k}_per_seed")[i] for k in PER_SEED}}
+                     **{k: getattr(v, f"{k}_per_seed")[i] for k in PER_SEED},
+                     "joint_excess": _at(v.joint_excess_per_seed, i),
+                     "coupled": _floats(v.coupled_ratio50_per_seed),
+                     "factorized": _floats(v.factorized_ratio50_per_seed)}
                 )  # fmt: skip
     frame = pd.DataFrame(rows)
     if len(frame):  # an axis that never reached a level is None: NaN in a float column
-        frame[list(PER_SEED)] = frame[list(PER_SEED)].astype(float)
+        frame[[*PER_SEED, "joint_excess"]] = frame[[*PER_SEED, "joint_excess"]].astype(float)
     return frame
+
+
+def _at(values: list, i: int) -> float | None:
+    """The i-th seed's value of a per-seed list written before the list existed (empty): None."""
+    return values[i] if i < len(values) else None
+
+
+def _floats(values: list) -> list[float]:
+    """A prediction's per-seed ratios as floats (NaN for a seed that never reached 50 %)."""
+    return [float("nan") if v is None else float(v) for v in values]
+
+
+def _pooled_prediction(lists) -> list[float]:
+    """One prediction over the members: their per-seed lists, each distinct list once. Read from
+    one file (``imbalanced.coupled_from``/``factorized_from``), every member holds the same list
+    and it counts once; trained in each member, each member's own seeds are added."""
+    distinct = dict.fromkeys(tuple(v) for v in lists)
+    return [v for values in distinct for v in values]
+
+
+def pooled_verdict(sel: pd.DataFrame) -> dict:
+    """The coupling verdict over every seed of one setting and dataset (the members' seeds are
+    the 2D measurement, the predictions pooled), with its power: the predictions' separation in
+    standard errors of the comparison; and the per-image excess over the same seeds."""
+    coupled = _pooled_prediction(sel["coupled"])
+    factorized = _pooled_prediction(sel["factorized"])
+    verdict, stats = coupling_verdict(list(sel["ratio50"]), coupled, factorized)
+    excess, excess_mean, excess_se = excess_answer(list(sel["joint_excess"]))
+    power = stats["separation"] / stats["se_measured"] if stats.get("se_measured") else None
+    return {"verdict": verdict, **stats, "separation_in_se": power,
+            "measured_seeds": int(np.isfinite(sel["ratio50"]).sum()),
+            "coupled_seeds": len(coupled), "factorized_seeds": len(factorized),
+            "joint_excess": excess_mean, "joint_excess_se": excess_se,
+            "joint_excess_answer": excess}  # fmt: skip
+
+
+def _pooled_text(p: dict) -> str:
+    if not np.isfinite(p["log_measured"]):
+        return "pooled over the seeds: undetermined (a prediction or the measurement is missing)"
+    e = np.exp
+    power = "n/a" if p["separation_in_se"] is None else f"{p['separation_in_se']:.1f}"
+    return (
+        f"pooled over {p['measured_seeds']} seeds: x at {e(p['log_measured']):.2f}× y's step "
+        f"(coupled predicts {e(p['log_coupled']):.2f}×, factorized {e(p['log_factorized']):.2f}×; "
+        f"predictions {power} standard errors apart): **{p['verdict']}**; per image: "
+        f"{p['joint_excess_answer']}"
+    )
 
 
 def spread(values) -> tuple[float | None, float | None, int]:
@@ -73,9 +125,17 @@ def coupling_verdicts(rows: pd.DataFrame) -> list[dict]:
         stats = {f"{k}_{s}": v for k in ("ratio50", "ratio90")
                  for s, v in zip(("mean", "sd", "seeds"), spread(sel[k]))}  # fmt: skip
         counts = {str(k): int(v) for k, v in tally.items()}
+        pooled = pooled_verdict(sel)
         out.append({"group": group, "dx": dx, "dy": dy, "seeds": n, **stats,
-                    "verdicts": counts, "text": text})  # fmt: skip
+                    "verdicts": counts, "pooled": _jsonable(pooled),
+                    "text": f"{text}; {_pooled_text(pooled)}"})  # fmt: skip
     return out
+
+
+def _jsonable(values: dict) -> dict:
+    """NaN as None: JSON has no NaN."""
+    return {k: None if isinstance(v, float) and not np.isfinite(v) else v
+            for k, v in values.items()}  # fmt: skip
 
 
 def aggregate_coupling(out: Path, rows: pd.DataFrame) -> list[str]:
