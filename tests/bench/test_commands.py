@@ -55,3 +55,25 @@ def test_design_power_reads_a_study_and_a_designs_references(tmp_path):
         app, ["evidence", "design-power", str(missing), str(study), f"w={tmp_path / 'no.json'}"]
     )
     assert result.exit_code == 2 and "no.json" in result.output and not missing.exists()
+
+
+def test_percolation_power_reads_a_pilot_and_the_config_to_run(tmp_path):
+    """The committed pilot and the percolation preset: one row per width, each with a finite
+    onset standard error; 64 conditions × 2 draws = 128 images per seed; a bad config is one
+    line, exit 2, nothing written."""
+    out, pilot = tmp_path / "power.json", ROOT / "results" / "percolation" / "percolation.json"
+    config = ROOT / "configs" / "percolation.yaml"
+    result = runner.invoke(
+        app, ["evidence", "percolation-power", str(out), str(pilot), str(config)]
+    )
+    assert result.exit_code == 0, result.output
+    power = json.loads(out.read_text())
+    assert power["design"]["images"] == 128 and power["design"]["seeds"] == 2
+    assert [w["sigma"] for w in power["widths"]] == [0.5, 1.0]
+    assert all(0 < w["onset_se"] < 1 for w in power["widths"])
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("experiment: percolation\npercolation: {onset: 2}\n")
+    result = runner.invoke(app, ["evidence", "percolation-power", str(tmp_path / "o.json"),
+                                 str(pilot), str(bad)])  # fmt: skip
+    assert result.exit_code == 2 and "percolation.onset" in result.output
+    assert not (tmp_path / "o.json").exists()

@@ -91,7 +91,7 @@ def choose_design(prior: dict, designs: dict[str, dict], z: float = 3.0, max_see
                 power = {"seeds_needed": None, "decidable": False}
             else:
                 power = design_power(balanced, row["log_ratio50_per_seed"], sd, z, max_seeds)
-                power = {k: _finite(v) for k, v in power.items()}
+                power = {k: finite_or_none(v) for k, v in power.items()}
             complete = reached == seeds  # a seed that never reached 50 % needs longer training
             rows.append({"design": name, "dx": row["dx"], "dy": row["dy"], "data": refs["data"],
                          "seeds": seeds, "reached": reached, **power,
@@ -101,6 +101,6 @@ def choose_design(prior: dict, designs: dict[str, dict], z: float = 3.0, max_see
             "chosen": [r["design"] for r in chosen]}  # fmt: skip
 
 
-def _finite(value):
+def finite_or_none(value):
     """NaN and infinity as None (JSON has neither)."""
     return None if isinstance(value, float) and not math.isfinite(value) else value

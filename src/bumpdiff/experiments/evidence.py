@@ -20,6 +20,9 @@ trained or sampled, each tool reads run folders or study files and writes one JS
   factorized predictions apart by 3 standard errors (experiments/design_power.py), from a finished
   imbalanced study (its coupling.json) and each design's 1D references (references.json of an
   imbalanced run with ``imbalanced.stage: references``);
+- ``percolation-power``: before a percolation run, the onset's standard error its config would
+  reach (experiments/percolation_onset.py), from a finished pilot's percolation.json, and
+  whether that tells the thresholds' λ_c apart;
 - ``trajectory-calibration``: the trajectory phase's threshold from layers with a known answer
   measured along a trained run's own generations (analysis/trajectory_calibration.py; the one
   tool that samples again, with the run's sampler and seeds).
@@ -54,6 +57,7 @@ USAGE = {
     "trajectory-calibration": "trajectory-calibration OUT.json RUN [T,T,...]",
     "rejudge": "rejudge VERDICTS.json ROWS.parquet",
     "design-power": "design-power OUT.json COUPLING.json NAME=REFERENCES.json [...]",
+    "percolation-power": "percolation-power OUT.json PILOT.json CONFIG.yaml",
 }
 Z = 1.96
 
@@ -303,8 +307,35 @@ def design_power_main(argv: list[str]) -> int:
     return 0
 
 
+def percolation_power_main(argv: list[str]) -> int:
+    from bumpdiff.analysis.pipeline import eval_conditions
+    from bumpdiff.config import load_config
+    from bumpdiff.experiments.design_power import finite_or_none
+    from bumpdiff.experiments.percolation_onset import design_power
+
+    if len(argv) != 3:
+        print(f"usage: bumpdiff evidence {USAGE['percolation-power']}", file=sys.stderr)
+        return 2
+    try:
+        pilot = json.loads(Path(argv[1]).read_text())
+        cfg = load_config(argv[2])
+    except (OSError, ValueError) as err:
+        print(f"error: {getattr(err, 'filename', None) or 'file'}: {err}", file=sys.stderr)
+        return 2
+    p = cfg.percolation
+    images = len(eval_conditions(cfg)) * cfg.sample.draws
+    rows = design_power(pilot, p.fractions, len(p.seeds), images, p.onset)
+    rows = [{k: finite_or_none(v) for k, v in r.items()} for r in rows]
+    design = {"config": argv[2], "pilot": argv[1], "fractions": p.fractions,
+              "seeds": len(p.seeds), "images": images, "onset": p.onset, "z": 3.0}  # fmt: skip
+    Path(argv[0]).write_text(json.dumps({"design": design, "widths": rows}, indent=1) + "\n")
+    print(json.dumps({str(r["sigma"]): r["onset_se"] for r in rows}))
+    return 0
+
+
 TOOLS = {
     "design-power": design_power_main,
+    "percolation-power": percolation_power_main,
     "compare": compare_main,
     "agreement": agreement_main,
     "pool-samplers": pool_main,
