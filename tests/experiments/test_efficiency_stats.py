@@ -1,7 +1,13 @@
 import numpy as np
 import pytest
 
-from bumpdiff.experiments.efficiency_stats import power_law, size_to_reach
+from bumpdiff.experiments.efficiency_stats import (
+    compare_exponents,
+    exponent_with_se,
+    needed_draws,
+    power_law,
+    size_to_reach,
+)
 
 
 def test_size_to_reach_interpolates_in_log_size():
@@ -26,3 +32,58 @@ def test_power_law_needs_two_points_and_reports_noise():
     noisy = [n**1.5 * np.exp(rng.normal(0, 0.2)) for n in sizes]
     fit = power_law(sizes, noisy)
     assert fit["se"] > 0 and abs(fit["exponent"] - 1.5) < 4 * fit["se"]
+
+
+CANVAS, IMAGES = [8, 12, 16, 24], 128
+FRACTIONS = np.array([0.05, 0.1, 0.2, 0.4, 0.8])
+
+
+def _learner(exponent, rng, seeds=3, seed_sd=0.03):
+    """Accuracy on 2D bumps after training on n images of an N-canvas: a logistic in log n that
+    reaches 60 % at n = c·N^exponent (c = 2 linear, 0.2 quadratic: inside the trained sizes);
+    per canvas the sizes λ·N² and each seed's accuracies."""
+    out, c = [], 2.0 if exponent == 1 else 0.2
+    for n in CANVAS:
+        sizes = FRACTIONS * n**2
+        mid = np.log(c * n**exponent) - np.log(1.5) * 0.6  # logistic 0.6 at logit(0.6) = log 1.5
+        p = 1 / (1 + np.exp(-(np.log(sizes) - mid) / 0.6))
+        accs = np.clip(p[:, None] + rng.normal(0, seed_sd, (len(sizes), seeds)), 0, 1)
+        out.append((sizes, rng.binomial(IMAGES, accs) / IMAGES))
+    return out
+
+
+def _fit(exponent, rng, seed=0):
+    runs = _learner(exponent, rng)
+    draws = [needed_draws(s, a, IMAGES, 0.6, repeats=300, seed=seed) for s, a in runs]
+    return exponent_with_se(CANVAS, draws)
+
+
+@pytest.mark.parametrize("exponent", [1.0, 2.0])
+def test_the_exponent_and_its_se_recover_a_known_exponent(exponent):
+    """20 synthetic experiments: the fitted exponent within 2 of its standard errors of the
+    truth in at least 15 of them (a calibrated SE misses about 1 in 20)."""
+    rng = np.random.default_rng(int(exponent))
+    hits = 0
+    for trial in range(20):
+        fit = _fit(exponent, rng, trial)
+        assert fit["used"] > 0.9 and 0 < fit["se"] < 0.3
+        hits += abs(fit["exponent"] - exponent) < 2 * fit["se"]
+    assert hits >= 15
+
+
+def test_two_exponents_are_told_apart_only_when_they_differ():
+    rng = np.random.default_rng(5)
+    linear, quadratic, again = _fit(1.0, rng), _fit(2.0, rng, 1), _fit(2.0, rng, 2)
+    differ = compare_exponents(quadratic, linear)
+    assert differ["answer"] == "differ" and differ["difference"] == pytest.approx(-1, abs=0.3)
+    assert differ["from_reference_in_se"]["bumps+stripes"]["1"] < 2 and differ["separable"]
+    assert compare_exponents(quadratic, again)["answer"] == "do not differ"
+    assert compare_exponents(quadratic, None)["answer"] == "undetermined"
+
+
+def test_a_canvas_already_above_the_target_gives_no_exponent():
+    """Every replicate of one canvas starts above 60 %: no interpolated size there."""
+    sizes, above = [10, 20], [[0.8, 0.85], [0.9, 0.95]]
+    draws = [needed_draws(sizes, above, IMAGES, 0.6, repeats=50), np.full(50, 30.0)]
+    assert np.isnan(draws[0]).all()
+    assert exponent_with_se([8, 12], draws) == {"exponent": None, "se": None, "used": 0.0}

@@ -40,3 +40,59 @@ def power_law(canvas, needed) -> dict | None:
         se = float(np.sqrt(resid @ resid / (len(pts) - 2) / ((x - x.mean()) ** 2).sum()))
     return {"exponent": float(b), "se": se, "prefactor": float(np.exp(a)),
             "points": [list(p) for p in pts]}  # fmt: skip
+
+
+def needed_draws(sizes, per_seed, images: int, target: float, repeats: int = 2000,
+                 seed: int = 0) -> np.ndarray:  # fmt: skip
+    """Bootstrap replicates of the size needed to reach ``target``: per trained size its seeds
+    (independent models) resampled with replacement, each drawn seed's accuracy redrawn as
+    Binomial(images, accuracy) / images (its evaluation images), then ``size_to_reach`` on the
+    replicate's mean curve. A replicate already above the target at the smallest size, or never
+    reaching it, is NaN: it gives no interpolated size."""
+    rng = np.random.default_rng(seed)
+    curves = np.empty((repeats, len(per_seed)))
+    for j, accs in enumerate(per_seed):
+        accs = np.asarray(accs, float)
+        drawn = accs[rng.integers(0, len(accs), (repeats, len(accs)))]
+        curves[:, j] = rng.binomial(images, drawn).mean(axis=1) / images
+    out = np.full(repeats, np.nan)
+    for r, curve in enumerate(curves):
+        found = size_to_reach(sizes, curve, target)
+        if found["bound"] == "exact":
+            out[r] = found["value"]
+    return out
+
+
+def exponent_with_se(canvas, draws: list[np.ndarray]) -> dict | None:
+    """The power-law exponent of the needed size in N from the replicates of each canvas
+    (``needed_draws``): the fit to the replicates' medians, and its standard error as the
+    spread of the fits to paired replicates (replicate r of every canvas). Replicates where a
+    canvas has no interpolated size are left out (``used``: the share kept). None with fewer
+    than two canvases."""
+    if len(canvas) < 2:
+        return None
+    stack = np.vstack(draws)  # canvases × replicates
+    ok = np.isfinite(stack).all(axis=0)
+    if ok.mean() < 0.5:  # most replicates lack a size somewhere: no exponent to speak of
+        return {"exponent": None, "se": None, "used": float(ok.mean())}
+    x = np.log(np.asarray(canvas, float))
+    fits = np.polyfit(x, np.log(stack[:, ok]), 1)[0]
+    centre = np.polyfit(x, np.log(np.median(stack[:, ok], axis=1)), 1)[0]
+    return {"exponent": float(centre), "se": float(fits.std(ddof=1)), "used": float(ok.mean())}
+
+
+def compare_exponents(bumps: dict, stripes: dict, z: float = 2.0) -> dict:
+    """Whether the two exponents differ (by ``z`` standard errors of their difference) and how
+    many standard errors each lies from 1 (linear) and 2 (quadratic); "undetermined" when an
+    exponent is missing. ``separable``: whether 1 and 2 are ``z``·2 standard errors apart for
+    both, i.e. whether the design could tell linear from quadratic at all."""
+    if not (bumps and stripes and bumps.get("se") and stripes.get("se")):
+        return {"answer": "undetermined", "difference": None, "se": None}
+    diff = stripes["exponent"] - bumps["exponent"]
+    se = float(np.hypot(bumps["se"], stripes["se"]))
+    answer = "differ" if abs(diff) > z * se else "do not differ"
+    from_ref = {name: {str(ref): abs(fit["exponent"] - ref) / fit["se"] for ref in (1, 2)}
+                for name, fit in (("bumps", bumps), ("bumps+stripes", stripes))}  # fmt: skip
+    separable = all(1 / fit["se"] >= 2 * z for fit in (bumps, stripes))
+    return {"answer": answer, "difference": float(diff), "se": se, "from_reference_in_se": from_ref,
+            "separable": separable}  # fmt: skip
