@@ -20,6 +20,11 @@ def test_tiny_torus_run_writes_geometry_summary_and_report(tmp_path):
     assert len(data["snapshots"]) == 3 and (tmp_path / "t" / "geometry" / "6.npz").is_file()
     assert any("closer to the coupled or the factorized torus" in line for line in lines)
     assert (tmp_path / "t" / "figures" / "torus-views.png").is_file()
+    # the weight-shuffled last checkpoint, the control of the verdicts over seeds
+    nulls = data["terminal"]["nulls"]
+    assert (tmp_path / "t" / "geometry" / "shuffled.npz").is_file() and nulls["lattice"]
+    assert nulls["shuffled"] != data["terminal"]["model"]["stats"]
+    assert set(nulls["shuffled"]) == {"x_on_y", "x_on_x", "y_on_y"}
 
 
 def test_torus_refuses_a_canvas_that_is_not_periodic():

@@ -35,6 +35,7 @@ from bumpdiff.experiments.torus_stats import geometry_row, sentences, terminal
 from bumpdiff.probe import capture_activations, probe_inputs
 from bumpdiff.probe.placement import crossed_inputs
 from bumpdiff.probe.reliability import draw_groups, split_half_reliability
+from bumpdiff.probe.trajectory import shuffled_weights
 from bumpdiff.report import followup_pages
 from bumpdiff.store.runfolder import RunFolder, load_npz, save_npz
 
@@ -116,6 +117,24 @@ def analyse(cfg: Config, root: RunFolder, log: Log) -> None:
             continue
         save_npz(path, **capture_means(load_checkpoint_model(root, cfg, step), cfg))
         log(f"geometry of step {step} captured")
+    _capture_shuffled(cfg, root, log)
+
+
+def shuffled_path(run: RunFolder):
+    return run.root / "geometry" / "shuffled.npz"
+
+
+def _capture_shuffled(cfg: Config, root: RunFolder, log: Log) -> None:
+    """The means of the last checkpoint with each weight tensor's entries permuted (seeded by
+    the run's seed): the weight-shuffled control of the verdicts over seeds."""
+    last = root.checkpoint_steps()[-1]
+    sig = f"{signature(cfg)};shuffled weights of step {last}, seed {cfg.seed}"
+    path = shuffled_path(root)
+    if path.is_file() and str(load_npz(path)["signature"]) == sig:
+        return
+    model = shuffled_weights(load_checkpoint_model(root, cfg, last), cfg.seed)
+    save_npz(path, **{**capture_means(model, cfg), "signature": np.array(sig)})
+    log(f"geometry of the weight-shuffled step {last} captured")
 
 
 def summary(cfg: Config, root: RunFolder) -> dict:
@@ -134,7 +153,9 @@ def summary(cfg: Config, root: RunFolder) -> dict:
     if not rows:
         raise ConfigError(f"run: {root.root} has no analysed checkpoint; analyse it")
     last, first = (_as_float64(arrays[rows[i]["step"]]) for i in (-1, 0))
-    end = terminal(last, cfg.torus, cfg.phase.min_reliability, cfg.seed, untrained=first)
+    path = shuffled_path(root)
+    shuffled = _as_float64(load_npz(path)) if path.is_file() else None
+    end = terminal(last, cfg.torus, cfg.phase.min_reliability, cfg.seed, first, shuffled)
     return {"checkpoints": rows, "terminal": end, "sentences": sentences(rows, end),
             "snapshots": _snapshots(rows, arrays, cfg.torus.snapshots)}  # fmt: skip
 

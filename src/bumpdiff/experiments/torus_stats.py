@@ -51,7 +51,12 @@ def _verdict(conditions, means, cfg: TorusConfig) -> dict:
 
 
 def terminal(
-    arrays: dict, cfg: TorusConfig, min_reliability: float, seed: int = 0, untrained=None
+    arrays: dict,
+    cfg: TorusConfig,
+    min_reliability: float,
+    seed: int = 0,
+    untrained=None,
+    shuffled=None,
 ) -> dict:
     """The last checkpoint: which ideal torus the means are closer to (and the same question for
     each half of the draws, the encoder alone, the untrained network's means (``untrained``, the
@@ -72,6 +77,8 @@ def terminal(
         out["learned_change"] = learned_change(arrays, untrained, cfg)
     if "input_means" in arrays:
         out |= input_response(arrays, untrained, cfg)
+    if untrained is not None and shuffled is not None:
+        out["nulls"] = nulls(untrained, shuffled)
     diagrams = persistence(means, maxdim=1)
     out["long_lived"] = long_lived(means, diagrams, cfg.min_persistence)
     out["diagrams"] = [d[np.isfinite(d[:, 1])].tolist() for d in diagrams]
@@ -118,6 +125,28 @@ def input_response(arrays: dict, untrained: dict | None, cfg: TorusConfig) -> di
     if untrained is not None and "input_means" in untrained:
         change = {k: parts[k] - untrained[f"input_{k}"] for k in parts}
         out["input_change"] = _judged(nu, change, cfg)
+    return out
+
+
+def nulls(untrained: dict, shuffled: dict) -> dict:
+    """Per seed, the controls the verdicts over seeds weigh each representation against
+    (records.TorusNulls): the weight-shuffled network's means and input response, the untrained
+    network's input response, and the shuffled minus the untrained network's (what changing
+    the weights without learning does)."""
+
+    def stats(positions, values):
+        return factorization_stats(as_grid(positions, values), periodic=True)
+
+    cond, xs, ys = (
+        untrained["conditions"],
+        *(np.unique(untrained["conditions"][:, i]) for i in (0, 1)),
+    )
+    out = {"lattice": [len(xs), len(ys)], "shuffled": stats(cond, shuffled["means"]),
+           "shuffled_change": stats(cond, shuffled["means"] - untrained["means"])}  # fmt: skip
+    if "input_means" in shuffled and "input_means" in untrained:
+        nu, u, s = shuffled["input_positions"], untrained["input_means"], shuffled["input_means"]
+        out |= {"untrained_input": stats(nu, u), "shuffled_input": stats(nu, s),
+                "shuffled_input_change": stats(nu, s - u)}  # fmt: skip
     return out
 
 

@@ -107,6 +107,20 @@ class TorusChange(TorusVerdict):
     answer: str
 
 
+class TorusNulls(_Record):
+    """The controls of the verdicts over seeds (torus_seeds): statistics of the weight-shuffled
+    last checkpoint's means and input response, of the untrained network's input response, and
+    of the changes the shuffled copy makes from the untrained network (changes without
+    learning); ``lattice``: the conditions' nx, ny."""
+
+    lattice: list[int]
+    shuffled: TorusStats
+    shuffled_change: TorusStats
+    untrained_input: TorusStats | None = None  # crossed inputs only
+    shuffled_input: TorusStats | None = None
+    shuffled_input_change: TorusStats | None = None
+
+
 class TorusTerminal(_Record):
     reliability: Real
     model: TorusVerdict
@@ -117,6 +131,7 @@ class TorusTerminal(_Record):
     learned_change: TorusChange | None = None  # absent in files written before it existed
     input: TorusChange | None = None  # crossed inputs only; absent in older files
     input_change: TorusChange | None = None
+    nulls: TorusNulls | None = None  # absent in files written before the shuffled control
     long_lived: list[int]  # long-lived features per homology dimension
     diagrams: list[list[list[Real]]]
     answer: str

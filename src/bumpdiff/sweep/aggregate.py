@@ -257,18 +257,22 @@ def aggregate_sweep(root: Path) -> list[str]:
     """``aggregate/`` in the sweep folder: for phases members rows.parquet (every member's
     checkpoints), curves.parquet (mean and band per group and step), verdicts.json, curves.png
     and stages.png (each group's outcome shares); for imbalanced members coupling.parquet and
-    coupling-verdicts.json (aggregate_coupling); returns the verdict lines."""
+    coupling-verdicts.json (aggregate_coupling); for torus members torus-verdicts.json
+    (aggregate_torus); returns the verdict lines."""
     from bumpdiff.sweep.aggregate_coupling import aggregate_coupling, coupling_rows
+    from bumpdiff.sweep.aggregate_torus import aggregate_torus, torus_members
     from bumpdiff.sweep.status import read_status
 
     status = read_status(root)
     rows, coupling = member_rows(root, status), coupling_rows(root, status)
-    if rows.empty and coupling.empty:
-        return [f"{root}: no finished phases or imbalanced member to aggregate"]
+    torus, without = torus_members(root, status)
+    if rows.empty and coupling.empty and not (torus or without):
+        return [f"{root}: no finished phases, imbalanced or torus member to aggregate"]
     out = root / "aggregate"
     out.mkdir(exist_ok=True)
     lines = [] if rows.empty else _aggregate_phases(root, out, rows)
     lines += [] if coupling.empty else aggregate_coupling(out, coupling)
+    lines += aggregate_torus(out, torus, without) if torus or without else []
     for why, names in _left_out(status).items():
         lines.append(f"not aggregated ({why}): {', '.join(names)}")
     return [*lines, f"aggregate: {out}"]
