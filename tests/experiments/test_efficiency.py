@@ -25,7 +25,7 @@ def _rows(dataset, needed_at):
     for n, need in needed_at.items():
         for images in (need / 2, need * 2):
             rows.append({"dataset": dataset, "size": n, "fraction": images, "images": [images],
-                         "accuracy": [0.9 if images >= need else 0.1]})  # fmt: skip
+                         "accuracy": [0.9 if images >= need else 0.1], "evaluated": [128]})  # fmt: skip
     return rows
 
 
@@ -35,7 +35,9 @@ def test_a_learner_needing_linear_data_beats_a_quadratic_one():
     scale = scaling(rows, 0.6)
     assert abs(scale["bumps"]["fit"]["exponent"] - 2) < 1e-9
     assert abs(scale["bumps+stripes"]["fit"]["exponent"] - 1) < 1e-9
-    assert "**yes**" in sentences(rows, scale, 0.6)[-1]
+    verdict = sentences(rows, scale, 0.6)[-1]
+    assert "**yes**" in verdict and "the exponents differ" in verdict
+    assert 0 < scale["bumps"]["bootstrap"]["se"] < 0.2  # the images' binomial noise only
     flipped = scaling([{**r, "dataset": "bumps+stripes" if r["dataset"] == "bumps" else "bumps"}
                        for r in rows], 0.6)  # fmt: skip
     assert "**no**" in sentences(rows, flipped, 0.6)[-1]

@@ -18,7 +18,13 @@ import numpy as np
 from bumpdiff.config import Config
 from bumpdiff.data import training_set
 from bumpdiff.experiments.base import Experiment, Log
-from bumpdiff.experiments.efficiency_stats import power_law, size_to_reach
+from bumpdiff.experiments.efficiency_stats import (
+    compare_exponents,
+    exponent_with_se,
+    needed_draws,
+    power_law,
+    size_to_reach,
+)
 from bumpdiff.experiments.members import (
     derived,
     evaluate_last,
@@ -68,27 +74,43 @@ def member_rows(cfg: Config, root: RunFolder) -> list[dict]:
         key = (dataset, d.size, d.keep_fraction)
         images = len(training_set(d, member_cfg.seed)[0])
         fresh = {"dataset": dataset, "size": d.size, "fraction": d.keep_fraction, "images": [],
-                 "accuracy": []}  # fmt: skip
+                 "accuracy": [], "evaluated": []}  # fmt: skip
         row = rows.setdefault(key, fresh)
         row["images"].append(images)
         outcome = last_samples(member_cfg, sub)["outcome"]
         row["accuracy"].append(float(np.mean(outcome == "correct")))
+        row["evaluated"].append(len(outcome))
     return list(rows.values())
 
 
-def scaling(rows: list[dict], target: float) -> dict[str, dict]:
-    """Per dataset: the size needed at each N and the power law over N."""
+def scaling(rows: list[dict], target: float, seed: int = 0) -> dict[str, dict]:
+    """Per dataset: the size needed at each N with its bootstrap interval, the power law over N
+    and the exponent's bootstrap standard error (efficiency_stats)."""
     out = {}
     for dataset in DATASETS:
-        needed = []
+        needed, draws = [], []
         sizes = sorted({r["size"] for r in rows if r["dataset"] == dataset})
         for size in sizes:
             sel = [r for r in rows if r["dataset"] == dataset and r["size"] == size]
-            needed.append(size_to_reach([np.mean(r["images"]) for r in sel],
-                                        [np.mean(r["accuracy"]) for r in sel], target))  # fmt: skip
+            trained = [np.mean(r["images"]) for r in sel]
+            needed.append(size_to_reach(trained, [np.mean(r["accuracy"]) for r in sel], target))
+            evaluated = min(min(r["evaluated"]) for r in sel)
+            draws.append(needed_draws(trained, [r["accuracy"] for r in sel], evaluated, target,
+                                      seed=seed + size))  # fmt: skip
         exact = [n["value"] if n["bound"] == "exact" else None for n in needed]
-        out[dataset] = {"canvas": sizes, "needed": needed, "fit": power_law(sizes, exact)}
+        out[dataset] = {"canvas": sizes, "needed": needed, "fit": power_law(sizes, exact),
+                        "intervals": [_interval(d) for d in draws],
+                        "bootstrap": exponent_with_se(sizes, draws)}  # fmt: skip
     return out
+
+
+def _interval(draws: np.ndarray) -> dict:
+    """2.5 and 97.5 percentiles of the replicates with an interpolated size, and their share."""
+    ok = draws[np.isfinite(draws)]
+    if not len(ok):
+        return {"lo": None, "hi": None, "share": 0.0}
+    lo, hi = np.percentile(ok, [2.5, 97.5])
+    return {"lo": float(lo), "hi": float(hi), "share": float(len(ok) / len(draws))}
 
 
 def equal_fraction(rows: list[dict]) -> str:
@@ -120,22 +142,37 @@ def equal_fraction(rows: list[dict]) -> str:
 def sentences(rows: list[dict], scale: dict, target: float) -> list[str]:
     lines = [equal_fraction(rows)]
     for dataset, s in scale.items():
-        fit = s["fit"]
-        pts = ", ".join(f"N = {n}: {_needed(v)}" for n, v in zip(s["canvas"], s["needed"]))
+        fit, boot = s["fit"], s.get("bootstrap") or {}
+        pts = ", ".join(f"N = {n}: {_needed(v)}{_range(i)}"
+                        for n, v, i in zip(s["canvas"], s["needed"], s.get("intervals") or
+                                           [None] * len(s["canvas"])))  # fmt: skip
         exp = ("n/a (fewer than two canvases with an interpolated size)" if fit is None else
-               f"{fit['exponent']:.2f}" + (f" ± {fit['se']:.2f}" if fit["se"] else ""))  # fmt: skip
+               f"{fit['exponent']:.2f}" + (f" ± {boot['se']:.2f} (bootstrap)"
+                                           if boot.get("se") else ""))  # fmt: skip
         lines.append(f"{dataset}: images needed for {target:.0%} accuracy on 2D bumps — {pts}; "
                      f"exponent of N: **{exp}** (linear 1, quadratic 2).")  # fmt: skip
-    fits = [scale[d]["fit"] for d in DATASETS]
-    if all(fits):
-        better = fits[1]["exponent"] < fits[0]["exponent"]
-        lines.append(f"Do stripes make 2D bumps cheaper to learn as N grows? "
-                     f"**{'yes' if better else 'no'}** (exponent {fits[1]['exponent']:.2f} with "
-                     f"stripes, {fits[0]['exponent']:.2f} without).")  # fmt: skip
-    else:
-        lines.append("Do stripes make 2D bumps cheaper to learn as N grows? **undetermined** "
-                     "(an exponent could not be fitted).")  # fmt: skip
+    lines.append(_verdict(compare_exponents(*(scale[d]["bootstrap"] for d in DATASETS))))
     return lines
+
+
+def _range(interval: dict | None) -> str:
+    if not interval or interval["lo"] is None:
+        return ""
+    return f" (95 % {interval['lo']:.0f}–{interval['hi']:.0f})"
+
+
+def _verdict(c: dict) -> str:
+    """The exponents compared (efficiency_stats.compare_exponents) as the claim's sentence."""
+    head = "Do stripes make 2D bumps cheaper to learn as N grows?"
+    if c["answer"] == "undetermined":
+        return (f"{head} **undetermined** (an exponent with a standard error needs an interpolated "
+                "size at three canvases or more in most bootstrap replicates).")  # fmt: skip
+    answer = "no" if c["answer"] == "do not differ" or c["difference"] > 0 else "yes"
+    ref = "; ".join(f"{name}: {d['1']:.1f} SE from 1, {d['2']:.1f} SE from 2"
+                    for name, d in c["from_reference_in_se"].items())  # fmt: skip
+    power = "" if c["separable"] else " (too few canvases or seeds to tell 1 from 2)"
+    return (f"{head} **{answer}**: the exponents {c['answer']} (with stripes minus without "
+            f"{c['difference']:+.2f} ± {c['se']:.2f}); {ref}{power}.")  # fmt: skip
 
 
 def _needed(n: dict) -> str:
@@ -146,9 +183,10 @@ def _needed(n: dict) -> str:
 
 def report(cfg: Config, root: RunFolder) -> list[str]:
     rows = member_rows(cfg, root)
-    scale = scaling(rows, cfg.efficiency.target)
+    scale = scaling(rows, cfg.efficiency.target, cfg.seed)
     lines = sentences(rows, scale, cfg.efficiency.target)
-    data = {"members": rows, "scaling": scale, "sentences": lines}
+    comparison = compare_exponents(*(scale[d]["bootstrap"] for d in DATASETS))
+    data = {"members": rows, "scaling": scale, "comparison": comparison, "sentences": lines}
     followup_pages.efficiency_page(root, cfg, data)
     return write_summary(root, "efficiency", data, lines)
 

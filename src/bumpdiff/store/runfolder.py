@@ -337,10 +337,11 @@ class RunFolder:
 
     def write_summary(self, experiment: str, data: dict) -> Path:
         """A follow-up study's summary, validated against its typed record (store/summaries.py)
-        and written as strict JSON; returns its path."""
+        and written as strict JSON; returns its path. A field the data leave out stays out (a
+        summary of an older shape keeps it, its defaults are for reading)."""
         record = SUMMARIES[experiment].model_validate(data)
         path = self.summary_path(experiment)
-        write_json(path, record.model_dump(mode="python", by_alias=True))
+        write_json(path, record.model_dump(mode="python", by_alias=True, exclude_unset=True))
         return path
 
     def read_summary(self, experiment: str) -> BaseModel | None:

@@ -187,6 +187,7 @@ class EfficiencyMember(_Record):
     fraction: float
     images: list[int]
     accuracy: list[Real]
+    evaluated: list[int] = []  # evaluation images per seed; absent in older files
 
 
 class Needed(_Record):
@@ -203,15 +204,35 @@ class ExponentFit(_Record):
     points: list[list[float]]
 
 
+class NeededInterval(_Record):
+    """The bootstrap interval of the images needed (efficiency_stats.needed_draws): 2.5 and 97.5
+    percentiles of the replicates with an interpolated size, and their share."""
+
+    lo: Real | None
+    hi: Real | None
+    share: Real
+
+
+class ExponentSE(_Record):
+    """The exponent from the replicates' medians and its bootstrap standard error."""
+
+    exponent: Real | None
+    se: Real | None
+    used: Real
+
+
 class Scaling(_Record):
     canvas: list[int]
     needed: list[Needed]
     fit: ExponentFit | None
+    intervals: list[NeededInterval] = []  # absent in older files
+    bootstrap: ExponentSE | None = None
 
 
 class EfficiencySummary(_Record):
     members: list[EfficiencyMember]
     scaling: dict[str, Scaling]
+    comparison: dict | None = None  # efficiency_stats.compare_exponents; absent in older files
     sentences: list[str]
 
 
