@@ -64,3 +64,40 @@ def resolve_device(name: str) -> torch.device:
     if name == "cuda" and not torch.cuda.is_available():
         raise ConfigError("train.device: 'cuda' asked for but torch sees no CUDA device")
     return torch.device(name)
+
+
+BF16_FLAGS = ("amx_bf16", "avx512_bf16")  # CPU flags of native bf16 arithmetic (x86)
+
+
+def cpu_bf16_units(cpuinfo: str | None = None) -> list[str]:
+    """The bf16 units this CPU reports (``BF16_FLAGS`` among /proc/cpuinfo's flags); empty
+    where it has none, or where /proc/cpuinfo cannot be read (then bf16 would be emulated, or
+    its presence is unknown: either way not used unasked)."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text()
+        except OSError:
+            return []
+    flags = {f for line in cpuinfo.splitlines() if line.startswith("flags") for f in line.split()}
+    return [f for f in BF16_FLAGS if f in flags]
+
+
+def resolve_precision(cfg, device: torch.device, log=lambda _msg: None, cpuinfo=None):
+    """``cfg`` with ``train.cpu_precision`` decided for this machine: "bf16" refused (ConfigError)
+    on a CPU without bf16 units, "auto" resolved to "bf16" where it has them and to "fp32" (said
+    in one line) where not; on CUDA the CPU switch is unused and left as written."""
+    want = cfg.train.cpu_precision
+    if device.type != "cpu" or want == "fp32":
+        return cfg
+    units = cpu_bf16_units(cpuinfo)
+    if want == "bf16" and not units:
+        raise ConfigError(
+            "train.cpu_precision: 'bf16' needs a CPU with bf16 units (amx_bf16 or avx512_bf16 "
+            "in /proc/cpuinfo) and this one has none; use 'auto' (fp32 here) or 'fp32'"
+        )
+    if want == "auto":
+        want = "bf16" if units else "fp32"
+        found = ", ".join(units) or "no bf16 units on this CPU"
+        log(f"train.cpu_precision: auto → {want} ({found})")
+    train = cfg.train.model_copy(update={"cpu_precision": want})
+    return cfg.model_copy(update={"train": train})

@@ -29,7 +29,7 @@ from bumpdiff.config import Config
 from bumpdiff.diffusion.frozen import can_freeze, eager
 from bumpdiff.diffusion.network import init_model
 from bumpdiff.diffusion.sampling import generate, resolve_sampler
-from bumpdiff.diffusion.schedule import alphas_cumprod
+from bumpdiff.diffusion.schedule import alphas_cumprod, uses_bf16
 from bumpdiff.training.loop import make_optimizer, train_step, training_data
 
 # (kind, substrings of aten operator names); the first match wins
@@ -119,11 +119,12 @@ def profile_training(cfg: Config, device: torch.device, steps: int = 20) -> dict
     model = init_model(cfg).to(device)
     opt = make_optimizer(model, cfg)
     gen = torch.Generator().manual_seed(0)
+    bf16 = uses_bf16(cfg.train, device)
 
     def run(n: int) -> float:
         t0 = time.perf_counter()
         for _ in range(n):
-            train_step(model, opt, x_0, cond, abar, gen, cfg.train.batch_size, cfg.train.bf16)
+            train_step(model, opt, x_0, cond, abar, gen, cfg.train.batch_size, bf16)
         return (time.perf_counter() - t0) / n
 
     return operator_profile(run, steps, "step")

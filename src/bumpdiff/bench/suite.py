@@ -33,7 +33,7 @@ from bumpdiff.data import render_bumps
 from bumpdiff.devices import resolve_device, set_threads
 from bumpdiff.diffusion.network import init_model
 from bumpdiff.diffusion.sampling import SamplerSpec, candidate_spec, generate
-from bumpdiff.diffusion.schedule import alphas_cumprod
+from bumpdiff.diffusion.schedule import alphas_cumprod, uses_bf16
 from bumpdiff.experiments import run_experiment
 from bumpdiff.probe import capture_activations, condition_means, probe_inputs, umap_embed
 from bumpdiff.probe.phase import representation_metrics
@@ -65,7 +65,7 @@ def bench_training(cfg: Config, device: torch.device, steps: int, repeats: int) 
 
     def run_ours():
         for _ in range(steps):
-            train_step(ours, opt, x_0, cond, abar, gen, batch, cfg.train.bf16)
+            train_step(ours, opt, x_0, cond, abar, gen, batch, uses_bf16(cfg.train, x_0.device))
         _sync(device)
 
     run_reference = _reference_loop(cfg, device, x_0, cond, steps)

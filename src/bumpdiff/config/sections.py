@@ -97,6 +97,12 @@ class TrainConfig(_Section):
     ema: float = Field(0.0, ge=0, lt=1.0, description="EMA decay of the weights; 0 = no EMA (ours)")
     device: Literal["auto", "cpu", "cuda"] = Field("auto", description="auto = cuda if available")
     bf16: bool = Field(True, description="bf16 autocast on CUDA (ignored on CPU)")
+    cpu_precision: Literal["fp32", "auto", "bf16"] = Field(
+        "fp32",
+        description="the network's arithmetic on the CPU: bf16 autocast (refused on a CPU "
+        "without bf16 units), auto (bf16 only where it has them; config.yaml records what it "
+        "resolved to) or fp32 (ours; bf16 not yet validated against fp32: benchmarks/README.md)",
+    )
     threads: int = Field(
         0,
         ge=0,

@@ -17,7 +17,7 @@ import torch
 from bumpdiff.config import Config, SamplerName, parse_candidate
 from bumpdiff.data import to_data_scale
 from bumpdiff.diffusion.brownian import sample_on_brownian_path
-from bumpdiff.diffusion.schedule import sample_batched
+from bumpdiff.diffusion.schedule import sample_batched, uses_bf16
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,8 @@ def generate(
 
     Args:
         model: ε_θ on its device.
-        cfg: the run's config (diffusion schedule, ``sample.batch_size``, ``train.bf16``).
+        cfg: the run's config (diffusion schedule, ``sample.batch_size``, its bf16 switches:
+            ``schedule.uses_bf16``).
         conditions: (m, 2) (mu_x, mu_y) in pixels.
         draws: images per condition.
         seed: seed of image 0.
@@ -132,7 +133,7 @@ def generate(
                 spec.steps,
                 seeds,
                 cfg.sample.batch_size,
-                bf16=cfg.train.bf16,
+                bf16=uses_bf16(cfg.train, device),
                 clip=_clip(cfg, spec),
                 progress=progress,
             )

@@ -106,10 +106,19 @@ def initial_noise(generators: list[torch.Generator], size: int, device="cpu") ->
 
 
 def autocast(device: torch.device, bf16: bool):
-    """bf16 autocast on CUDA when asked; a no-op context elsewhere."""
-    if bf16 and device.type == "cuda":
-        return torch.autocast("cuda", dtype=torch.bfloat16)
+    """bf16 autocast on ``device`` when asked (``uses_bf16``); a no-op context otherwise."""
+    if bf16:
+        return torch.autocast(device.type, dtype=torch.bfloat16)
     return nullcontext()
+
+
+def uses_bf16(train, device: torch.device) -> bool:
+    """Whether a run's network computes under bf16 autocast on ``device``: ``train.bf16`` on
+    CUDA, ``train.cpu_precision`` (resolved to "bf16" or "fp32" when the run started:
+    devices.py) on the CPU."""
+    if device.type == "cuda":
+        return bool(train.bf16)
+    return getattr(train, "cpu_precision", "fp32") == "bf16"
 
 
 def image_size(model: torch.nn.Module) -> int:

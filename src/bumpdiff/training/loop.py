@@ -25,9 +25,9 @@ from tqdm.auto import tqdm
 
 from bumpdiff.config import Config, ConfigError
 from bumpdiff.data import render_bumps, render_images, to_model_scale, training_set
-from bumpdiff.devices import resolve_device, set_threads
+from bumpdiff.devices import resolve_device, resolve_precision, set_threads
 from bumpdiff.diffusion.network import count_parameters, init_model
-from bumpdiff.diffusion.schedule import alphas_cumprod, autocast, diffusion_loss
+from bumpdiff.diffusion.schedule import alphas_cumprod, autocast, diffusion_loss, uses_bf16
 from bumpdiff.store.checkpoint import TrainState, load_train_state, save_checkpoint
 from bumpdiff.store.records import CheckpointRow, InterruptedRow, StartRow, TrainRow
 from bumpdiff.store.runfolder import RunFolder
@@ -289,8 +289,9 @@ def train(
     """
     log = log or (lambda _msg: None)
     run = RunFolder(out)
-    saved, resume_from = _resume_point(run, cfg, resume, log)
     device = resolve_device(cfg.train.device)
+    cfg = resolve_precision(cfg, device, log)  # config.yaml records what "auto" resolved to
+    saved, resume_from = _resume_point(run, cfg, resume, log)
     set_threads(threads or cfg.train.threads)
     trainer = _Trainer(cfg, run, device, resume_from)
     if saved != cfg:  # the same training (checked above); steps or analysis settings changed
@@ -330,6 +331,7 @@ def _loop(trainer: _Trainer, x_0, cond, schedule, progress: bool, on_step, offse
     cfg, run, model, gen = trainer.cfg, trainer.run, trainer.model, trainer.gen
     abar = alphas_cumprod(cfg.diffusion).to(x_0.device)
     batch, total, start = cfg.train.batch_size, cfg.train.steps, trainer.start
+    bf16 = uses_bf16(cfg.train, x_0.device)
     log_every = max(1, total // 200)
     model.train()
     bar = tqdm(total=total, initial=start, disable=not progress, desc="train", unit="step")
@@ -339,7 +341,7 @@ def _loop(trainer: _Trainer, x_0, cond, schedule, progress: bool, on_step, offse
         try:
             for step in range(start + 1, total + 1):
                 rng_before = gen.get_state()
-                loss = train_step(model, trainer.opt, x_0, cond, abar, gen, batch, cfg.train.bf16)
+                loss = train_step(model, trainer.opt, x_0, cond, abar, gen, batch, bf16)
                 if trainer.ema is not None:
                     trainer.ema.update(model)
                 done = step
