@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.text import Text
 
 from bumpdiff.bench.commands import register as register_tool_commands
-from bumpdiff.config import Config, ConfigError, config_to_yaml, load_config
+from bumpdiff.config import SAMPLER_NAMES, Config, ConfigError, config_to_yaml, load_config
 from bumpdiff.experiments.commands import register as register_analysis_commands
 from bumpdiff.store.lock import claim
 from bumpdiff.store.runfolder import RunFolder
@@ -181,7 +181,8 @@ def _run_folder(path: Path, overrides: list[str] | None = None) -> tuple[RunFold
 
 RunArg = Annotated[Path, typer.Argument(metavar="RUN", help="a run folder")]
 SamplerOpt = Annotated[
-    str | None, typer.Option(help="ddpm | ddim | dpmpp (sample.sampler; default: the run's)")
+    str | None,
+    typer.Option(help=f"{' | '.join(SAMPLER_NAMES)} (sample.sampler; default: the run's)"),
 ]
 StepsOpt = Annotated[
     int | None, typer.Option(help="sampler steps (sample.steps; default: the run's, null = T)")
