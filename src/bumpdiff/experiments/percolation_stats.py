@@ -3,7 +3,11 @@ the simulated percolation threshold falls there."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+from bumpdiff.experiments.percolation_onset import onset_interval, tracks_interval
 
 
 def onset_bracket(fractions, accuracy, onset: float) -> tuple[float, float] | None:
@@ -39,9 +43,11 @@ def threshold_verdict(hits: list[bool | None]) -> str:
     return "no" if not any(hits) else "partly"
 
 
-def summarise(simulated: list[dict], trained: list[dict], onset: float) -> dict:
-    """Per σ: the mean accuracy per λ, its onset bracket and, per threshold, whether λ_c falls in
-    it; per threshold a verdict; and the sentences of the report."""
+def summarise(simulated: list[dict], trained: list[dict], onset: float, seed: int = 0) -> dict:
+    """Per σ: the mean accuracy per λ, its onset bracket and, where the rows say how many images
+    each seed was evaluated on, the onset's bootstrap interval (percolation_onset); per
+    threshold whether λ_c falls in the interval (else the bracket); per threshold a verdict; and
+    the sentences of the report."""
     widths, by_threshold, lines = [], {}, []
     for sigma in sorted({t["sigma"] for t in trained}):
         rows = sorted((t for t in trained if t["sigma"] == sigma), key=lambda t: t["fraction"])
@@ -49,13 +55,16 @@ def summarise(simulated: list[dict], trained: list[dict], onset: float) -> dict:
         mean = [float(np.mean(t["overall"])) for t in rows]
         bracket = onset_bracket(fractions, mean, onset)
         sims = [s for s in simulated if s["sigma"] == sigma]
-        hits = {s["threshold"]: tracks(s["critical"], bracket, fractions[-1]) for s in sims}
+        interval = _interval(rows, fractions, onset, seed)
+        hits = {s["threshold"]: tracks(s["critical"], bracket, fractions[-1]) if interval is None
+                else tracks_interval(s["critical"], interval) for s in sims}  # fmt: skip
         for threshold, hit in hits.items():
             by_threshold.setdefault(threshold, []).append(hit)
         widths.append({"sigma": sigma, "fractions": fractions, "accuracy": mean,
-                       "bracket": bracket, "tracks": hits})  # fmt: skip
+                       "bracket": bracket, "tracks": hits, **_written(interval)})  # fmt: skip
         seen = (f"first reaches {onset:.0%} between λ = {bracket[0]:g} and {bracket[1]:g}"
                 if bracket else f"does not reach {onset:.0%} at any trained λ")  # fmt: skip
+        seen += _interval_clause(interval)
         predicted = ", ".join(f"{_critical(s['critical'])} (overlap > {s['threshold']:g})"
                               for s in sims)  # fmt: skip
         accs = ", ".join(f"{a:.2f}" for a in mean)
@@ -69,6 +78,32 @@ def summarise(simulated: list[dict], trained: list[dict], onset: float) -> dict:
                      f"{threshold:g})? **{verdicts[str(threshold)]}** ({n} of {len(hits)} "
                      "widths).")  # fmt: skip
     return {"widths": widths, "verdicts": verdicts, "sentences": lines}
+
+
+def _interval(rows: list[dict], fractions, onset: float, seed: int) -> dict | None:
+    """The onset's bootstrap interval, where every row gives its seeds' evaluation images."""
+    if not all(r.get("evaluated") for r in rows):
+        return None
+    images = min(min(r["evaluated"]) for r in rows)
+    return onset_interval(fractions, [r["overall"] for r in rows], images, onset, seed=seed)
+
+
+def _written(interval: dict | None) -> dict:
+    """The interval as the summary keeps it: infinity (never reached) as None."""
+    if interval is None:
+        return {}
+    return {"interval": {k: None if isinstance(v, float) and math.isinf(v) else v
+                         for k, v in interval.items()}}  # fmt: skip
+
+
+def _interval_clause(interval: dict | None) -> str:
+    if interval is None:
+        return ""
+    if math.isinf(interval["estimate"]):
+        return f" (not reached in {interval['never']:.0%} of the bootstrap replicates)"
+    hi = "beyond the trained λ" if math.isinf(interval["hi"]) else f"{interval['hi']:.2f}"
+    return (f", onset λ ≈ {interval['estimate']:.2f} (95 % bootstrap interval "
+            f"{interval['lo']:.2f}–{hi})")  # fmt: skip
 
 
 def _critical(value: float | None) -> str:

@@ -103,6 +103,7 @@ def terminal_accuracy(cfg: Config, run: RunFolder) -> dict[str, float | None]:
         "overall": float(correct.mean()),
         "trained": float(correct[trained].mean()) if trained.any() else None,
         "heldout": float(correct[~trained].mean()) if (~trained).any() else None,
+        "evaluated": int(len(correct)),
     }
 
 
@@ -113,9 +114,9 @@ def trained_rows(cfg: Config, root: RunFolder) -> list[dict]:
         acc = terminal_accuracy(member_cfg, sub)
         row = rows.setdefault((sigma, fraction), {"sigma": sigma, "fraction": fraction,
                                                   "seeds": [], "overall": [], "trained": [],
-                                                  "heldout": []})  # fmt: skip
+                                                  "heldout": [], "evaluated": []})  # fmt: skip
         row["seeds"].append(seed)
-        for key in ("overall", "trained", "heldout"):
+        for key in ("overall", "trained", "heldout", "evaluated"):
             row[key].append(acc[key])
     return list(rows.values())
 
@@ -123,7 +124,9 @@ def trained_rows(cfg: Config, root: RunFolder) -> list[dict]:
 def report(cfg: Config, root: RunFolder) -> list[str]:
     """percolation.json, the figure and report.html; the headline lines."""
     summary = {"simulation": simulate(cfg), "trained": trained_rows(cfg, root)}
-    summary["result"] = summarise(summary["simulation"], summary["trained"], cfg.percolation.onset)
+    summary["result"] = summarise(
+        summary["simulation"], summary["trained"], cfg.percolation.onset, cfg.seed
+    )
     followup_pages.percolation_page(root, cfg, summary)
     return write_summary(root, "percolation", summary, summary["result"]["sentences"])
 

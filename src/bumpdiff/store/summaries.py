@@ -47,6 +47,7 @@ class TrainedPoint(_Record):
     overall: list[Real]
     trained: list[Real]
     heldout: list[Real]
+    evaluated: list[int] = []  # evaluation images per seed; absent in older files
 
 
 class OnsetWidth(_Record):
@@ -57,6 +58,9 @@ class OnsetWidth(_Record):
     accuracy: list[Real]
     bracket: list[Real] | None  # None: no onset inside the λ grid
     tracks: dict[float, bool | None]  # overlap threshold → tracks its λ_c
+    # the onset's bootstrap interval (experiments/percolation_onset.py; None: never reached);
+    # absent in files written before it, whose verdicts come from the bracket
+    interval: dict[str, Real | None] | None = None
 
 
 class OnsetResult(_Record):
