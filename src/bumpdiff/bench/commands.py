@@ -80,8 +80,9 @@ def tables(
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="committed JSON")],
 ) -> None:
     """Print a Markdown table or sentence of README.md from committed files. KIND: phases,
-    compare, sweep, answer, trajectory, sentences (results/); claims (FILE: the results folder);
-    samplers, speed, sweep-scaling, verdicts (benchmarks/, sampler studies)."""
+    compare, sweep, answer, trajectory, trajectory-power, sentences, mechanisms, coupling-design,
+    coupling (results/); claims (FILE: the results folder); samplers, speed, sweep-scaling,
+    verdicts (benchmarks/, sampler studies)."""
     if kind == "claims":  # read from a results folder, not one file
         from bumpdiff.report.claims import claims_table
 
@@ -103,7 +104,8 @@ def evidence(
     args: Annotated[list[str] | None, typer.Argument(metavar="ARGS...")] = None,
 ) -> None:
     """Make an evidence file from finished runs or studies. TOOL: compare, agreement,
-    pool-samplers, sampler-se, trajectory-calibration (science); demo-timeline,
+    pool-samplers, sampler-se, rejudge, design-power, percolation-power, trajectory-calibration
+    (science); demo-timeline,
     demo-side-by-side, preset-wall, trajectory-cost (speed). Each prints its own usage when its
     arguments are off."""
     tools = _tools()

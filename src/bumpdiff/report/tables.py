@@ -250,6 +250,35 @@ def mechanisms_answers(data: dict) -> str:
     )
 
 
+def coupling_design(design: dict) -> str:
+    """The power analysis of the coupling designs (design.json, experiments/design_power.py):
+    per design its two predictions of the 2D log step ratio with their standard errors and the
+    2D seeds that tell them apart by ``z`` standard errors, one bullet each."""
+    lines = []
+    for d in design["designs"]:
+        need = (f"{d['seeds_needed']} seeds of 2D runs tell them apart by {design['z']:g} standard "
+                "errors: **chosen**" if d["decidable"] else
+                f"no number of 2D seeds up to {design['max_seeds']} tells them apart by "
+                f"{design['z']:g} standard errors: **not decidable**")  # fmt: skip
+        lines.append(
+            f"- {d['design']}: log(step x / step y) predicted {_pm(d, 'coupled')} if coupled (the "
+            f"balanced data), {_pm(d, 'factorized')} if factorized (each axis alone, "
+            f"{d['reached']} of {d['seeds']} seeds); {need}."
+        )
+    return "\n".join(lines)
+
+
+def _pm(d: dict, key: str) -> str:
+    value, se = d.get(key), d.get(f"{key}_se")
+    return "n/a" if value is None else f"{value:+.2f} ± {se:.2f}"
+
+
+def coupling_decided(verdicts: list[dict]) -> str:
+    """The decisive 2D runs' verdicts (a sweep's coupling-verdicts.json,
+    sweep/aggregate_coupling.py): one bullet per setting and lattice, its pooled verdict."""
+    return "\n".join(f"- {v['text']}" for v in verdicts if v.get("pooled"))
+
+
 KINDS = {  # kind → the text printed for one file's JSON
     "phases": lambda data: f"{phases_table(data)}\n\n{phases_verdict(data)}",
     "compare": compare_table,
@@ -259,4 +288,6 @@ KINDS = {  # kind → the text printed for one file's JSON
     "trajectory-power": trajectory_power,
     "sentences": summary_sentences,
     "mechanisms": mechanisms_answers,
+    "coupling-design": coupling_design,
+    "coupling": coupling_decided,
 }
