@@ -87,3 +87,22 @@ def test_a_canvas_already_above_the_target_gives_no_exponent():
     draws = [needed_draws(sizes, above, IMAGES, 0.6, repeats=50), np.full(50, 30.0)]
     assert np.isnan(draws[0]).all()
     assert exponent_with_se([8, 12], draws) == {"exponent": None, "se": None, "used": 0.0}
+
+
+def test_the_power_check_predicts_the_exponents_spread_from_a_two_canvas_pilot():
+    """A pilot at N = 8 and 12 (3 seeds) predicts the exponent's standard error over the four
+    canvases; 20 simulated experiments at those canvases spread about that much (within a
+    factor 1.6), and the prediction says whether 1 and 2 are 3 of them apart."""
+    from bumpdiff.experiments.efficiency_stats import exponent_power
+
+    rng = np.random.default_rng(9)
+    pilot = [{"dataset": "bumps", "size": n, "fraction": float(f), "images": [s],
+              "accuracy": list(a), "evaluated": [IMAGES] * len(a)}
+             for n, (sizes, accs) in zip(CANVAS, _learner(2.0, rng)) if n in (8, 12)
+             for f, s, a in zip(FRACTIONS, sizes, accs)]  # fmt: skip
+    power = exponent_power(pilot, CANVAS, 3, 0.6, {})["bumps"]
+    spread = np.std([_fit(2.0, rng, trial)["exponent"] for trial in range(20)], ddof=1)
+    assert power["exponent_se"] == pytest.approx(spread, rel=0.6)
+    assert power["tells_1_from_2"] == (1.0 >= 3 * power["exponent_se"])
+    stripes = [{**r, "dataset": "bumps+stripes", "accuracy": [0.95] * 3} for r in pilot]
+    assert exponent_power(stripes, CANVAS, 3, 0.6, {})["bumps+stripes"]["exponent_se"] is None

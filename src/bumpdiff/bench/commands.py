@@ -104,8 +104,8 @@ def evidence(
     args: Annotated[list[str] | None, typer.Argument(metavar="ARGS...")] = None,
 ) -> None:
     """Make an evidence file from finished runs or studies. TOOL: compare, agreement,
-    pool-samplers, sampler-se, rejudge, design-power, percolation-power, trajectory-calibration
-    (science); demo-timeline,
+    pool-samplers, sampler-se, rejudge, design-power, percolation-power, efficiency-power,
+    trajectory-calibration (science); demo-timeline,
     demo-side-by-side, preset-wall, trajectory-cost (speed). Each prints its own usage when its
     arguments are off."""
     tools = _tools()

@@ -96,3 +96,36 @@ def compare_exponents(bumps: dict, stripes: dict, z: float = 2.0) -> dict:
     separable = all(1 / fit["se"] >= 2 * z for fit in (bumps, stripes))
     return {"answer": answer, "difference": float(diff), "se": se, "from_reference_in_se": from_ref,
             "separable": separable}  # fmt: skip
+
+
+def exponent_power(pilot: list[dict], sizes: list[int], seeds: int, target: float,
+                   evaluated: dict[int, int], z: float = 3.0) -> dict[str, dict]:  # fmt: skip
+    """Before an efficiency run: per dataset, the standard error its exponent would have over the
+    canvases ``sizes`` with ``seeds`` seeds, from a finished pilot's member rows (efficiency.json
+    ``members``): the bootstrap spread of log(images needed) at each pilot canvas with a crossing
+    (``needed_draws``; ``evaluated``: images per seed at each canvas where a row lacks them),
+    pooled, scaled from the pilot's seeds to ``seeds``, over the spread of log N. Whether that
+    tells a linear exponent from a quadratic one (1 apart) by ``z`` standard errors; None where
+    no pilot canvas crossed the target (the fractions must reach lower)."""
+    x = np.log(np.asarray(sizes, float))
+    sxx = float(((x - x.mean()) ** 2).sum())
+    out = {}
+    for dataset in sorted({r["dataset"] for r in pilot}):
+        spreads, pilot_seeds = [], []
+        for n in sorted({r["size"] for r in pilot if r["dataset"] == dataset}):
+            sel = sorted((r for r in pilot if r["dataset"] == dataset and r["size"] == n),
+                         key=lambda r: r["fraction"])  # fmt: skip
+            images = min(min(r.get("evaluated") or [evaluated[n]]) for r in sel)
+            draws = needed_draws([np.mean(r["images"]) for r in sel],
+                                 [r["accuracy"] for r in sel], images, target, 1000)  # fmt: skip
+            if np.isfinite(draws).mean() >= 0.5:
+                spreads.append(float(np.log(draws[np.isfinite(draws)]).std(ddof=1)))
+                pilot_seeds.append(min(len(r["accuracy"]) for r in sel))
+        if not spreads:
+            out[dataset] = {"log_needed_sd": None, "exponent_se": None, "tells_1_from_2": None}
+            continue
+        sd = float(np.sqrt(np.mean(np.square(spreads))) * np.sqrt(min(pilot_seeds) / seeds))
+        se = sd / np.sqrt(sxx) if sxx > 0 else float("inf")
+        out[dataset] = {"log_needed_sd": sd, "exponent_se": float(se),
+                        "tells_1_from_2": bool(1.0 >= z * se)}  # fmt: skip
+    return out

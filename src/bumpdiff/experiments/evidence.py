@@ -23,6 +23,8 @@ trained or sampled, each tool reads run folders or study files and writes one JS
 - ``percolation-power``: before a percolation run, the onset's standard error its config would
   reach (experiments/percolation_onset.py), from a finished pilot's percolation.json, and
   whether that tells the thresholds' λ_c apart;
+- ``efficiency-power``: before an efficiency run, the standard error its exponents would have
+  (experiments/efficiency_stats.py ``exponent_power``), from a finished pilot's efficiency.json;
 - ``trajectory-calibration``: the trajectory phase's threshold from layers with a known answer
   measured along a trained run's own generations (analysis/trajectory_calibration.py; the one
   tool that samples again, with the run's sampler and seeds).
@@ -58,6 +60,7 @@ USAGE = {
     "rejudge": "rejudge VERDICTS.json ROWS.parquet",
     "design-power": "design-power OUT.json COUPLING.json NAME=REFERENCES.json [...]",
     "percolation-power": "percolation-power OUT.json PILOT.json CONFIG.yaml",
+    "efficiency-power": "efficiency-power OUT.json PILOT.json CONFIG.yaml",
 }
 Z = 1.96
 
@@ -333,8 +336,37 @@ def percolation_power_main(argv: list[str]) -> int:
     return 0
 
 
+def efficiency_power_main(argv: list[str]) -> int:
+    from bumpdiff.analysis.pipeline import eval_conditions
+    from bumpdiff.config import load_config
+    from bumpdiff.experiments.efficiency import member_config
+    from bumpdiff.experiments.efficiency_stats import exponent_power
+
+    if len(argv) != 3:
+        print(f"usage: bumpdiff evidence {USAGE['efficiency-power']}", file=sys.stderr)
+        return 2
+    try:
+        pilot = json.loads(Path(argv[1]).read_text())["members"]
+        cfg = load_config(argv[2])
+    except (OSError, ValueError, KeyError) as err:
+        print(f"error: {getattr(err, 'filename', None) or 'file'}: {err}", file=sys.stderr)
+        return 2
+    e = cfg.efficiency
+    evaluated = {  # images per seed where a pilot row does not say: this config's lattice
+        n: len(eval_conditions(member_config(cfg, "bumps", n, 1.0, 0))) * cfg.sample.draws
+        for n in {r["size"] for r in pilot}
+    }
+    rows = exponent_power(pilot, e.sizes, len(e.seeds), e.target, evaluated)
+    design = {"config": argv[2], "pilot": argv[1], "sizes": e.sizes, "fractions": e.fractions,
+              "seeds": len(e.seeds), "target": e.target, "z": 3.0}  # fmt: skip
+    Path(argv[0]).write_text(json.dumps({"design": design, "datasets": rows}, indent=1) + "\n")
+    print(json.dumps({k: v["exponent_se"] for k, v in rows.items()}))
+    return 0
+
+
 TOOLS = {
     "design-power": design_power_main,
+    "efficiency-power": efficiency_power_main,
     "percolation-power": percolation_power_main,
     "compare": compare_main,
     "agreement": agreement_main,
