@@ -310,21 +310,30 @@ def design_power_main(argv: list[str]) -> int:
     return 0
 
 
+def _pilot_and_config(argv: list[str], tool: str):
+    """A power tool's pilot summary (JSON) and the config it plans, read from OUT PILOT CONFIG;
+    None (the usage or the error said in one line) when they cannot be read."""
+    from bumpdiff.config import load_config
+
+    if len(argv) != 3:
+        print(f"usage: bumpdiff evidence {USAGE[tool]}", file=sys.stderr)
+        return None
+    try:
+        return json.loads(Path(argv[1]).read_text()), load_config(argv[2])
+    except (OSError, ValueError) as err:
+        print(f"error: {getattr(err, 'filename', None) or 'file'}: {err}", file=sys.stderr)
+        return None
+
+
 def percolation_power_main(argv: list[str]) -> int:
     from bumpdiff.analysis.pipeline import eval_conditions
-    from bumpdiff.config import load_config
     from bumpdiff.experiments.design_power import finite_or_none
     from bumpdiff.experiments.percolation_onset import design_power
 
-    if len(argv) != 3:
-        print(f"usage: bumpdiff evidence {USAGE['percolation-power']}", file=sys.stderr)
+    read = _pilot_and_config(argv, "percolation-power")
+    if read is None:
         return 2
-    try:
-        pilot = json.loads(Path(argv[1]).read_text())
-        cfg = load_config(argv[2])
-    except (OSError, ValueError) as err:
-        print(f"error: {getattr(err, 'filename', None) or 'file'}: {err}", file=sys.stderr)
-        return 2
+    pilot, cfg = read
     p = cfg.percolation
     images = len(eval_conditions(cfg)) * cfg.sample.draws
     rows = design_power(pilot, p.fractions, len(p.seeds), images, p.onset)
@@ -338,19 +347,16 @@ def percolation_power_main(argv: list[str]) -> int:
 
 def efficiency_power_main(argv: list[str]) -> int:
     from bumpdiff.analysis.pipeline import eval_conditions
-    from bumpdiff.config import load_config
     from bumpdiff.experiments.efficiency import member_config
     from bumpdiff.experiments.efficiency_stats import exponent_power
 
-    if len(argv) != 3:
-        print(f"usage: bumpdiff evidence {USAGE['efficiency-power']}", file=sys.stderr)
+    read = _pilot_and_config(argv, "efficiency-power")
+    if read is None:
         return 2
-    try:
-        pilot = json.loads(Path(argv[1]).read_text())["members"]
-        cfg = load_config(argv[2])
-    except (OSError, ValueError, KeyError) as err:
-        print(f"error: {getattr(err, 'filename', None) or 'file'}: {err}", file=sys.stderr)
+    if "members" not in read[0]:
+        print(f"error: {argv[1]}: not an efficiency.json (no members)", file=sys.stderr)
         return 2
+    pilot, cfg = read[0]["members"], read[1]
     e = cfg.efficiency
     evaluated = {  # images per seed where a pilot row does not say: this config's lattice
         n: len(eval_conditions(member_config(cfg, "bumps", n, 1.0, 0))) * cfg.sample.draws

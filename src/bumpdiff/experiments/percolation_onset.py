@@ -17,16 +17,26 @@ import math
 import numpy as np
 
 
-def interpolated_onset(fractions, accuracy, onset: float) -> float:
-    """The λ at which ``accuracy`` (over increasing ``fractions``) first reaches ``onset``;
-    infinity when it never does."""
+def _crossing(fractions, accuracy, onset: float):
+    """The segment of the curve, from (0, 0), where it first reaches ``onset``: its ends
+    (λ₀, a₀), (λ₁, a₁); None when it never does."""
     f = np.concatenate([[0.0], np.asarray(fractions, float)])
     a = np.concatenate([[0.0], np.asarray(accuracy, float)])
     reached = np.flatnonzero(a >= onset)
     if not len(reached):
-        return math.inf
+        return None
     i = int(reached[0])  # ≥ 1: the curve starts at 0 < onset
-    return float(f[i - 1] + (onset - a[i - 1]) / (a[i] - a[i - 1]) * (f[i] - f[i - 1]))
+    return f[i - 1], a[i - 1], f[i], a[i]
+
+
+def interpolated_onset(fractions, accuracy, onset: float) -> float:
+    """The λ at which ``accuracy`` (over increasing ``fractions``) first reaches ``onset``;
+    infinity when it never does."""
+    seg = _crossing(fractions, accuracy, onset)
+    if seg is None:
+        return math.inf
+    f0, a0, f1, a1 = seg
+    return float(f0 + (onset - a0) / (a1 - a0) * (f1 - f0))
 
 
 def onset_interval(fractions, per_seed, images: int, onset: float, repeats: int = 2000,
@@ -113,10 +123,8 @@ def design_power(pilot: dict, fractions: list[float], seeds: int, images: int, o
 def _slope_at(fractions, accuracy, onset: float) -> float:
     """Accuracy per unit λ on the segment of the curve (from (0, 0)) where it reaches ``onset``;
     NaN when it never does."""
-    f = np.concatenate([[0.0], np.asarray(fractions, float)])
-    a = np.concatenate([[0.0], np.asarray(accuracy, float)])
-    reached = np.flatnonzero(a >= onset)
-    if not len(reached):
+    seg = _crossing(fractions, accuracy, onset)
+    if seg is None:
         return math.nan
-    i = int(reached[0])
-    return float((a[i] - a[i - 1]) / (f[i] - f[i - 1]))
+    f0, a0, f1, a1 = seg
+    return float((a1 - a0) / (f1 - f0))
