@@ -137,11 +137,9 @@ def nulls(untrained: dict, shuffled: dict) -> dict:
     def stats(positions, values):
         return factorization_stats(as_grid(positions, values), periodic=True)
 
-    cond, xs, ys = (
-        untrained["conditions"],
-        *(np.unique(untrained["conditions"][:, i]) for i in (0, 1)),
-    )
-    out = {"lattice": [len(xs), len(ys)], "shuffled": stats(cond, shuffled["means"]),
+    cond = untrained["conditions"]
+    lattice = [len(np.unique(cond[:, i])) for i in (0, 1)]
+    out = {"lattice": lattice, "shuffled": stats(cond, shuffled["means"]),
            "shuffled_change": stats(cond, shuffled["means"] - untrained["means"])}  # fmt: skip
     if "input_means" in shuffled and "input_means" in untrained:
         nu, u, s = shuffled["input_positions"], untrained["input_means"], shuffled["input_means"]
