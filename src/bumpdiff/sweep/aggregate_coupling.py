@@ -72,11 +72,22 @@ def pooled_verdict(sel: pd.DataFrame) -> dict:
     verdict, stats = coupling_verdict(list(sel["ratio50"]), coupled, factorized)
     excess, excess_mean, excess_se = excess_answer(list(sel["joint_excess"]))
     power = stats["separation"] / stats["se_measured"] if stats.get("se_measured") else None
+    measured = [float(r) for r in sel["ratio50"]]
     return {"verdict": verdict, **stats, "separation_in_se": power,
-            "measured_seeds": int(np.isfinite(sel["ratio50"]).sum()),
+            "measured_per_seed": [r if np.isfinite(r) else None for r in measured],
+            "measured_seeds": int(np.isfinite(measured).sum()),
             "coupled_seeds": len(coupled), "factorized_seeds": len(factorized),
+            **{f"{k}_log_se": _log_se(v) for k, v in (("measured", measured),
+                                                      ("coupled", coupled),
+                                                      ("factorized", factorized))},
             "joint_excess": excess_mean, "joint_excess_se": excess_se,
             "joint_excess_answer": excess}  # fmt: skip
+
+
+def _log_se(ratios) -> float:
+    """The standard error of the mean log ratio over the seeds that have one (NaN below 2)."""
+    logs = np.log([r for r in ratios if np.isfinite(r) and r > 0])
+    return float(logs.std(ddof=1) / np.sqrt(len(logs))) if len(logs) > 1 else float("nan")
 
 
 def _pooled_text(p: dict) -> str:
@@ -84,10 +95,15 @@ def _pooled_text(p: dict) -> str:
         return "pooled over the seeds: undetermined (a prediction or the measurement is missing)"
     e = np.exp
     power = "n/a" if p["separation_in_se"] is None else f"{p['separation_in_se']:.1f}"
+    seeds = ", ".join("n/a" if r is None else f"{r:.2f}" for r in p["measured_per_seed"])
     return (
         f"pooled over {p['measured_seeds']} seeds: x at {e(p['log_measured']):.2f}× y's step "
-        f"(coupled predicts {e(p['log_coupled']):.2f}×, factorized {e(p['log_factorized']):.2f}×; "
-        f"predictions {power} standard errors apart): **{p['verdict']}**; per image: "
+        f"(log s.e. {p['measured_log_se']:.2f}; seeds: {seeds}); coupled learning predicts "
+        f"{e(p['log_coupled']):.2f}× (log s.e. {p['coupled_log_se']:.2f}, "
+        f"{p['coupled_seeds']} seeds of balanced data), factorized "
+        f"{e(p['log_factorized']):.2f}× (log s.e. {p['factorized_log_se']:.2f}, "
+        f"{p['factorized_seeds']} seeds of each axis alone); the predictions lie {power} standard "
+        f"errors of the comparison apart: **{p['verdict']}**; per image: "
         f"{p['joint_excess_answer']}"
     )
 
