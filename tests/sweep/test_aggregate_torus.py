@@ -59,6 +59,10 @@ def test_the_seeds_name_a_torus_beyond_its_controls_and_skip_members_without_the
     assert set(found["representations"]) == {"means", "learned change"}  # no input response
     assert any(line.startswith("torus, means over 4 seeds: **factorized**") for line in lines)
     assert "torus members without the shuffled control (analyse again): old-s0" in lines
+    from bumpdiff.report.tables import torus_over_seeds  # README's lines: the file's texts
+
+    printed = torus_over_seeds([found]).splitlines()
+    assert printed == [f"- {line}" for line in lines if line.startswith("torus, ")]
 
 
 def test_a_representation_no_nearer_than_its_control_stays_undetermined(tmp_path):

@@ -279,6 +279,12 @@ def coupling_decided(verdicts: list[dict]) -> str:
     return "\n".join(f"- {v['text']}" for v in verdicts if v.get("pooled"))
 
 
+def torus_over_seeds(verdicts: list[dict]) -> str:
+    """A torus sweep's verdicts over seeds beyond the controls (aggregate/torus-verdicts.json,
+    sweep/aggregate_torus.py): one bullet per setting and representation."""
+    return "\n".join(f"- {r['text']}" for v in verdicts for r in v["representations"].values())
+
+
 KINDS = {  # kind → the text printed for one file's JSON
     "phases": lambda data: f"{phases_table(data)}\n\n{phases_verdict(data)}",
     "compare": compare_table,
@@ -290,4 +296,5 @@ KINDS = {  # kind → the text printed for one file's JSON
     "mechanisms": mechanisms_answers,
     "coupling-design": coupling_design,
     "coupling": coupling_decided,
+    "torus": torus_over_seeds,
 }

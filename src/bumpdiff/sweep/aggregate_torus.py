@@ -80,8 +80,10 @@ def aggregate_torus(out: Path, groups: dict[str, list], without: list[str]) -> l
     found, lines = [], []
     for group, ends in sorted(groups.items()):
         per = judged(ends)
+        for name, f in per.items():
+            f["text"] = _line(group, len(ends), name, f)
+            lines.append(f["text"])
         found.append({"group": group, "seeds": len(ends), "representations": per})
-        lines += [_line(group, len(ends), name, f) for name, f in per.items()]
     (out / "torus-verdicts.json").write_text(json.dumps(found, indent=1) + "\n")
     if without:
         lines.append(
