@@ -10,7 +10,7 @@ from conftest import tiny_config
 
 from bumpdiff.config import ConfigError
 from bumpdiff.experiments.imbalanced import factorized_from, reference_rows, summarise_variants
-from tests.experiments.test_imbalanced import _pace, learner
+from tests.experiments.test_imbalanced import READ, _pace, learner
 
 VARIANT = "imbalanced.variants=[[1.0,2.0]]"
 
@@ -27,13 +27,13 @@ def _write_references(path, cfg) -> None:
 @pytest.fixture()
 def references(tmp_path):
     path = tmp_path / "references.json"
-    _write_references(path, tiny_config(VARIANT, "imbalanced.seeds=[0,1,2]",
+    _write_references(path, tiny_config(VARIANT, READ, "imbalanced.seeds=[0,1,2]",
                                         "imbalanced.stage=references"))  # fmt: skip
     return path
 
 
 def _decisive(path, *more):
-    return tiny_config(VARIANT, "imbalanced.seeds=[3,4,5]", "imbalanced.references=false",
+    return tiny_config(VARIANT, READ, "imbalanced.seeds=[3,4,5]", "imbalanced.references=false",
                        f"imbalanced.factorized_from={path}", *more)  # fmt: skip
 
 
@@ -60,9 +60,21 @@ def test_references_of_other_data_are_refused_naming_what_differs(references):
 
 
 def test_a_variant_the_file_lacks_and_a_missing_file_are_refused(references, tmp_path):
-    cfg = tiny_config("imbalanced.variants=[[2.0,2.0]]", "imbalanced.references=false",
+    cfg = tiny_config("imbalanced.variants=[[2.0,2.0]]", READ, "imbalanced.references=false",
                       f"imbalanced.factorized_from={references}")  # fmt: skip
     with pytest.raises(ConfigError, match=r"no references for \(dx, dy\) = \(2.0, 2.0\)"):
         factorized_from(cfg)
     with pytest.raises(ConfigError, match="no readable references.json"):
         factorized_from(_decisive(tmp_path / "none.json"))
+
+
+def test_a_variant_whose_axis_needs_no_condition_is_not_decided(references):
+    """The learners follow the factorized prediction exactly, but in a design where y's values
+    are all within the tolerance of one place (three values 1 px apart read to 1 px), y's step
+    measures no conditional learning: undetermined, and the sentence says why."""
+    cfg = tiny_config("imbalanced.variants=[[1.0,1.0]]", "imbalanced.seeds=[0,1,2]",
+                      "data.y_range=[3,5]", "eval.tolerance_x=0.5")  # fmt: skip
+    summary = summarise_variants(cfg, learner(_pace, lambda n: 100.0), coupled_from=[1.0, 1.1, 0.9])
+    (row,) = summary.variants
+    assert row.blind_y == 1.0 and row.blind_x < 0.5 and row.verdict == "undetermined"
+    assert "a generator blind to y's condition is right on y in 100% of images" in summary.verdict

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from bumpdiff.experiments.design_power import (
+    blind_accuracy,
     choose_design,
     design_power,
     log_ratios,
@@ -72,8 +73,27 @@ def test_a_design_is_chosen_only_when_its_predictions_are_apart_and_every_seed_r
         "apart": _refs([0.6, 0.62, 0.58]),  # log 1.8 against 0: a few seeds tell them apart
         "together": _refs([0.01, -0.01, 0.0]),  # the balanced data's ratio: nothing can
         "short": _refs([0.6, 0.62], reached=2),  # one seed never reached 50 %: train longer
+        # apart too, but y's three values 1 px apart are all within 1 px of the middle one
+        "band": {**_refs([0.6, 0.62, 0.58]),
+                 "data": {"sigma": 1.0, "size": 12, "x_range": [2, 9], "y_range": [4, 6]}},
     })  # fmt: skip
     assert found["two_d_sd"] == pytest.approx(pooled_sd([[0.1, 0.3, 0.2], [0.0, 0.02, -0.02]]))
     by = {r["design"]: r for r in found["designs"]}
     assert found["chosen"] == ["apart"] and by["apart"]["seeds_needed"] == 2
     assert by["together"]["seeds_needed"] is None and not by["short"]["decidable"]
+    assert by["band"]["seeds_needed"] == 2 and by["band"]["blind_y"] == 1.0
+    assert not by["band"]["conditional"] and not by["band"]["decidable"]
+
+
+@pytest.mark.parametrize(
+    ("values", "tolerance", "blind"),
+    [([4, 5, 6], 1.0, 1.0),  # the middle value is within 1 px of all three
+     ([3, 5, 7], 1.0, 2 / 3),  # a bump at 4 is 1 px from 3 and from 5
+     ([3, 6, 9], 1.0, 1 / 3),  # 3 px apart: one value at a time
+     (list(range(2, 10)), 1.0, 3 / 8),  # 8 values 1 px apart: a value and its two neighbours
+     (np.arange(20, 91) / 10, 1.0, 21 / 71),  # 0.1 px apart: 2 px hold 21 of 71
+     (np.arange(20, 91) / 10, 0.25, 6 / 71)],  # read to 0.25 px: 0.5 px hold 6 of 71
+)  # fmt: skip
+def test_blind_accuracy_known_answers(values, tolerance, blind):
+    """The share of an axis's values one position lies within tolerance of, counted by hand."""
+    assert blind_accuracy(values, tolerance) == pytest.approx(blind)

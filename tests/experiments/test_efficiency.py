@@ -25,7 +25,8 @@ def _rows(dataset, needed_at):
     for n, need in needed_at.items():
         for images in (need / 2, need * 2):
             rows.append({"dataset": dataset, "size": n, "fraction": images, "images": [images],
-                         "accuracy": [0.9 if images >= need else 0.1], "evaluated": [128]})  # fmt: skip
+                         "accuracy": [0.9 if images >= need else 0.1],
+                         "evaluated": [128]})  # fmt: skip
     return rows
 
 

@@ -17,6 +17,8 @@ FILES = {
     "trajectory-power": "quick/trajectory-calibration.json",
     "sentences": "torus/torus.json",
     "mechanisms": "mechanisms/quick-s0.json",
+    "coupling-design": "imbalanced/design.json",
+    "torus": "torus/seeds-verdicts.json",
 }
 
 

@@ -2,15 +2,19 @@
 ratios: the spread over seeds, seeds that never reached a level, and the verdicts' tally."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from bumpdiff.config import load_config
 from bumpdiff.store.records import CouplingSummary, CouplingVariant
 from bumpdiff.store.runfolder import RunFolder
 from bumpdiff.sweep.aggregate import aggregate_sweep
 from bumpdiff.sweep.spec import Member
 from bumpdiff.sweep.status import record_status
+
+ROOT = Path(__file__).parents[2]
 
 
 def _variant(dx, dy, seed, ratio90, ratio50, verdict):
@@ -22,10 +26,13 @@ def _variant(dx, dy, seed, ratio90, ratio50, verdict):
     )  # fmt: skip
 
 
-def _member(root, group, seed, variants, status="done"):
+def _member(root, group, seed, variants, status="done", *overrides):
+    """A finished imbalanced member: its config (the imbalanced preset: 8 values per axis, 1 px
+    apart, read to 1 px) and its coupling.json."""
     member = Member(f"{group}-s{seed}", (f"seed={seed}",))
     run = RunFolder(root / member.name)
     run.root.mkdir(parents=True)
+    run.write_config(load_config(ROOT / "configs" / "imbalanced.yaml", list(overrides)))
     run.write_coupling(CouplingSummary(variants=variants, verdict="…"))
     record_status(root, _member.status, member, {"status": status})
 
@@ -110,3 +117,18 @@ def test_the_seeds_are_pooled_into_one_verdict_with_its_power(tmp_path, measured
     assert pooled["separation_in_se"] > 3  # these predictions are far apart for their spread
     assert pooled["joint_excess_answer"] == "excess"
     assert f"**{verdict}**" in next(line for line in lines if line.startswith("band,"))
+
+
+def test_a_lattice_right_without_its_condition_leaves_the_pooled_verdict_undetermined(tmp_path):
+    """y over three values 1 px apart, read to 1 px: a bump at the middle value is right on y
+    for every condition, so y's step measures no conditional learning, whatever the seeds say."""
+    _member.status = {}
+    coupled, factorized = [1.0, 1.1, 0.9], [3.0, 3.3, 2.7]
+    for seed, ratio in enumerate((2.9, 3.1, 3.0)):
+        v = _decisive_variant(seed, ratio, coupled, factorized, 0.0)
+        _member(tmp_path, "band", seed, [v], "done", "data.y_range=[4,6]")
+    lines = aggregate_sweep(tmp_path)
+    (found,) = json.loads((tmp_path / "aggregate/coupling-verdicts.json").read_text())
+    assert found["pooled"]["verdict"] == "undetermined"
+    assert found["pooled"]["condition_blind"] == 1.0
+    assert "right in 100% of images without its condition" in lines[0]

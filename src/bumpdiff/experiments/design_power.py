@@ -19,6 +19,9 @@ import math
 
 import numpy as np
 
+from bumpdiff.config import DataConfig
+from bumpdiff.data import lattice_from_config
+
 
 def seeds_needed(
     delta: float, sd: float, se_predictions: float = 0.0, z: float = 3.0
@@ -29,6 +32,21 @@ def seeds_needed(
     if not room > 0:  # no room, or a prediction not measured (NaN)
         return None
     return max(2, math.ceil(sd**2 / room - 1e-9))  # two seeds at least: an SD needs them
+
+
+BLIND_LIMIT = 0.5  # the accuracy level the steps are read at (step to 50 %)
+
+
+def blind_accuracy(values, tolerance: float) -> float:
+    """The per-axis accuracy of a generator blind to that axis's condition: the largest share
+    of the axis's lattice values that one position lies within ``tolerance`` of (the best single
+    place to put every bump). An axis whose blind accuracy reaches the level its step is read at
+    (50 %) is "learned" without using its condition, so its step measures nothing conditional:
+    three values 1 px apart read at 1 px are all within 1 px of the middle one (100 %)."""
+    v = np.sort(np.unique(np.round(np.asarray(values, float), 9)))
+    # the best window [v_i, v_i + 2·tolerance] starts at a value; its centre is the position
+    covered = np.searchsorted(v, v + 2 * tolerance + 1e-9, side="right") - np.arange(len(v))
+    return float(covered.max() / len(v))
 
 
 def log_ratios(x_steps: np.ndarray, y_steps: np.ndarray) -> np.ndarray:
@@ -77,8 +95,10 @@ def choose_design(prior: dict, designs: dict[str, dict], z: float = 3.0, max_see
     """design.json's content. ``prior`` is a finished imbalanced study (coupling.json): its
     balanced variant's per-seed log ratios are the coupled prediction and the per-seed spread of
     all its variants the 2D measurement's SD. ``designs`` maps a name to its references.json
-    (each axis learned alone, per seed). Every design row gets ``design_power``; those that
-    reach ``z`` standard errors within ``max_seeds`` are chosen, fewest seeds first."""
+    (each axis learned alone, per seed). Every design row gets ``design_power`` and each axis's
+    blind accuracy (``design_blindness``); those that reach ``z`` standard errors within
+    ``max_seeds``, with every reference seed at 50 % and both axes below ``BLIND_LIMIT`` without
+    their condition, are chosen, fewest seeds first."""
     variants = prior["variants"]
     logs = [np.log([r for r in v["ratio50_per_seed"] if r]) for v in variants]
     balanced = next(log for v, log in zip(variants, logs) if v["dx"] == v["dy"])
@@ -93,12 +113,28 @@ def choose_design(prior: dict, designs: dict[str, dict], z: float = 3.0, max_see
                 power = design_power(balanced, row["log_ratio50_per_seed"], sd, z, max_seeds)
                 power = {k: finite_or_none(v) for k, v in power.items()}
             complete = reached == seeds  # a seed that never reached 50 % needs longer training
+            blind = design_blindness(refs, row["dx"], row["dy"])
+            conditional = max(blind.values()) < BLIND_LIMIT
             rows.append({"design": name, "dx": row["dx"], "dy": row["dy"], "data": refs["data"],
-                         "seeds": seeds, "reached": reached, **power,
-                         "decidable": power["decidable"] and complete})  # fmt: skip
+                         "seeds": seeds, "reached": reached, **power, **blind,
+                         "conditional": conditional,
+                         "decidable": power["decidable"] and complete and conditional})  # fmt: skip
     chosen = sorted((r for r in rows if r["decidable"]), key=lambda r: r["seeds_needed"])
     return {"z": z, "max_seeds": max_seeds, "two_d_sd": sd, "designs": rows,
             "chosen": [r["design"] for r in chosen]}  # fmt: skip
+
+
+def design_blindness(refs: dict, dx: float, dy: float) -> dict[str, float]:
+    """Per axis of a design's 2D lattice (its references.json: data settings and tolerances),
+    the accuracy of a generator blind to that axis's condition (``blind_accuracy``)."""
+    data = DataConfig(**{**refs["data"], "dx": dx, "dy": dy})
+    pts = lattice_from_config(data)
+    tol_y = refs.get("eval_tolerance", 1.0)
+    tol_x = refs.get("eval_tolerance_x") or tol_y
+    return {
+        "blind_x": blind_accuracy(pts[:, 0], tol_x),
+        "blind_y": blind_accuracy(pts[:, 1], tol_y),
+    }
 
 
 def finite_or_none(value):

@@ -18,7 +18,7 @@ from bumpdiff.analysis.pipeline import analyse_pending
 from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.data import lattice_from_config
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
-from bumpdiff.experiments.design_power import log_ratios
+from bumpdiff.experiments.design_power import BLIND_LIMIT, blind_accuracy, log_ratios
 from bumpdiff.experiments.imbalanced_stats import (
     coupling_stats,
     coupling_verdict,
@@ -123,6 +123,15 @@ def _nan(value) -> float:
     return float("nan") if value is None else float(value)
 
 
+def blind_accuracies(cfg: Config, dx: float, dy: float) -> tuple[float, float]:
+    """Per axis of the (dx, dy) lattice, the accuracy of a generator blind to that axis's
+    condition at the study's tolerances (design_power.blind_accuracy)."""
+    pts = lattice_from_config(variant_config(cfg, dx, dy, 0).data)
+    tol_y = cfg.eval.tolerance
+    tol_x = tol_y if cfg.eval.tolerance_x is None else cfg.eval.tolerance_x
+    return blind_accuracy(pts[:, 0], tol_x), blind_accuracy(pts[:, 1], tol_y)
+
+
 def _distinct(cfg: Config) -> tuple[int, int]:
     pts = lattice_from_config(cfg.data)
     return len(np.unique(pts[:, 0])), len(np.unique(pts[:, 1]))
@@ -167,6 +176,7 @@ def _variant_row(cfg: Config, dx: float, dy: float, curves_of, read: dict | None
         reference = read[(dx, dy)]
     n_x, n_y = _distinct(variant_config(cfg, dx, dy, 0))
     row = {"dx": dx, "dy": dy, "seeds": list(cfg.imbalanced.seeds), "n_x": n_x, "n_y": n_y}
+    row["blind_x"], row["blind_y"] = blind_accuracies(cfg, dx, dy)
     for k in STATS:
         row[k], row[f"{k}_per_seed"] = _listed(per_seed[k])
     row["factorized_ratio50_per_seed"] = reference
@@ -196,6 +206,8 @@ def summarise_variants(
         row["verdict"], row["verdict_stats"] = coupling_verdict(
             row["ratio50_per_seed"], coupled, row["factorized_ratio50_per_seed"]
         )
+        if max(row["blind_x"], row["blind_y"]) >= BLIND_LIMIT:  # a step that needs no condition
+            row["verdict"] = "undetermined"
     if not cfg.imbalanced.references and factorized is None:
         verdict = "No factorized reference was trained (imbalanced.references: false)."
     else:
@@ -214,7 +226,18 @@ def _sentence(row: dict) -> str:
         f"{np.exp(st['log_coupled']):.2f}× (the balanced data), factorized learning "
         f"{row['factorized_ratio50']:.2f}× (each axis alone, seeds: "
         f"{_seeds(row['factorized_ratio50_per_seed'])}); the curves correlate at r = "
-        f"{_two(row['curve_corr'])}: **{row['verdict']}**.{_per_image(row)}"
+        f"{_two(row['curve_corr'])}: **{row['verdict']}**{_blind(row)}.{_per_image(row)}"
+    )
+
+
+def _blind(row: dict) -> str:
+    """Why the verdict cannot be read, where an axis is right without its condition."""
+    axis, share = max((("x", row["blind_x"]), ("y", row["blind_y"])), key=lambda a: a[1])
+    if share < BLIND_LIMIT:
+        return ""
+    return (
+        f" (a generator blind to {axis}'s condition is right on {axis} in {share:.0%} of "
+        f"images at this tolerance: {axis}'s step measures no conditional learning)"
     )
 
 

@@ -256,10 +256,17 @@ def coupling_design(design: dict) -> str:
     2D seeds that tell them apart by ``z`` standard errors, one bullet each."""
     lines = []
     for d in design["designs"]:
-        need = (f"{d['seeds_needed']} seeds of 2D runs tell them apart by {design['z']:g} standard "
-                "errors: **chosen**" if d["decidable"] else
-                f"no number of 2D seeds up to {design['max_seeds']} tells them apart by "
-                f"{design['z']:g} standard errors: **not decidable**")  # fmt: skip
+        apart = (f"{d['seeds_needed']} seeds of 2D runs tell them apart by {design['z']:g} "
+                 "standard errors" if d.get("seeds_needed") else
+                 f"no number of 2D seeds up to {design['max_seeds']} tells them apart by "
+                 f"{design['z']:g} standard errors")  # fmt: skip
+        axis = max("xy", key=lambda a: d.get(f"blind_{a}", 0.0))
+        blind = d.get(f"blind_{axis}", 0.0)
+        need = (f"{apart}: **chosen**" if d["decidable"] else
+                f"{apart}, but a generator blind to {axis}'s condition is right on {axis} in "
+                f"{blind:.0%} of images at its tolerance (its step needs no condition): **not "
+                "decidable**" if d.get("conditional") is False else
+                f"{apart}: **not decidable**")  # fmt: skip
         lines.append(
             f"- {d['design']}: log(step x / step y) predicted {_pm(d, 'coupled')} if coupled (the "
             f"balanced data), {_pm(d, 'factorized')} if factorized (each axis alone, "
@@ -271,12 +278,6 @@ def coupling_design(design: dict) -> str:
 def _pm(d: dict, key: str) -> str:
     value, se = d.get(key), d.get(f"{key}_se")
     return "n/a" if value is None else f"{value:+.2f} ± {se:.2f}"
-
-
-def coupling_decided(verdicts: list[dict]) -> str:
-    """The decisive 2D runs' verdicts (a sweep's coupling-verdicts.json,
-    sweep/aggregate_coupling.py): one bullet per setting and lattice, its pooled verdict."""
-    return "\n".join(f"- {v['text']}" for v in verdicts if v.get("pooled"))
 
 
 def torus_over_seeds(verdicts: list[dict]) -> str:
@@ -295,6 +296,5 @@ KINDS = {  # kind → the text printed for one file's JSON
     "sentences": summary_sentences,
     "mechanisms": mechanisms_answers,
     "coupling-design": coupling_design,
-    "coupling": coupling_decided,
     "torus": torus_over_seeds,
 }

@@ -295,6 +295,11 @@ class CouplingVariant(_Record):
     joint_excess: float | None = None
     joint_excess_se: float | None = None
     joint_excess_answer: str = "not measured"
+    # per axis, the accuracy of a generator blind to that axis's condition (the best single place
+    # for every bump: design_power.blind_accuracy); at 50 % or more the axis's step measures
+    # nothing conditional and the verdict stays undetermined; absent in older files
+    blind_x: float | None = None
+    blind_y: float | None = None
 
 
 class CouplingSummary(_Record):

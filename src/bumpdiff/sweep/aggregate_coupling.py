@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bumpdiff.experiments.design_power import BLIND_LIMIT
+from bumpdiff.experiments.imbalanced import blind_accuracies
 from bumpdiff.experiments.imbalanced_stats import coupling_verdict, excess_answer
 from bumpdiff.store.runfolder import RunFolder
 
@@ -29,7 +31,9 @@ def coupling_rows(root: Path, status: dict[str, dict]) -> pd.DataFrame:
         summary = RunFolder(root / name).read_coupling() if entry.get("status") == "done" else None
         if summary is None:  # not finished (its coupling.json may be stale or half written)
             continue
+        cfg = RunFolder(root / name).read_config()
         for v in summary.variants:
+            blind_x, blind_y = blind_accuracies(cfg, float(v.dx), float(v.dy))
             for i, seed in enumerate(v.seeds):
                 rows.append(
                     {"member": name, "group": entry["group"], "dx": float(v.dx),
@@ -37,7 +41,8 @@ def coupling_rows(root: Path, status: dict[str, dict]) -> pd.DataFrame:
                      **{k: getattr(v, f"{k}_per_seed")[i] for k in PER_SEED},
                      "joint_excess": _at(v.joint_excess_per_seed, i),
                      "coupled": _floats(v.coupled_ratio50_per_seed),
-                     "factorized": _floats(v.factorized_ratio50_per_seed)}
+                     "factorized": _floats(v.factorized_ratio50_per_seed),
+                     "blind_x": blind_x, "blind_y": blind_y}
                 )  # fmt: skip
     frame = pd.DataFrame(rows)
     if len(frame):  # an axis that never reached a level is None: NaN in a float column
@@ -70,6 +75,8 @@ def pooled_verdict(sel: pd.DataFrame) -> dict:
     coupled = _pooled_prediction(sel["coupled"])
     factorized = _pooled_prediction(sel["factorized"])
     verdict, stats = coupling_verdict(list(sel["ratio50"]), coupled, factorized)
+    blind = float(max(sel["blind_x"].max(), sel["blind_y"].max()))
+    verdict = "undetermined" if blind >= BLIND_LIMIT else verdict  # a step needing no condition
     excess, excess_mean, excess_se = excess_answer(list(sel["joint_excess"]))
     power = stats["separation"] / stats["se_measured"] if stats.get("se_measured") else None
     measured = [float(r) for r in sel["ratio50"]]
@@ -81,7 +88,7 @@ def pooled_verdict(sel: pd.DataFrame) -> dict:
                                                       ("coupled", coupled),
                                                       ("factorized", factorized))},
             "joint_excess": excess_mean, "joint_excess_se": excess_se,
-            "joint_excess_answer": excess}  # fmt: skip
+            "joint_excess_answer": excess, "condition_blind": blind}  # fmt: skip
 
 
 def _log_se(ratios) -> float:
@@ -103,9 +110,16 @@ def _pooled_text(p: dict) -> str:
         f"{p['coupled_seeds']} seeds of balanced data), factorized "
         f"{e(p['log_factorized']):.2f}× (log s.e. {p['factorized_log_se']:.2f}, "
         f"{p['factorized_seeds']} seeds of each axis alone); the predictions lie {power} standard "
-        f"errors of the comparison apart: **{p['verdict']}**; per image: "
+        f"errors of the comparison apart: **{p['verdict']}**{_blind_clause(p)}; per image: "
         f"{p['joint_excess_answer']}"
     )
+
+
+def _blind_clause(p: dict) -> str:
+    if p["condition_blind"] < BLIND_LIMIT:
+        return ""
+    return (f" (an axis is right in {p['condition_blind']:.0%} of images without its condition "
+            "at this tolerance: its step measures no conditional learning)")  # fmt: skip
 
 
 def spread(values) -> tuple[float | None, float | None, int]:
