@@ -69,8 +69,11 @@ def _line(group: str, n: int, name: str, found: dict) -> str:
     controls = ", ".join(f"{c} {'beyond' if r['beyond'] else 'not beyond'} "
                          f"({r['closer_by']:+.2f} ± {r['se']:.2f})"
                          for c, r in v["controls"].items())  # fmt: skip
+    apart = [p for p in v["ideals_apart_in_se"].values() if p is not None]
+    power = f"{min(apart):.1f}" if apart else "n/a"
     return (f"{group}, {name} over {n} seeds: **{v['answer']}** (closer to {v['closer']}; "
-            f"nearer that torus than each control: {controls}); x-on-x {a['x_on_x']['mean']:.2f}"
+            f"nearer that torus than each control: {controls}; the two ideal tori lie {power} "
+            f"standard errors of the seeds' distances apart); x-on-x {a['x_on_x']['mean']:.2f}"
             f" ± {a['x_on_x']['se']:.2f}, y-on-y {a['y_on_y']['mean']:.2f} ± "
             f"{a['y_on_y']['se']:.2f}: {a['answer']}")  # fmt: skip
 
