@@ -66,16 +66,22 @@ def judged(ends: list[dict]) -> dict[str, dict]:
 
 def _line(group: str, n: int, name: str, found: dict) -> str:
     v, a = found["verdict"], found["alignment"]
+    ideal = v["closer"] if v["closer"] != "undetermined" else "factorized"
+    closer = (f"closer to the {v['closer']} torus" if v["closer"] != "undetermined" else
+              "closer to neither ideal torus by the margin")  # fmt: skip
     controls = ", ".join(f"{c} {'beyond' if r['beyond'] else 'not beyond'} "
                          f"({r['closer_by']:+.2f} ± {r['se']:.2f})"
                          for c, r in v["controls"].items())  # fmt: skip
     apart = [p for p in v["ideals_apart_in_se"].values() if p is not None]
     power = f"{min(apart):.1f}" if apart else "n/a"
-    return (f"{group}, {name} over {n} seeds: **{v['answer']}** (closer to {v['closer']}; "
-            f"nearer that torus than each control: {controls}; the two ideal tori lie {power} "
-            f"standard errors of the seeds' distances apart); x-on-x {a['x_on_x']['mean']:.2f}"
-            f" ± {a['x_on_x']['se']:.2f}, y-on-y {a['y_on_y']['mean']:.2f} ± "
-            f"{a['y_on_y']['se']:.2f}: {a['answer']}")  # fmt: skip
+    beside = "; ".join(f"{c} {m['x_on_x']:.2f}, {m['y_on_y']:.2f}"
+                       for c, m in a["controls"].items())  # fmt: skip
+    return (f"{group}, {name} over {n} seeds: **{v['answer']}** ({closer}; nearer the {ideal} "
+            f"torus than each control by: {controls}; the two ideal tori lie {power} standard "
+            f"errors of the seeds' distances apart); x-on-x {a['x_on_x']['mean']:.2f} ± "
+            f"{a['x_on_x']['se']:.2f}, y-on-y {a['y_on_y']['mean']:.2f} ± "
+            f"{a['y_on_y']['se']:.2f}: **{a['answer']}** (controls' x-on-x, y-on-y: "
+            f"{beside})")  # fmt: skip
 
 
 def aggregate_torus(out: Path, groups: dict[str, list], without: list[str]) -> list[str]:
