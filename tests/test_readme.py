@@ -231,3 +231,9 @@ def test_the_mechanisms_answers_are_the_committed_files():
     for path in files:
         text = _tables().mechanisms_answers(json.loads(path.read_text()))
         assert f"### results/mechanisms/{path.name}\n\n{text}" in readme, path.name
+
+
+def test_the_torus_over_seeds_is_the_committed_file():
+    """README's torus section is `bumpdiff tables torus` of the committed verdicts over seeds."""
+    verdicts = json.loads((ROOT / "results" / "torus" / "seeds-verdicts.json").read_text())
+    assert _tables().torus_over_seeds(verdicts) in (ROOT / "README.md").read_text()

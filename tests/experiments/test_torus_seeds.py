@@ -73,3 +73,13 @@ def test_alignment_tells_each_answer():
     assert set(out["controls"]["untrained"]) == {"x_on_x", "y_on_y"}
     halfway = [{"x_on_x": v, "y_on_y": v} for v in (0.2, 0.8, 0.3, 0.7)]
     assert alignment(halfway, nulls)["answer"] == "undetermined"
+
+
+def test_alignment_is_credited_to_training_only_beyond_every_control():
+    """Trained sheets not aligned, controls aligned tori: lower than every control; trained and
+    controls alike not aligned: not beyond them."""
+    trained = _seeds(_unaligned, 10)
+    tori = {"untrained": _seeds(lambda rng: _embedded(clifford_torus(N, N), rng), 11)}
+    assert alignment(trained, tori)["learned"] == "lower than every control"
+    assert alignment(trained, {"untrained": _seeds(_unaligned, 12)})["learned"] == (
+        "not beyond its controls")  # fmt: skip

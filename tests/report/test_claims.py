@@ -12,7 +12,7 @@ RESULTS = Path(__file__).parents[2] / "results"
 
 def test_one_row_per_claim_each_naming_its_file():
     rows = claims_table(RESULTS).splitlines()[2:]
-    assert len(rows) == len(CLAIMS) == 9
+    assert len(rows) == len(CLAIMS) == 10
     for row, (claim, _, name, _) in zip(rows, CLAIMS):
         assert row.startswith(f"| {claim} |") and f"`results/{name}`" in row
         assert (RESULTS / name).is_file()
@@ -20,9 +20,10 @@ def test_one_row_per_claim_each_naming_its_file():
 
 def test_a_verdict_follows_its_file(tmp_path):
     shutil.copytree(RESULTS, tmp_path / "results")
-    path = tmp_path / "results" / "torus" / "torus.json"
+    path = tmp_path / "results" / "torus" / "seeds-verdicts.json"
     data = json.loads(path.read_text())
-    data["terminal"]["answer"] = "factorized"
+    data[0]["representations"]["means"]["verdict"]["answer"] = "factorized"
     path.write_text(json.dumps(data))
-    row = next(r for r in claims_table(tmp_path / "results").splitlines() if "torus" in r)
-    assert "**factorized**" in row
+    row = next(r for r in claims_table(tmp_path / "results").splitlines()
+               if r.startswith("| Factorized torus"))  # fmt: skip
+    assert "**means: factorized;" in row

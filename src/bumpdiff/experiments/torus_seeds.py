@@ -75,4 +75,21 @@ def alignment(trained: list[dict], nulls: dict[str, list[dict]], aligned: float 
         "threshold": aligned,
         **{s: {"mean": m, "se": se} for s, (m, se) in stats.items()},
         "controls": controls,
+        "learned": _against_controls(trained, nulls, z),
     }
+
+
+def _against_controls(trained: list[dict], nulls: dict[str, list[dict]], z: float) -> str:
+    """Whether the alignment (mean of x-on-x and y-on-y) is lower or higher than every
+    control's, seed by seed, by ``z`` standard errors: only then is it training's."""
+
+    def level(stats: dict) -> float:
+        return (stats["x_on_x"] + stats["y_on_y"]) / 2
+
+    signs = set()
+    for stats in nulls.values():
+        gap, se = _mean_se([level(t) - level(n) for t, n in zip(trained, stats)])
+        signs.add(-1 if gap + z * se < 0 else 1 if gap - z * se > 0 else 0)
+    if signs == {-1}:
+        return "lower than every control"
+    return "higher than every control" if signs == {1} else "not beyond its controls"

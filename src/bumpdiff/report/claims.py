@@ -81,6 +81,27 @@ def _coupling(d: dict) -> tuple[str, str]:
         f"{lab}: {a}" for lab, a in zip(labels, answers))  # fmt: skip
 
 
+def _torus_seeds(key: str):
+    """A torus sweep's verdicts over seeds (torus-verdicts.json): per representation its answer
+    beyond the controls (``key`` "verdict") or its alignment (``key`` "alignment")."""
+
+    def read(d: list[dict]) -> tuple[str, str]:
+        reps = d[0]["representations"]
+        verdict = "; ".join(
+            f"{name}: {r[key]['answer']}"
+            + (f" ({r[key]['learned']})" if "learned" in r[key] else "")
+            for name, r in reps.items()
+        )
+        if key == "verdict":
+            return _short(next(iter(reps.values()))["text"]), verdict
+        seen = "; ".join(f"{name} {r[key]['x_on_x']['mean']:.2f}, {r[key]['y_on_y']['mean']:.2f}"
+                         for name, r in reps.items())  # fmt: skip
+        return _short(f"{d[0]['seeds']} seeds, x-on-x and y-on-y (a Clifford torus: 1, 1): "
+                      f"{seen}"), verdict  # fmt: skip
+
+    return read
+
+
 CLAIMS = [  # (claim, what the paper says, file under results/, reader → (measured, verdict))
     ("Phases ↔ behaviour", "the layer goes A → B → C while generations go multiple bumps → one "
      "mislocated bump → the correct bump", "sweeps/quick-seeds/verdicts.json", _phases),
@@ -89,7 +110,10 @@ CLAIMS = [  # (claim, what the paper says, file under results/, reader → (meas
     ("Coupled x/y", "with dx = 0.1, dy = 1 the two axes are learned together, not each at its "
      "own pace", "imbalanced/coupling.json", _coupling),
     ("Factorized torus", "the terminal representation is a factorized (not coupled) torus",
-     "torus/torus.json", lambda d: (_short(d["sentences"][0]), d["terminal"]["answer"])),
+     "torus/seeds-verdicts.json", _torus_seeds("verdict")),
+    ("Not aligned", "the representations of different values of one feature are not aligned "
+     "(x-on-x and y-on-y well below a Clifford torus's)", "torus/seeds-verdicts.json",
+     _torus_seeds("alignment")),
     ("Composition", "models trained on stripes (and sums of stripes) compose them into unseen 2D "
      "bumps", "compose/compose.json", _answers(exclude=("rim",))),
     ("Rim", "a few 2D examples on the rim suffice for composition in the interior",

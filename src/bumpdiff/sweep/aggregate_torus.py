@@ -80,8 +80,8 @@ def _line(group: str, n: int, name: str, found: dict) -> str:
             f"torus than each control by: {controls}; the two ideal tori lie {power} standard "
             f"errors of the seeds' distances apart); x-on-x {a['x_on_x']['mean']:.2f} ± "
             f"{a['x_on_x']['se']:.2f}, y-on-y {a['y_on_y']['mean']:.2f} ± "
-            f"{a['y_on_y']['se']:.2f}: **{a['answer']}** (controls' x-on-x, y-on-y: "
-            f"{beside})")  # fmt: skip
+            f"{a['y_on_y']['se']:.2f}: **{a['answer']}**, {a['learned']} (controls' x-on-x, "
+            f"y-on-y: {beside})")  # fmt: skip
 
 
 def aggregate_torus(out: Path, groups: dict[str, list], without: list[str]) -> list[str]:
