@@ -17,26 +17,23 @@ import math
 import numpy as np
 
 
-def _crossing(fractions, accuracy, onset: float):
-    """The segment of the curve, from (0, 0), where it first reaches ``onset``: its ends
-    (λ₀, a₀), (λ₁, a₁); None when it never does."""
+def _crossing(fractions, accuracy, onset: float) -> tuple[float, float]:
+    """Where the curve, from (0, 0), first reaches ``onset``: the λ interpolated on that segment
+    and the segment's slope (accuracy per unit λ); (infinity, NaN) when it never does."""
     f = np.concatenate([[0.0], np.asarray(fractions, float)])
     a = np.concatenate([[0.0], np.asarray(accuracy, float)])
     reached = np.flatnonzero(a >= onset)
     if not len(reached):
-        return None
+        return math.inf, math.nan
     i = int(reached[0])  # ≥ 1: the curve starts at 0 < onset
-    return f[i - 1], a[i - 1], f[i], a[i]
+    slope = (a[i] - a[i - 1]) / (f[i] - f[i - 1])
+    return float(f[i - 1] + (onset - a[i - 1]) / slope), float(slope)
 
 
 def interpolated_onset(fractions, accuracy, onset: float) -> float:
     """The λ at which ``accuracy`` (over increasing ``fractions``) first reaches ``onset``;
     infinity when it never does."""
-    seg = _crossing(fractions, accuracy, onset)
-    if seg is None:
-        return math.inf
-    f0, a0, f1, a1 = seg
-    return float(f0 + (onset - a0) / (a1 - a0) * (f1 - f0))
+    return _crossing(fractions, accuracy, onset)[0]
 
 
 def onset_interval(fractions, per_seed, images: int, onset: float, repeats: int = 2000,
@@ -104,7 +101,7 @@ def design_power(pilot: dict, fractions: list[float], seeds: int, images: int, o
         spread = [np.std(t["overall"], ddof=1) for t in trained if len(t["overall"]) > 1]
         seed_sd = float(np.sqrt(np.mean(np.square(spread)))) if spread else math.nan
         at = interpolated_onset(lam, acc, onset)
-        slope = _slope_at(lam, acc, onset)
+        slope = _crossing(lam, acc, onset)[1]
         se = onset_se(slope, seed_sd, onset, images, seeds)
         sims = [s for s in pilot["simulation"] if s["sigma"] == sigma]
         criticals = {str(s["threshold"]): s["critical"] for s in sims}
@@ -118,13 +115,3 @@ def design_power(pilot: dict, fractions: list[float], seeds: int, images: int, o
                                                for c in criticals.values()),
         })  # fmt: skip
     return rows
-
-
-def _slope_at(fractions, accuracy, onset: float) -> float:
-    """Accuracy per unit λ on the segment of the curve (from (0, 0)) where it reaches ``onset``;
-    NaN when it never does."""
-    seg = _crossing(fractions, accuracy, onset)
-    if seg is None:
-        return math.nan
-    f0, a0, f1, a1 = seg
-    return float((a1 - a0) / (f1 - f0))
