@@ -237,3 +237,9 @@ def test_the_torus_over_seeds_is_the_committed_file():
     """README's torus section is `bumpdiff tables torus` of the committed verdicts over seeds."""
     verdicts = json.loads((ROOT / "results" / "torus" / "seeds-verdicts.json").read_text())
     assert _tables().torus_over_seeds(verdicts) in (ROOT / "README.md").read_text()
+
+
+def test_the_coupling_designs_are_the_committed_power_analysis():
+    """README's coupling-design lines are `bumpdiff tables coupling-design` of design.json."""
+    design = json.loads((ROOT / "results" / "imbalanced" / "design.json").read_text())
+    assert _tables().coupling_design(design) in (ROOT / "README.md").read_text()
