@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from bumpdiff.experiments.resample import bootstrap_curves
+
 
 def size_to_reach(sizes, accuracy, target: float) -> dict:
     """The training-set size at which the mean accuracy first reaches ``target``, interpolated
@@ -49,12 +51,7 @@ def needed_draws(sizes, per_seed, images: int, target: float, repeats: int = 200
     Binomial(images, accuracy) / images (its evaluation images), then ``size_to_reach`` on the
     replicate's mean curve. A replicate already above the target at the smallest size, or never
     reaching it, is NaN: it gives no interpolated size."""
-    rng = np.random.default_rng(seed)
-    curves = np.empty((repeats, len(per_seed)))
-    for j, accs in enumerate(per_seed):
-        accs = np.asarray(accs, float)
-        drawn = accs[rng.integers(0, len(accs), (repeats, len(accs)))]
-        curves[:, j] = rng.binomial(images, drawn).mean(axis=1) / images
+    curves = bootstrap_curves(per_seed, images, repeats, np.random.default_rng(seed))
     out = np.full(repeats, np.nan)
     for r, curve in enumerate(curves):
         found = size_to_reach(sizes, curve, target)

@@ -16,6 +16,8 @@ import math
 
 import numpy as np
 
+from bumpdiff.experiments.resample import bootstrap_curves
+
 
 def _crossing(fractions, accuracy, onset: float) -> tuple[float, float]:
     """Where the curve, from (0, 0), first reaches ``onset``: the λ interpolated on that segment
@@ -42,13 +44,8 @@ def onset_interval(fractions, per_seed, images: int, onset: float, repeats: int 
     per λ, the accuracies of its seeds; ``images``: evaluation images per seed. ``hi`` is
     infinity when more than (1 − level)/2 of the replicates never reach the onset (and ``lo`` at
     most the largest trained λ: such an onset lies beyond it); ``never`` is that share."""
-    rng = np.random.default_rng(seed)
-    per_seed = [np.asarray(a, float) for a in per_seed]
-    estimate = interpolated_onset(fractions, [a.mean() for a in per_seed], onset)
-    curves = np.empty((repeats, len(per_seed)))
-    for j, accs in enumerate(per_seed):
-        drawn = accs[rng.integers(0, len(accs), (repeats, len(accs)))]
-        curves[:, j] = rng.binomial(images, drawn).mean(axis=1) / images
+    estimate = interpolated_onset(fractions, [np.mean(a) for a in per_seed], onset)
+    curves = bootstrap_curves(per_seed, images, repeats, np.random.default_rng(seed))
     onsets = np.array([interpolated_onset(fractions, c, onset) for c in curves])
     tail = (1 - level) / 2
     lo, hi = np.quantile(onsets, [tail, 1 - tail], method="inverted_cdf")
