@@ -16,6 +16,7 @@ import math
 
 import numpy as np
 
+from bumpdiff.experiments.design_power import pooled_sd
 from bumpdiff.experiments.resample import bootstrap_curves
 
 
@@ -94,11 +95,8 @@ def design_power(pilot: dict, fractions: list[float], seeds: int, images: int, o
     rows = []
     for width in pilot["result"]["widths"]:
         sigma, lam, acc = width["sigma"], width["fractions"], width["accuracy"]
-        trained = [t for t in pilot["trained"] if t["sigma"] == sigma]
-        spread = [np.std(t["overall"], ddof=1) for t in trained if len(t["overall"]) > 1]
-        seed_sd = float(np.sqrt(np.mean(np.square(spread)))) if spread else math.nan
-        at = interpolated_onset(lam, acc, onset)
-        slope = _crossing(lam, acc, onset)[1]
+        seed_sd = pooled_sd([t["overall"] for t in pilot["trained"] if t["sigma"] == sigma])
+        at, slope = _crossing(lam, acc, onset)
         se = onset_se(slope, seed_sd, onset, images, seeds)
         sims = [s for s in pilot["simulation"] if s["sigma"] == sigma]
         criticals = {str(s["threshold"]): s["critical"] for s in sims}
