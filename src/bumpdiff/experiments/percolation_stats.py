@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from bumpdiff.experiments.design_power import finite_or_none
 from bumpdiff.experiments.percolation_onset import onset_interval, tracks_interval
 
 
@@ -92,8 +93,7 @@ def _written(interval: dict | None) -> dict:
     """The interval as the summary keeps it: infinity (never reached) as None."""
     if interval is None:
         return {}
-    return {"interval": {k: None if isinstance(v, float) and math.isinf(v) else v
-                         for k, v in interval.items()}}  # fmt: skip
+    return {"interval": {k: finite_or_none(v) for k, v in interval.items()}}
 
 
 def _interval_clause(interval: dict | None) -> str:

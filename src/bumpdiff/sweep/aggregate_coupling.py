@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bumpdiff.experiments.design_power import BLIND_LIMIT
+from bumpdiff.experiments.design_power import BLIND_LIMIT, finite_or_none
 from bumpdiff.experiments.imbalanced import blind_accuracies
 from bumpdiff.experiments.imbalanced_stats import coupling_verdict, excess_answer
 from bumpdiff.store.runfolder import RunFolder
@@ -157,15 +157,9 @@ def coupling_verdicts(rows: pd.DataFrame) -> list[dict]:
         counts = {str(k): int(v) for k, v in tally.items()}
         pooled = pooled_verdict(sel)
         out.append({"group": group, "dx": dx, "dy": dy, "seeds": n, **stats,
-                    "verdicts": counts, "pooled": _jsonable(pooled),
+                    "verdicts": counts, "pooled": {k: finite_or_none(v) for k, v in pooled.items()},
                     "text": f"{text}; {_pooled_text(pooled)}"})  # fmt: skip
     return out
-
-
-def _jsonable(values: dict) -> dict:
-    """NaN as None: JSON has no NaN."""
-    return {k: None if isinstance(v, float) and not np.isfinite(v) else v
-            for k, v in values.items()}  # fmt: skip
 
 
 def aggregate_coupling(out: Path, rows: pd.DataFrame) -> list[str]:
