@@ -124,17 +124,20 @@ def choose_design(prior: dict, designs: dict[str, dict], z: float = 3.0, max_see
             "chosen": [r["design"] for r in chosen]}  # fmt: skip
 
 
-def design_blindness(refs: dict, dx: float, dy: float) -> dict[str, float]:
-    """Per axis of a design's 2D lattice (its references.json: data settings and tolerances),
-    the accuracy of a generator blind to that axis's condition (``blind_accuracy``)."""
-    data = DataConfig(**{**refs["data"], "dx": dx, "dy": dy})
+def lattice_blindness(data: DataConfig, tolerance: float, tolerance_x: float | None):
+    """Per axis of the lattice ``data`` describes, read to ``tolerance`` (``tolerance_x`` along x
+    where set), the accuracy of a generator blind to that axis's condition (``blind_accuracy``)."""
     pts = lattice_from_config(data)
-    tol_y = refs.get("eval_tolerance", 1.0)
-    tol_x = refs.get("eval_tolerance_x") or tol_y
-    return {
-        "blind_x": blind_accuracy(pts[:, 0], tol_x),
-        "blind_y": blind_accuracy(pts[:, 1], tol_y),
-    }
+    tol_x = tolerance if tolerance_x is None else tolerance_x
+    return blind_accuracy(pts[:, 0], tol_x), blind_accuracy(pts[:, 1], tolerance)
+
+
+def design_blindness(refs: dict, dx: float, dy: float) -> dict[str, float]:
+    """``lattice_blindness`` of a design's 2D lattice, from its references.json (the data
+    settings and tolerances it was read with)."""
+    data = DataConfig(**{**refs["data"], "dx": dx, "dy": dy})
+    blind = lattice_blindness(data, refs.get("eval_tolerance", 1.0), refs.get("eval_tolerance_x"))
+    return dict(zip(("blind_x", "blind_y"), blind))
 
 
 def finite_or_none(value):

@@ -18,7 +18,7 @@ from bumpdiff.analysis.pipeline import analyse_pending
 from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.data import lattice_from_config
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
-from bumpdiff.experiments.design_power import BLIND_LIMIT, blind_accuracy, log_ratios
+from bumpdiff.experiments.design_power import BLIND_LIMIT, lattice_blindness, log_ratios
 from bumpdiff.experiments.imbalanced_stats import (
     coupling_stats,
     coupling_verdict,
@@ -126,10 +126,8 @@ def _nan(value) -> float:
 def blind_accuracies(cfg: Config, dx: float, dy: float) -> tuple[float, float]:
     """Per axis of the (dx, dy) lattice, the accuracy of a generator blind to that axis's
     condition at the study's tolerances (design_power.blind_accuracy)."""
-    pts = lattice_from_config(variant_config(cfg, dx, dy, 0).data)
-    tol_y = cfg.eval.tolerance
-    tol_x = tol_y if cfg.eval.tolerance_x is None else cfg.eval.tolerance_x
-    return blind_accuracy(pts[:, 0], tol_x), blind_accuracy(pts[:, 1], tol_y)
+    data = variant_config(cfg, dx, dy, 0).data
+    return lattice_blindness(data, cfg.eval.tolerance, cfg.eval.tolerance_x)
 
 
 def _distinct(cfg: Config) -> tuple[int, int]:
