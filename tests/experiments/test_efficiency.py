@@ -1,7 +1,7 @@
 import json
 
 from bumpdiff.experiments import run_experiment
-from bumpdiff.experiments.efficiency import scaling, sentences
+from bumpdiff.experiments.efficiency import comparison, scaling, sentences
 from tests.conftest import tiny_config
 
 
@@ -36,12 +36,12 @@ def test_a_learner_needing_linear_data_beats_a_quadratic_one():
     scale = scaling(rows, 0.6)
     assert abs(scale["bumps"]["fit"]["exponent"] - 2) < 1e-9
     assert abs(scale["bumps+stripes"]["fit"]["exponent"] - 1) < 1e-9
-    verdict = sentences(rows, scale, 0.6)[-1]
+    verdict = sentences(rows, scale, 0.6, comparison(scale))[-1]
     assert "**yes**" in verdict and "the exponents differ" in verdict
     assert 0 < scale["bumps"]["bootstrap"]["se"] < 0.2  # the images' binomial noise only
     flipped = scaling([{**r, "dataset": "bumps+stripes" if r["dataset"] == "bumps" else "bumps"}
                        for r in rows], 0.6)  # fmt: skip
-    assert "**no**" in sentences(rows, flipped, 0.6)[-1]
+    assert "**no**" in sentences(rows, flipped, 0.6, comparison(flipped))[-1]
 
 
 def test_equal_fraction_answers_each_way():

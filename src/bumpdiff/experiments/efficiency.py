@@ -139,7 +139,13 @@ def equal_fraction(rows: list[dict]) -> str:
             f"without)? **{answer}**: {'; '.join(marks)}.")  # fmt: skip
 
 
-def sentences(rows: list[dict], scale: dict, target: float) -> list[str]:
+def comparison(scale: dict) -> dict:
+    """The two datasets' exponents compared (efficiency_stats.compare_exponents)."""
+    return compare_exponents(*(scale[d]["bootstrap"] for d in DATASETS))
+
+
+def sentences(rows: list[dict], scale: dict, target: float, compared: dict) -> list[str]:
+    """The report's sentences; ``compared``: ``comparison(scale)``."""
     lines = [equal_fraction(rows)]
     for dataset, s in scale.items():
         fit, boot = s["fit"], s.get("bootstrap") or {}
@@ -151,7 +157,7 @@ def sentences(rows: list[dict], scale: dict, target: float) -> list[str]:
                                            if boot.get("se") else ""))  # fmt: skip
         lines.append(f"{dataset}: images needed for {target:.0%} accuracy on 2D bumps — {pts}; "
                      f"exponent of N: **{exp}** (linear 1, quadratic 2).")  # fmt: skip
-    lines.append(_verdict(compare_exponents(*(scale[d]["bootstrap"] for d in DATASETS))))
+    lines.append(_verdict(compared))
     return lines
 
 
@@ -184,9 +190,9 @@ def _needed(n: dict) -> str:
 def report(cfg: Config, root: RunFolder) -> list[str]:
     rows = member_rows(cfg, root)
     scale = scaling(rows, cfg.efficiency.target, cfg.seed)
-    lines = sentences(rows, scale, cfg.efficiency.target)
-    comparison = compare_exponents(*(scale[d]["bootstrap"] for d in DATASETS))
-    data = {"members": rows, "scaling": scale, "comparison": comparison, "sentences": lines}
+    compared = comparison(scale)
+    lines = sentences(rows, scale, cfg.efficiency.target, compared)
+    data = {"members": rows, "scaling": scale, "comparison": compared, "sentences": lines}
     followup_pages.efficiency_page(root, cfg, data)
     return write_summary(root, "efficiency", data, lines)
 
