@@ -118,7 +118,7 @@ def uses_bf16(train, device: torch.device) -> bool:
     devices.py) on the CPU."""
     if device.type == "cuda":
         return bool(train.bf16)
-    return getattr(train, "cpu_precision", "fp32") == "bf16"
+    return train.cpu_precision == "bf16"
 
 
 def image_size(model: torch.nn.Module) -> int:
