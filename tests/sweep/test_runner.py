@@ -2,6 +2,7 @@
 retried and then reported (never dropped), and a real tiny sweep on a local Ray instance."""
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,15 +25,39 @@ def sweep_file(tmp_path):
     return path
 
 
+@pytest.fixture(scope="module")
+def _finished(tmp_path_factory):
+    """The two-member sweep run to the end once for the module: its folder and its log."""
+    folder = tmp_path_factory.mktemp("finished-sweep")
+    (folder / "tiny.yaml").write_text(yaml.safe_dump(TINY))
+    (folder / "two.yaml").write_text(
+        yaml.safe_dump({"base": "tiny.yaml", "seeds": [0, 1], "retries": 1, "cpus": 1})
+    )
+    spec, base, members = load_sweep(folder / "two.yaml")
+    log: list[str] = []
+    runner.run_sweep(spec, base, members, folder / "runs", log.append, use_ray=False)
+    return folder, log
+
+
+@pytest.fixture
+def finished(_finished, tmp_path):
+    """A test's own copy of the finished sweep (files' times kept: a report stays newer than its
+    config); returns its sweep file and the first run's log."""
+    folder, log = _finished
+    shutil.copytree(folder, tmp_path, dirs_exist_ok=True)
+    return tmp_path / "two.yaml", list(log)
+
+
 def _train_rows(run_dir) -> int:
     lines = (run_dir / "metrics.jsonl").read_text().splitlines()
     return sum('"event": "train"' in line or '"event":"train"' in line for line in lines)
 
 
-def test_finished_members_are_skipped_and_interrupted_ones_resume(sweep_file, tmp_path):
+def test_finished_members_are_skipped_and_interrupted_ones_resume(finished, tmp_path):
+    sweep_file, log = finished
     spec, base, members = load_sweep(sweep_file)
-    root, log = tmp_path / "runs", []
-    status = runner.run_sweep(spec, base, members, root, log.append, use_ray=False)
+    root = tmp_path / "runs"
+    status = runner.read_status(root)
     assert {e["status"] for e in status.values()} == {"done"} and len(status) == 2
     assert "one after another" in " ".join(log)
     first = members[0].name
@@ -53,24 +78,20 @@ def test_finished_members_are_skipped_and_interrupted_ones_resume(sweep_file, tm
     assert _train_rows(root / first) == trained
 
 
-def _finished_then_sampler_changed(sweep_file, root):
+def _finished_then_sampler_changed(sweep_file):
     """Every member of the sweep finished, then the base preset's sampler steps changed (as
     when the presets moved to DDPM-250); returns the sweep loaded again."""
-    spec, base, members = load_sweep(sweep_file)
-    runner.run_sweep(spec, base, members, root, lambda _m: None, use_ray=False)
     tiny = yaml.safe_load((sweep_file.parent / "tiny.yaml").read_text())
     tiny["sample"]["steps"] = 3
     (sweep_file.parent / "tiny.yaml").write_text(yaml.safe_dump(tiny))
     return load_sweep(sweep_file)
 
 
-def test_a_member_analysed_with_other_settings_is_analysed_again_not_retrained(
-    sweep_file, tmp_path
-):
+def test_a_member_analysed_with_other_settings_is_analysed_again_not_retrained(finished, tmp_path):
     """The base preset's evaluation sampler changed after the members finished: they are run
     again, their evaluations redone with the new sampler, their training kept."""
     root = tmp_path / "runs"
-    spec, base, members = _finished_then_sampler_changed(sweep_file, root)
+    spec, base, members = _finished_then_sampler_changed(finished[0])
     trained = _train_rows(root / members[0].name)
     log: list[str] = []
     runner.run_sweep(spec, base, members, root, log.append, use_ray=False)
@@ -81,11 +102,11 @@ def test_a_member_analysed_with_other_settings_is_analysed_again_not_retrained(
     assert _train_rows(root / members[0].name) == trained
 
 
-def test_an_interrupted_re_analysis_is_not_taken_for_finished(sweep_file, tmp_path, monkeypatch):
+def test_an_interrupted_re_analysis_is_not_taken_for_finished(finished, tmp_path, monkeypatch):
     """The member's config.yaml is rewritten when its re-run starts; stopped there, the member
     is still to run (it was taken for done before), and its analysis is redone next time."""
     root = tmp_path / "runs"
-    spec, base, members = _finished_then_sampler_changed(sweep_file, root)
+    spec, base, members = _finished_then_sampler_changed(finished[0])
 
     def stopped(base_, member, root_):  # writes the new config, then the stop comes
         (Path(root_) / member.name / "config.yaml").write_text(
