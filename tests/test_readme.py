@@ -243,3 +243,9 @@ def test_the_coupling_designs_are_the_committed_power_analysis():
     """README's coupling-design lines are `bumpdiff tables coupling-design` of design.json."""
     design = json.loads((ROOT / "results" / "imbalanced" / "design.json").read_text())
     assert _tables().coupling_design(design) in (ROOT / "README.md").read_text()
+
+
+def test_the_decisive_coupling_verdict_is_the_committed_sweep():
+    """README's pooled coupling lines are `bumpdiff tables coupling-pooled` of the decisive run."""
+    pooled = json.loads((ROOT / "results" / "imbalanced" / "decisive-coarse.json").read_text())
+    assert _tables().coupling_pooled(pooled) in (ROOT / "README.md").read_text()

@@ -12,7 +12,7 @@ RESULTS = Path(__file__).parents[2] / "results"
 
 def test_one_row_per_claim_each_naming_its_file():
     rows = claims_table(RESULTS).splitlines()[2:]
-    assert len(rows) == len(CLAIMS) == 10
+    assert len(rows) == len(CLAIMS) == 11
     for row, (claim, _, name, _) in zip(rows, CLAIMS):
         assert row.startswith(f"| {claim} |") and f"`results/{name}`" in row
         assert (RESULTS / name).is_file()
@@ -27,3 +27,15 @@ def test_a_verdict_follows_its_file(tmp_path):
     row = next(r for r in claims_table(tmp_path / "results").splitlines()
                if r.startswith("| Factorized torus"))  # fmt: skip
     assert "**means: factorized;" in row
+
+
+def test_the_decided_coupling_row_is_the_pooled_verdict(tmp_path):
+    shutil.copytree(RESULTS, tmp_path / "results")
+    path = tmp_path / "results" / "imbalanced" / "decisive-coarse.json"
+    data = json.loads(path.read_text())
+    data[0]["pooled"]["verdict"] = "coupled"
+    data[0]["text"] = "coarse-2d, dx = 1, dy = 3: …; pooled over 7 seeds: x at 9.99× y's step"
+    path.write_text(json.dumps(data))
+    row = next(r for r in claims_table(tmp_path / "results").splitlines()
+               if r.startswith("| Coupled x/y, decided"))  # fmt: skip
+    assert "**dx = 1, dy = 3: coupled**" in row and "pooled over 7 seeds: x at 9.99×" in row

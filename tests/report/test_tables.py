@@ -18,6 +18,7 @@ FILES = {
     "sentences": "torus/torus.json",
     "mechanisms": "mechanisms/quick-s0.json",
     "coupling-design": "imbalanced/design.json",
+    "coupling-pooled": "imbalanced/decisive-coarse.json",
     "torus": "torus/seeds-verdicts.json",
 }
 

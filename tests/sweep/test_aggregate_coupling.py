@@ -116,7 +116,28 @@ def test_the_seeds_are_pooled_into_one_verdict_with_its_power(tmp_path, measured
     assert pooled["separation"] == pytest.approx(np.log(3.0), abs=0.01)
     assert pooled["separation_in_se"] > 3  # these predictions are far apart for their spread
     assert pooled["joint_excess_answer"] == "excess"
-    assert f"**{verdict}**" in next(line for line in lines if line.startswith("band,"))
+    line = next(line for line in lines if line.startswith("band,"))
+    assert f"**{verdict}**" in line and "short of the 3" not in line
+
+
+@pytest.mark.parametrize(
+    ("predictions", "more"),
+    [(([1.0, 1.1, 0.9], [1.8, 2.0, 1.6]), "more 2D seeds"),
+     (([1.0, 1.5, 0.7], [1.8, 2.7, 1.2]), "more seeds of the predictions")],
+    ids=["the 2D spread", "the predictions' spread"],
+)  # fmt: skip
+def test_seeds_short_of_a_decisive_separation_say_what_would_reach_it(tmp_path, predictions, more):
+    """Predictions 2× apart; three 2D seeds spread widely fall short of 3 standard errors. With
+    tight predictions more 2D seeds reach it; with spread ones only more of theirs can."""
+    _member.status = {}
+    coupled, factorized = predictions
+    for seed, ratio in enumerate((1.4, 2.6, 1.9)):
+        _member(tmp_path, "band", seed, [_decisive_variant(seed, ratio, coupled, factorized,
+                                                           0.0)])  # fmt: skip
+    line = next(line for line in aggregate_sweep(tmp_path) if line.startswith("band,"))
+    pooled = json.loads((tmp_path / "aggregate/coupling-verdicts.json").read_text())[0]["pooled"]
+    assert pooled["separation_in_se"] < 3
+    assert f"(short of the 3 a decisive design needs: {more})" in line
 
 
 def test_a_lattice_right_without_its_condition_leaves_the_pooled_verdict_undetermined(tmp_path):

@@ -81,8 +81,8 @@ def tables(
 ) -> None:
     """Print a Markdown table or sentence of README.md from committed files. KIND: phases,
     compare, sweep, answer, trajectory, trajectory-power, sentences, mechanisms, coupling-design,
-    torus (results/); claims (FILE: the results folder); samplers, speed, sweep-scaling,
-    verdicts (benchmarks/, sampler studies)."""
+    coupling-pooled, torus (results/); claims (FILE: the results folder); samplers, speed,
+    sweep-scaling, verdicts (benchmarks/, sampler studies)."""
     if kind == "claims":  # read from a results folder, not one file
         from bumpdiff.report.claims import claims_table
 

@@ -22,9 +22,11 @@ import numpy as np
 from bumpdiff.config import DataConfig
 from bumpdiff.data import lattice_from_config
 
+DECISIVE_SE = 3.0  # predictions this many standard errors apart: a design that can decide
+
 
 def seeds_needed(
-    delta: float, sd: float, se_predictions: float = 0.0, z: float = 3.0
+    delta: float, sd: float, se_predictions: float = 0.0, z: float = DECISIVE_SE
 ) -> int | None:
     """The fewest 2D seeds for predictions ``delta`` apart (log ratio) to differ by ``z``
     standard errors; None when no number does (module docstring)."""
@@ -60,7 +62,7 @@ def design_power(
     balanced: np.ndarray,
     references: np.ndarray,
     two_d_sd: float,
-    z: float = 3.0,
+    z: float = DECISIVE_SE,
     max_seeds: int = 10,
 ) -> dict:
     """One design's power: ``balanced`` and ``references`` are per-seed log ratios (the coupled
@@ -91,7 +93,9 @@ def pooled_sd(groups: list[np.ndarray]) -> float:
     return math.sqrt(sum(float(((g - g.mean()) ** 2).sum()) for g in groups) / dof)
 
 
-def choose_design(prior: dict, designs: dict[str, dict], z: float = 3.0, max_seeds: int = 10):
+def choose_design(
+    prior: dict, designs: dict[str, dict], z: float = DECISIVE_SE, max_seeds: int = 10
+):
     """design.json's content. ``prior`` is a finished imbalanced study (coupling.json): its
     balanced variant's per-seed log ratios are the coupled prediction and the per-seed spread of
     all its variants the 2D measurement's SD. ``designs`` maps a name to its references.json

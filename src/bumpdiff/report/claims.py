@@ -81,6 +81,14 @@ def _coupling(d: dict) -> tuple[str, str]:
         f"{lab}: {a}" for lab, a in zip(labels, answers))  # fmt: skip
 
 
+def _coupling_pooled(d: list[dict]) -> tuple[str, str]:
+    """A decisive coupling sweep (coupling-verdicts.json): per dataset its verdict pooled over
+    the seeds; the measurement: the first dataset's pooled sentence."""
+    verdict = "; ".join(f"dx = {v['dx']:g}, dy = {v['dy']:g}: {v['pooled']['verdict']}" for v in d)
+    pooled = d[0]["text"].split("; pooled over ", 1)[-1]
+    return _short(f"pooled over {pooled}"), verdict
+
+
 def _torus_seeds(key: str):
     """A torus sweep's verdicts over seeds (torus-verdicts.json): per representation its answer
     beyond the controls (``key`` "verdict") or its alignment (``key`` "alignment")."""
@@ -109,6 +117,9 @@ CLAIMS = [  # (claim, what the paper says, file under results/, reader → (meas
      "at the wrong place", "sweeps/quick-seeds/verdicts.json", _trajectory),
     ("Coupled x/y", "with dx = 0.1, dy = 1 the two axes are learned together, not each at its "
      "own pace", "imbalanced/coupling.json", _coupling),
+    ("Coupled x/y, decided", "the same claim on a design whose two predictions differ (x over 8 "
+     "values 1 px apart, y over 3 values 3 px apart), chosen by a power analysis before its 2D "
+     "seeds", "imbalanced/decisive-coarse.json", _coupling_pooled),
     ("Factorized torus", "the terminal representation is a factorized (not coupled) torus",
      "torus/seeds-verdicts.json", _torus_seeds("verdict")),
     ("Not aligned", "the representations of different values of one feature are not aligned "

@@ -280,6 +280,12 @@ def _pm(d: dict, key: str) -> str:
     return "n/a" if value is None else f"{value:+.2f} ± {se:.2f}"
 
 
+def coupling_pooled(verdicts: list[dict]) -> str:
+    """A coupling sweep's verdicts pooled over its seeds (aggregate/coupling-verdicts.json,
+    sweep/aggregate_coupling.py): one bullet per setting and dataset."""
+    return "\n".join(f"- {v['text']}" for v in verdicts)
+
+
 def torus_over_seeds(verdicts: list[dict]) -> str:
     """A torus sweep's verdicts over seeds beyond the controls (aggregate/torus-verdicts.json,
     sweep/aggregate_torus.py): one bullet per setting and representation."""
@@ -296,5 +302,6 @@ KINDS = {  # kind → the text printed for one file's JSON
     "sentences": summary_sentences,
     "mechanisms": mechanisms_answers,
     "coupling-design": coupling_design,
+    "coupling-pooled": coupling_pooled,
     "torus": torus_over_seeds,
 }

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bumpdiff.experiments.design_power import BLIND_LIMIT, finite_or_none
+from bumpdiff.experiments.design_power import BLIND_LIMIT, DECISIVE_SE, finite_or_none
 from bumpdiff.experiments.imbalanced import blind_accuracies
 from bumpdiff.experiments.imbalanced_stats import coupling_verdict, excess_answer
 from bumpdiff.store.runfolder import RunFolder
@@ -110,9 +110,20 @@ def _pooled_text(p: dict) -> str:
         f"{p['coupled_seeds']} seeds of balanced data), factorized "
         f"{e(p['log_factorized']):.2f}× (log s.e. {p['factorized_log_se']:.2f}, "
         f"{p['factorized_seeds']} seeds of each axis alone); the predictions lie {power} standard "
-        f"errors of the comparison apart: **{p['verdict']}**{_blind_clause(p)}; per image: "
-        f"{p['joint_excess_answer']}"
+        f"errors of the comparison apart{_short_clause(p)}: **{p['verdict']}**{_blind_clause(p)}; "
+        f"per image: {p['joint_excess_answer']}"
     )
+
+
+def _short_clause(p: dict) -> str:
+    """Where the seeds fall short of a decisive design's separation, what would reach it: more
+    2D seeds, or (when the predictions' own standard errors already allow no more) more seeds
+    of the predictions."""
+    if p["separation_in_se"] is None or p["separation_in_se"] >= DECISIVE_SE:
+        return ""
+    cap = p["separation"] / p["se_separation"] if p.get("se_separation") else np.inf
+    more = "more 2D seeds" if cap > DECISIVE_SE else "more seeds of the predictions"
+    return f" (short of the {DECISIVE_SE:g} a decisive design needs: {more})"
 
 
 def _blind_clause(p: dict) -> str:
