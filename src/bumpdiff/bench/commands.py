@@ -48,7 +48,7 @@ def bench(
         typer.Option(
             "--only",
             help="parts: train, profile, evaluate, probe, samplers, experiment (the default "
-            "set); threads, sweep (only when named)",
+            "set); threads, sweep, speedups (only when named)",
         ),
     ] = None,
     sampler: Annotated[

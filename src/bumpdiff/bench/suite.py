@@ -26,6 +26,7 @@ from bumpdiff.analysis.pipeline import eval_conditions
 from bumpdiff.analysis.probing import probe_conditions
 from bumpdiff.bench.machine import machine_info
 from bumpdiff.bench.profile import frozen_sampling, profile_sampling, profile_training
+from bumpdiff.bench.speedups import QUICK_SPEEDUPS, VARIANTS, measure_speedups
 from bumpdiff.bench.sweep_scaling import measure_sweep_scaling
 from bumpdiff.bench.threads import measure_threads
 from bumpdiff.config import Config, ConfigError
@@ -238,7 +239,7 @@ def bench_sampling(cfg: Config, device: torch.device, texts, images: int) -> lis
 
 PARTS = ("train", "profile", "evaluate", "probe", "samplers", "experiment")
 # Measured only when named with --only: each takes minutes and starts other processes.
-ON_REQUEST = ("threads", "sweep")
+ON_REQUEST = ("threads", "sweep", "speedups")
 
 # A tiny model: checks the harness, not the machine.
 QUICK_OVERRIDES = [
@@ -310,7 +311,7 @@ def run_bench(
         log("sampler cost …")
         texts = samplers or (("ddpm", "ddim:10") if quick else SAMPLER_TIMINGS)
         result["sampling"] = bench_sampling(cfg, device, texts, 4 if quick else 64)
-    _on_request(parts, result, quick, log)
+    _on_request(cfg, parts, result, quick, log)
     if "experiment" in parts:
         log(f"{cfg.experiment} experiment end to end → {run_dir} …")
         t0 = time.perf_counter()
@@ -320,7 +321,7 @@ def run_bench(
     return result
 
 
-def _on_request(parts: tuple[str, ...], result: dict, quick: bool, log) -> None:
+def _on_request(cfg: Config, parts: tuple[str, ...], result: dict, quick: bool, log) -> None:
     """The parts measured only when named (ON_REQUEST), with tiny settings under ``quick``."""
     if "threads" in parts:
         log("threads beside another training …")
@@ -329,3 +330,9 @@ def _on_request(parts: tuple[str, ...], result: dict, quick: bool, log) -> None:
         log("sweep scaling with 1 and 2 workers …")
         tiny = (2, False, ("train.steps=4", "train.checkpoints=1")) if quick else (8, None, ())
         result["sweep"] = measure_sweep_scaling(*tiny)
+    if "speedups" in parts:
+        log("faster steps side by side (fp32, channels-last, compile, bf16) …")
+        device = resolve_device(cfg.train.device)
+        # quick: the harness without compiling (inductor takes minutes even on a tiny model)
+        plan = (1, 1, 2, QUICK_SPEEDUPS) if quick else (3, 3, 3, VARIANTS)
+        result["speedups"] = measure_speedups(cfg, device, *plan)
