@@ -57,6 +57,28 @@ def test_design_power_reads_a_study_and_a_designs_references(tmp_path):
     assert result.exit_code == 2 and "no.json" in result.output and not missing.exists()
 
 
+def test_design_power_takes_a_designs_own_balanced_study_after_a_comma(tmp_path):
+    """NAME=REFS,BALANCED: the balanced study read with the design's tolerances is its coupled
+    prediction; one read otherwise is refused in one line, exit 2, nothing written."""
+    refs = {"data": {"sigma": 1.0}, "eval_tolerance": 1.0, "eval_tolerance_x": 0.25,
+            "rows": [{"dx": 0.1, "dy": 1.0, "seeds": [0, 1, 2], "reached": 3,
+                      "log_ratio50_per_seed": [0.59, 0.6, 0.61]}]}  # fmt: skip
+    study = ROOT / "results" / "imbalanced" / "coupling.json"
+    own = json.loads(study.read_text())
+    (tmp_path / "refs.json").write_text(json.dumps(refs))
+    for tol, name in ((0.25, "own.json"), (None, "other.json")):
+        (tmp_path / name).write_text(json.dumps({**own, "eval_tolerance": 1.0,
+                                                 "eval_tolerance_x": tol}))  # fmt: skip
+    out = tmp_path / "design.json"
+    args = ["evidence", "design-power", str(out), str(study)]
+    result = runner.invoke(app, [*args, f"f={tmp_path / 'refs.json'},{tmp_path / 'own.json'}"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["designs"][0]["coupled_from"] == "own balanced study"
+    out.unlink()
+    result = runner.invoke(app, [*args, f"f={tmp_path / 'refs.json'},{tmp_path / 'other.json'}"])
+    assert result.exit_code == 2 and "eval_tolerance_x" in result.output and not out.exists()
+
+
 def test_percolation_power_reads_a_pilot_and_the_config_to_run(tmp_path):
     """The committed pilot and the percolation preset: one row per width, each with a finite
     onset standard error; 64 conditions × 2 draws = 128 images per seed; a bad config is one

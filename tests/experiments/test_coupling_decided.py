@@ -50,6 +50,8 @@ def test_the_references_file_gives_the_factorized_prediction(references, x_mid, 
     (row,) = summary.variants
     assert row.verdict == verdict and row.seeds == [3, 4, 5]
     assert f"**{verdict}**" in summary.verdict
+    # the tolerances it was read with travel in the file: a design's power analysis checks them
+    assert (summary.eval_tolerance, summary.eval_tolerance_x) == (cfg.eval.tolerance, None)
 
 
 def test_references_of_other_data_are_refused_naming_what_differs(references):

@@ -97,3 +97,28 @@ def test_a_design_is_chosen_only_when_its_predictions_are_apart_and_every_seed_r
 def test_blind_accuracy_known_answers(values, tolerance, blind):
     """The share of an axis's values one position lies within tolerance of, counted by hand."""
     assert blind_accuracy(values, tolerance) == pytest.approx(blind)
+
+
+def _study(logs, tolerance_x=None):
+    return {"eval_tolerance": 1.0, "eval_tolerance_x": tolerance_x, "variants": [
+        {"dx": 1.0, "dy": 1.0, "ratio50_per_seed": list(np.exp(logs))}]}  # fmt: skip
+
+
+def test_a_design_read_finer_takes_its_coupled_prediction_from_its_own_balanced_study():
+    """x read to 0.25 px: the balanced data read that way is slower on x too, and that (not the
+    prior's 1 px reading) is what coupled learning predicts for the design."""
+    prior = _study([0.0, 0.02, -0.02])
+    refs = {**_refs([0.6, 0.62, 0.58]), "eval_tolerance": 1.0, "eval_tolerance_x": 0.25}
+    own = _study([0.59, 0.61, 0.6], tolerance_x=0.25)  # balanced read finer: as slow on x
+    found = choose_design(prior, {"finex": refs, "prior-read": refs}, coupled={"finex": own})
+    by = {r["design"]: r for r in found["designs"]}
+    assert by["finex"]["coupled"] == pytest.approx(0.6) and by["finex"]["seeds_needed"] is None
+    assert by["finex"]["coupled_from"] == "own balanced study"
+    assert by["prior-read"]["coupled"] == pytest.approx(0.0)  # without it: the prior's
+    assert by["prior-read"]["coupled_from"] == "prior study" and found["chosen"] == ["prior-read"]
+
+
+def test_a_balanced_study_read_otherwise_than_the_references_is_refused():
+    refs = {**_refs([0.6, 0.62, 0.58]), "eval_tolerance": 1.0, "eval_tolerance_x": 0.25}
+    with pytest.raises(ValueError, match="eval_tolerance_x"):
+        choose_design(_study([0.0, 0.1]), {"finex": refs}, coupled={"finex": _study([0.0, 0.1])})

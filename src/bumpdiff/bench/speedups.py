@@ -6,12 +6,12 @@ out, saying why).
 
 Per variant: seconds per training step (``train_step``, the run's own step) and per sampling call
 (one network evaluation without gradients, as a sampler makes, of as many images as a training
-batch), each the median of
-repeats interleaved across the variants so that the machine's drift hits all alike, their ratio
-to fp32, the compile time, and how far the variant's output moves from fp32's on one fixed batch
-(the RMS and the largest absolute difference of ε̂, against ε̂'s own spread). A variant is a candidate only when
-it is faster *and* its outputs stay within the tolerance its kind allows (``TOLERANCES``);
-whether it changes any result is then the sampler rule's check (docs/science.md, "Sampler").
+batch), each the median of repeats interleaved across the variants so that the machine's drift
+hits all alike, their ratio to fp32, the warm-up (compile) time, and how far the variant's ε̂
+moves from fp32's on one fixed batch (RMS and largest absolute difference, over ε̂'s spread). A
+variant is a candidate only when it is faster *and* within the tolerance its kind allows
+(``TOLERANCES``); whether it changes any result is then the sampler rule's check
+(docs/science.md, "Sampler").
 """
 
 from __future__ import annotations

@@ -93,39 +93,68 @@ def pooled_sd(groups: list[np.ndarray]) -> float:
     return math.sqrt(sum(float(((g - g.mean()) ** 2).sum()) for g in groups) / dof)
 
 
+def balanced_logs(study: dict) -> np.ndarray:
+    """The per-seed log step ratios of a coupling.json's balanced variant (dx = dy)."""
+    variant = next((v for v in study["variants"] if v["dx"] == v["dy"]), None)
+    if variant is None:
+        raise ValueError("coupling.json: no balanced variant (dx = dy) to predict coupling")
+    return np.log([r for r in variant["ratio50_per_seed"] if r])
+
+
+def _check_read_alike(name: str, study: dict, refs: dict) -> None:
+    """A design's own coupled prediction must be read with its references' tolerances."""
+    for key in ("eval_tolerance", "eval_tolerance_x"):
+        if study.get(key, "unrecorded") != refs.get(key):
+            raise ValueError(f"{name}: its balanced study has {key} {study.get(key, 'unrecorded')}"
+                             f", its references {refs.get(key)}: read them alike")  # fmt: skip
+
+
 def choose_design(
-    prior: dict, designs: dict[str, dict], z: float = DECISIVE_SE, max_seeds: int = 10
+    prior: dict,
+    designs: dict[str, dict],
+    z: float = DECISIVE_SE,
+    max_seeds: int = 10,
+    coupled: dict[str, dict] | None = None,
 ):
     """design.json's content. ``prior`` is a finished imbalanced study (coupling.json): its
     balanced variant's per-seed log ratios are the coupled prediction and the per-seed spread of
     all its variants the 2D measurement's SD. ``designs`` maps a name to its references.json
-    (each axis learned alone, per seed). Every design row gets ``design_power`` and each axis's
-    blind accuracy (``design_blindness``); those that reach ``z`` standard errors within
-    ``max_seeds``, with every reference seed at 50 % and both axes below ``BLIND_LIMIT`` without
-    their condition, are chosen, fewest seeds first."""
-    variants = prior["variants"]
-    logs = [np.log([r for r in v["ratio50_per_seed"] if r]) for v in variants]
-    balanced = next(log for v, log in zip(variants, logs) if v["dx"] == v["dy"])
+    (each axis learned alone, per seed); ``coupled`` a name to that design's own balanced study
+    (a coupling.json read with the design's tolerances, e.g. x read finer), whose balanced
+    variant replaces the prior's as its coupled prediction. Every design row gets
+    ``design_power`` and each axis's blind accuracy (``design_blindness``); those that reach
+    ``z`` standard errors within ``max_seeds``, with every reference seed at 50 % and both axes
+    below ``BLIND_LIMIT`` without their condition, are chosen, fewest seeds first."""
+    coupled = coupled or {}
+    logs = [np.log([r for r in v["ratio50_per_seed"] if r]) for v in prior["variants"]]
     sd = pooled_sd(logs)
     rows = []
     for name, refs in designs.items():
-        for row in refs["rows"]:
-            seeds, reached = len(row["seeds"]), row["reached"]
-            if reached == 0:  # no seed reached 50 %: no factorized prediction at all
-                power = {"seeds_needed": None, "decidable": False}
-            else:
-                power = design_power(balanced, row["log_ratio50_per_seed"], sd, z, max_seeds)
-                power = {k: finite_or_none(v) for k, v in power.items()}
-            complete = reached == seeds  # a seed that never reached 50 % needs longer training
-            blind = design_blindness(refs, row["dx"], row["dy"])
-            conditional = max(blind.values()) < BLIND_LIMIT
-            rows.append({"design": name, "dx": row["dx"], "dy": row["dy"], "data": refs["data"],
-                         "seeds": seeds, "reached": reached, **power, **blind,
-                         "conditional": conditional,
-                         "decidable": power["decidable"] and complete and conditional})  # fmt: skip
+        if name in coupled:
+            _check_read_alike(name, coupled[name], refs)
+        balanced = balanced_logs(coupled.get(name, prior))
+        source = {"coupled_from": "own balanced study" if name in coupled else "prior study"}
+        rows += [{**_design_row(name, refs, row, balanced, sd, z, max_seeds), **source}
+                 for row in refs["rows"]]  # fmt: skip
     chosen = sorted((r for r in rows if r["decidable"]), key=lambda r: r["seeds_needed"])
     return {"z": z, "max_seeds": max_seeds, "two_d_sd": sd, "designs": rows,
             "chosen": [r["design"] for r in chosen]}  # fmt: skip
+
+
+def _design_row(name, refs, row, balanced, sd, z, max_seeds) -> dict:
+    """One reference row's power, blindness and whether the design can decide."""
+    seeds, reached = len(row["seeds"]), row["reached"]
+    if reached == 0:  # no seed reached 50 %: no factorized prediction at all
+        power = {"seeds_needed": None, "decidable": False}
+    else:
+        power = design_power(balanced, row["log_ratio50_per_seed"], sd, z, max_seeds)
+        power = {k: finite_or_none(v) for k, v in power.items()}
+    complete = reached == seeds  # a seed that never reached 50 % needs longer training
+    blind = design_blindness(refs, row["dx"], row["dy"])
+    conditional = max(blind.values()) < BLIND_LIMIT
+    return {"design": name, "dx": row["dx"], "dy": row["dy"], "data": refs["data"],
+            "seeds": seeds, "reached": reached, **power, **blind, "conditional": conditional,
+            "decidable": power["decidable"] and complete and conditional}  # fmt: skip
 
 
 def lattice_blindness(data: DataConfig, tolerance: float, tolerance_x: float | None):

@@ -19,7 +19,9 @@ trained or sampled, each tool reads run folders or study files and writes one JS
 - ``design-power``: before a coupling design's 2D runs, how many seeds tell its coupled and
   factorized predictions apart by 3 standard errors (experiments/design_power.py), from a finished
   imbalanced study (its coupling.json) and each design's 1D references (references.json of an
-  imbalanced run with ``imbalanced.stage: references``);
+  imbalanced run with ``imbalanced.stage: references``), each optionally with its own balanced
+  study (``NAME=REFS,BALANCED``: a coupling.json read with the design's tolerances) as its
+  coupled prediction;
 - ``percolation-power``: before a percolation run, the onset's standard error its config would
   reach (experiments/percolation_onset.py), from a finished pilot's percolation.json, and
   whether that tells the thresholds' λ_c apart;
@@ -58,7 +60,8 @@ USAGE = {
     "sampler-se": "sampler-se STUDY.json OUT.json",
     "trajectory-calibration": "trajectory-calibration OUT.json RUN [T,T,...]",
     "rejudge": "rejudge VERDICTS.json ROWS.parquet",
-    "design-power": "design-power OUT.json COUPLING.json NAME=REFERENCES.json [...]",
+    "design-power": "design-power OUT.json COUPLING.json NAME=REFERENCES.json[,BALANCED.json] "
+    "[...]",
     "percolation-power": "percolation-power OUT.json PILOT.json CONFIG.yaml",
     "efficiency-power": "efficiency-power OUT.json PILOT.json CONFIG.yaml",
 }
@@ -298,13 +301,15 @@ def design_power_main(argv: list[str]) -> int:
     if len(argv) < 3 or len(named) != len(argv) - 2:
         print(f"usage: bumpdiff evidence {USAGE['design-power']}", file=sys.stderr)
         return 2
+    paths = {name: value.split(",", 1) for name, value in named.items()}
     try:
         prior = json.loads(Path(argv[1]).read_text())
-        designs = {name: json.loads(Path(path).read_text()) for name, path in named.items()}
+        designs = {name: json.loads(Path(p[0]).read_text()) for name, p in paths.items()}
+        coupled = {n: json.loads(Path(p[1]).read_text()) for n, p in paths.items() if len(p) > 1}
+        result = choose_design(prior, designs, coupled=coupled)
     except (OSError, ValueError) as err:
         print(f"error: {getattr(err, 'filename', None) or 'file'}: {err}", file=sys.stderr)
         return 2
-    result = choose_design(prior, designs)
     Path(argv[0]).write_text(json.dumps(result, indent=1) + "\n")
     print(json.dumps({r["design"]: r["seeds_needed"] for r in result["designs"]}))
     return 0

@@ -210,7 +210,9 @@ def summarise_variants(
         verdict = "No factorized reference was trained (imbalanced.references: false)."
     else:
         verdict = " ".join(_sentence(row) for row in rows if row is not balanced)
-    return CouplingSummary(variants=[CouplingVariant(**r) for r in rows], verdict=verdict)
+    return CouplingSummary(variants=[CouplingVariant(**r) for r in rows], verdict=verdict,
+                           eval_tolerance=cfg.eval.tolerance,
+                           eval_tolerance_x=cfg.eval.tolerance_x)  # fmt: skip
 
 
 def _sentence(row: dict) -> str:

@@ -305,6 +305,9 @@ class CouplingVariant(_Record):
 class CouplingSummary(_Record):
     variants: list[CouplingVariant]
     verdict: str
+    # the tolerances every accuracy was read with (files made before the fields: not recorded)
+    eval_tolerance: float | None = None
+    eval_tolerance_x: float | None = None
 
 
 # ---- samplers.json ---------------------------------------------------------------------------
