@@ -56,3 +56,14 @@ def test_the_trajectory_rows_show_its_phase_largest_learned_order_and_decision()
     assert "| x̂₀ holds the condition from t | – |" in table
     del entry["trajectory"]
     assert "trajectory" not in phases_table([entry])
+
+
+def test_a_design_with_its_own_balanced_study_says_its_coupled_prediction_is_read_alike():
+    row = {"design": "finex", "coupled": 0.4, "coupled_se": 0.1, "factorized": 0.5,
+           "factorized_se": 0.1, "reached": 3, "seeds": 3, "seeds_needed": None,
+           "decidable": False, "conditional": True}  # fmt: skip
+    design = {"z": 3.0, "max_seeds": 10, "designs": [row, {**row, "design": "other",
+              "coupled_from": "prior study"}]}  # fmt: skip
+    design["designs"][0]["coupled_from"] = "own balanced study"
+    own, other = KINDS["coupling-design"](design).splitlines()
+    assert "(the balanced data read alike)" in own and "(the balanced data)" in other

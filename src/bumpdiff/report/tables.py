@@ -267,9 +267,11 @@ def coupling_design(design: dict) -> str:
                 f"{blind:.0%} of images at its tolerance (its step needs no condition): **not "
                 "decidable**" if d.get("conditional") is False else
                 f"{apart}: **not decidable**")  # fmt: skip
+        balanced = ("the balanced data read alike" if d.get("coupled_from") ==
+                    "own balanced study" else "the balanced data")  # fmt: skip
         lines.append(
-            f"- {d['design']}: log(step x / step y) predicted {_pm(d, 'coupled')} if coupled (the "
-            f"balanced data), {_pm(d, 'factorized')} if factorized (each axis alone, "
+            f"- {d['design']}: log(step x / step y) predicted {_pm(d, 'coupled')} if coupled ("
+            f"{balanced}), {_pm(d, 'factorized')} if factorized (each axis alone, "
             f"{d['reached']} of {d['seeds']} seeds); {need}."
         )
     return "\n".join(lines)
