@@ -29,6 +29,16 @@ def test_an_unknown_kind_or_tool_is_one_line_and_exit_2():
         assert result.output.strip().count("\n") == 0 and word in result.output
 
 
+def test_a_file_of_another_kind_or_not_json_is_one_line_and_exit_2(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    other = ROOT / "benchmarks" / "cpu-2core-profile-paper.json"
+    for kind, path, word in (("scale", bad, "not JSON"), ("samplers", other, "not a 'samplers'")):
+        result = runner.invoke(app, ["tables", kind, str(path)])
+        assert result.exit_code == 2, result.output
+        assert result.output.strip().count("\n") == 0 and word in result.output
+
+
 def test_an_evidence_tool_with_its_arguments_off_says_its_usage_and_exits_2(tmp_path):
     result = runner.invoke(app, ["evidence", "agreement", str(tmp_path / "out.json")])
     assert result.exit_code == 2

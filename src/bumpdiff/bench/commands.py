@@ -82,7 +82,7 @@ def tables(
     """Print a Markdown table or sentence of README.md from committed files. KIND: phases,
     compare, sweep, answer, trajectory, trajectory-power, sentences, mechanisms, coupling-design,
     coupling-pooled, torus (results/); claims (FILE: the results folder); samplers, speed,
-    sweep-scaling, verdicts (benchmarks/, sampler studies)."""
+    scale, sweep-scaling, verdicts (benchmarks/, sampler studies)."""
     if kind == "claims":  # read from a results folder, not one file
         from bumpdiff.report.claims import claims_table
 
@@ -95,7 +95,13 @@ def tables(
     for path in files:
         if len(files) > 1:
             _out.print(f"### {path}\n", markup=False, highlight=False)
-        text = kinds[kind](json.loads(path.read_text()))
+        try:
+            text = kinds[kind](json.loads(path.read_text()))
+        except json.JSONDecodeError as err:
+            raise ConfigError(f"FILE: {path} is not JSON ({err})") from None
+        except (KeyError, TypeError, AttributeError, ValueError) as err:  # another kind or age
+            why = f"no {err}" if isinstance(err, KeyError) else str(err).splitlines()[0]
+            raise ConfigError(f"FILE: {path} is not a {kind!r} file ({why})") from None
         _out.print(text, markup=False, highlight=False)
 
 

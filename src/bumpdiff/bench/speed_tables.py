@@ -4,6 +4,7 @@ bumpdiff tables samplers benchmarks/cpu-2core-samplers512.json [more.json …]
 bumpdiff tables speed benchmarks/cpu-2core-speed.json          # README's performance rows
 bumpdiff tables sweep-scaling benchmarks/cpu-2core-sweep.json  # README's sweep-scaling row
 bumpdiff tables verdicts results/samplers/coupled-study.json   # README's sampler line
+bumpdiff tables scale benchmarks/cpu-2core-profile-paper.json  # a preset's profile or speed-ups
 
 The sampler table reads the samplers experiment's ``samplers.json`` (``rows``) and the older bench
 files (``sampling``) alike.
@@ -104,8 +105,42 @@ def _rows(result: dict) -> list[SamplerRow]:
     return [SamplerRow.model_validate(r) for r in result.get("rows", result.get("sampling"))]
 
 
+def scale_rows(result: dict) -> str:
+    """Rows of a bench file made on one preset with ``--only profile`` or ``--only speedups``:
+    where a training step and a sampling call spend their time, and each faster variant's
+    speed-ups with its output distance from fp32's (``bench/speedups.py``)."""
+    m = result["machine"]
+    head = f"{m['cpu']}, {m['threads']} thread(s)"
+    lines = []
+    if "train_profile" in result:
+        prof = result["train_profile"]
+        what = f"training step, {prof['seconds_per_step']:.2f} s ({head}): where its time goes"
+        lines.append(_profile_row(what, prof))
+    if "sampling_profile" in result:
+        prof = result["sampling_profile"]
+        what = (f"sampling call of {prof['images']} images, {prof['seconds_per_call']:.2f} s "
+                f"({head}): where its time goes")  # fmt: skip
+        lines.append(_profile_row(what, prof))
+    part = result.get("speedups")
+    for name, v in (part or {}).get("variants", {}).items():
+        within = ("" if "tolerance" not in v else ", within" if v["within_tolerance"] else
+                  ", NOT within")  # fmt: skip
+        tol = f"{within} its tolerance {v['tolerance']:g}" if "tolerance" in v else ""
+        lines.append(
+            f"| {name} (batch {part['train_batch']}, {head}) | training step "
+            f"{v['seconds_per_train_step']:.2f} s (×{v['train_speedup']:.2f} of fp32's speed), "
+            f"sampling call {v['seconds_per_sampling_call']:.2f} s "
+            f"(×{v['sampling_speedup']:.2f}); warm-up {v['warmup_seconds']:.0f} s; ε̂ moved by "
+            f"{v['rms_diff_over_std']:.1e} of its spread (RMS){tol} |"
+        )
+    for name, why in (part or {}).get("skipped", {}).items():
+        lines.append(f"| {name} | not measured: {why} |")
+    return "\n".join(lines)
+
+
 KINDS = {  # kind → the text printed for one file's JSON
     "samplers": lambda result: sampler_table(_rows(result)),
+    "scale": scale_rows,
     "speed": speed_rows,
     "sweep-scaling": sweep_row,
     "verdicts": lambda result: sampler_verdicts(_rows(result)),
