@@ -91,6 +91,13 @@ def test_the_performance_rows_are_the_committed_speed_benchmark():
     assert f"{demo:.0f} s on the idle machine (`benchmarks/cpu-2core-speed.json`)" in readme
 
 
+def test_the_papers_scale_rows_are_the_committed_profile_and_speed_ups():
+    page = (ROOT / "benchmarks" / "README.md").read_text()
+    for name in ("cpu-2core-profile-paper.json", "cpu-2core-speedups-paper.json"):
+        result = json.loads((ROOT / "benchmarks" / name).read_text())
+        assert _tables("benchmarks").scale_rows(result) in page, name
+
+
 def test_the_sweep_scaling_row_is_the_committed_benchmark():
     result = json.loads((ROOT / "benchmarks" / "cpu-2core-sweep.json").read_text())
     assert _tables("benchmarks").sweep_row(result) in _pages()
