@@ -2,6 +2,7 @@
 summary and verdict code; a tiny run end to end."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -161,3 +162,18 @@ def test_coupled_from_must_name_a_study_with_balanced_data(tmp_path):
     (tmp_path / "coupling.json").write_text(json.dumps({"variants": [], "verdict": "none"}))
     with pytest.raises(ConfigError, match="no balanced variant"):
         _coupled_from(cfg)
+
+
+def test_coupled_from_takes_a_study_under_any_name_read_with_this_studys_tolerances(tmp_path):
+    committed = Path(__file__).parents[2] / "results" / "imbalanced" / "balanced-finex.json"
+    balanced = json.loads(committed.read_text())
+    study = tmp_path / "balanced-finex.json"
+    for tol_x, fine in ((0.25, True), (None, False)):
+        study.write_text(json.dumps({**balanced, "eval_tolerance": 1.0, "eval_tolerance_x": tol_x}))
+        cfg = tiny_config(f"imbalanced.coupled_from={study}", "eval.tolerance=1.0",
+                          "eval.tolerance_x=0.25")  # fmt: skip
+        if fine:
+            assert _coupled_from(cfg) == balanced["variants"][0]["ratio50_per_seed"]
+        else:
+            with pytest.raises(ConfigError, match="another eval_tolerance_x"):
+                _coupled_from(cfg)

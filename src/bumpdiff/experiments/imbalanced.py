@@ -302,15 +302,21 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
 
 
 def _coupled_from(cfg: Config) -> list | None:
-    """The balanced variant's per-seed ratios of the study ``imbalanced.coupled_from`` names."""
+    """The balanced variant's per-seed ratios of the study ``imbalanced.coupled_from`` names (a
+    coupling.json, under any name), read with this study's tolerances where it records them."""
     path = cfg.imbalanced.coupled_from
     if path is None:
         return None
-    study = (
-        RunFolder(Path(path).parent).read_coupling() if Path(path).name == "coupling.json" else None
-    )
-    if study is None:  # read_coupling: None where the file is not there
-        raise ConfigError(f"imbalanced.coupled_from: no coupling.json at {path!r}")
+    try:
+        study = CouplingSummary.model_validate_json(Path(path).read_text())
+    except (OSError, ValueError):
+        raise ConfigError(f"imbalanced.coupled_from: no coupling.json at {path!r}") from None
+    own = {"eval_tolerance": cfg.eval.tolerance, "eval_tolerance_x": cfg.eval.tolerance_x}
+    for key, value in own.items():
+        theirs = getattr(study, key)
+        if study.eval_tolerance is not None and theirs != value:  # recorded: must match
+            raise ConfigError(f"imbalanced.coupled_from: {path!r} was read with another {key} "
+                              f"({theirs!r}, here {value!r})")  # fmt: skip
     balanced = [v for v in study.variants if v.dx == v.dy]
     if not balanced:
         raise ConfigError(f"imbalanced.coupled_from: {path!r} has no balanced variant (dx = dy)")
