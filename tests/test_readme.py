@@ -3,6 +3,7 @@ generated from a committed file under results/ or benchmarks/ (printed by ``bump
 report/tables.py, bench/speed_tables.py); this test fails when a page and its file disagree."""
 
 import json
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
@@ -254,5 +255,8 @@ def test_the_coupling_designs_are_the_committed_power_analysis():
 
 def test_the_decisive_coupling_verdict_is_the_committed_sweep():
     """README's pooled coupling lines are `bumpdiff tables coupling-pooled` of the decisive run."""
-    pooled = json.loads((ROOT / "results" / "imbalanced" / "decisive-coarse.json").read_text())
-    assert _tables().coupling_pooled(pooled) in (ROOT / "README.md").read_text()
+    for name in ("decisive-coarse.json", "decisive-finex.json"):
+        pooled = json.loads((ROOT / "results" / "imbalanced" / name).read_text())
+        assert _tables().coupling_pooled(pooled) in (ROOT / "README.md").read_text(), name
+        said = re.search(r"Both designs answer\s+\*(\w+)\*", (ROOT / "README.md").read_text())
+        assert said and {v["pooled"]["verdict"] for v in pooled} == {said[1]}, name  # the prose

@@ -120,6 +120,9 @@ CLAIMS = [  # (claim, what the paper says, file under results/, reader → (meas
     ("Coupled x/y, decided", "the same claim on a design whose two predictions differ (x over 8 "
      "values 1 px apart, y over 3 values 3 px apart), chosen by a power analysis before its 2D "
      "seeds", "imbalanced/decisive-coarse.json", _coupling_pooled),
+    ("Coupled x/y, paper's lattice", "the same claim on the paper's own dx = 0.1, dy = 1, with x "
+     "read to 0.25 px so that the two predictions differ, chosen by the same power analysis",
+     "imbalanced/decisive-finex.json", _coupling_pooled),
     ("Factorized torus", "the terminal representation is a factorized (not coupled) torus",
      "torus/seeds-verdicts.json", _torus_seeds("verdict")),
     ("Not aligned", "the representations of different values of one feature are not aligned "
