@@ -26,7 +26,7 @@ import torch
 from bumpdiff.config import Config
 from bumpdiff.devices import cpu_bf16_units
 from bumpdiff.diffusion.network import init_model
-from bumpdiff.diffusion.schedule import alphas_cumprod, autocast
+from bumpdiff.diffusion.schedule import add_noise, alphas_cumprod, autocast
 from bumpdiff.training.loop import make_optimizer, train_step, training_data
 
 VARIANTS = ("fp32", "channels_last", "compile", "compile+channels_last", "bf16")
@@ -54,7 +54,7 @@ class _Variant:
     """One variant's model, optimizer and generator, with its two timed calls."""
 
     def __init__(self, name: str, base: torch.nn.Module, cfg: Config, data: dict):
-        self.name, self.data, self.cfg = name, data, cfg
+        self.data, self.cfg = data, cfg
         self.model = _prepare(name, copy.deepcopy(base))
         self.opt = make_optimizer(self.model, cfg)
         self.gen = torch.Generator().manual_seed(0)
@@ -91,8 +91,7 @@ def _fixed_batch(cfg: Config, x_0, cond, n: int, seed: int):
     idx = torch.randint(x_0.shape[0], (n,), generator=gen)
     t = torch.randint(cfg.diffusion.timesteps, (n,), generator=gen)
     noise = torch.randn((n, *x_0.shape[1:]), generator=gen)
-    abar = alphas_cumprod(cfg.diffusion)[t].view(-1, 1, 1, 1)
-    x_t = abar.sqrt() * x_0[idx].cpu() + (1 - abar).sqrt() * noise
+    x_t = add_noise(x_0[idx].cpu(), noise, t, alphas_cumprod(cfg.diffusion))
     dev = x_0.device
     return x_t.to(dev), t.to(dev), cond[idx.to(cond.device)].to(dev)
 

@@ -101,12 +101,24 @@ def balanced_logs(study: dict) -> np.ndarray:
     return np.log([r for r in variant["ratio50_per_seed"] if r])
 
 
+def first_difference(recorded: dict, own: dict, absent=None):
+    """The first setting of ``own`` that ``recorded`` (a study file's settings) gives otherwise,
+    as (key, recorded value or ``absent``, own value); None when they all agree."""
+    for key, value in own.items():
+        theirs = recorded.get(key, absent)
+        if theirs != value:
+            return key, theirs, value
+    return None
+
+
 def _check_read_alike(name: str, study: dict, refs: dict) -> None:
     """A design's own coupled prediction must be read with its references' tolerances."""
-    for key in ("eval_tolerance", "eval_tolerance_x"):
-        if study.get(key, "unrecorded") != refs.get(key):
-            raise ValueError(f"{name}: its balanced study has {key} {study.get(key, 'unrecorded')}"
-                             f", its references {refs.get(key)}: read them alike")  # fmt: skip
+    own = {key: refs.get(key) for key in ("eval_tolerance", "eval_tolerance_x")}
+    differs = first_difference(study, own, absent="unrecorded")
+    if differs:
+        key, theirs, ours = differs
+        raise ValueError(f"{name}: its balanced study has {key} {theirs}, its references {ours}: "
+                         "read them alike")  # fmt: skip
 
 
 def choose_design(

@@ -18,7 +18,12 @@ from bumpdiff.analysis.pipeline import analyse_pending
 from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.data import lattice_from_config
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
-from bumpdiff.experiments.design_power import BLIND_LIMIT, lattice_blindness, log_ratios
+from bumpdiff.experiments.design_power import (
+    BLIND_LIMIT,
+    first_difference,
+    lattice_blindness,
+    log_ratios,
+)
 from bumpdiff.experiments.imbalanced_stats import (
     coupling_stats,
     coupling_verdict,
@@ -312,11 +317,12 @@ def _coupled_from(cfg: Config) -> list | None:
     except (OSError, ValueError):
         raise ConfigError(f"imbalanced.coupled_from: no coupling.json at {path!r}") from None
     own = {"eval_tolerance": cfg.eval.tolerance, "eval_tolerance_x": cfg.eval.tolerance_x}
-    for key, value in own.items():
-        theirs = getattr(study, key)
-        if study.eval_tolerance is not None and theirs != value:  # recorded: must match
-            raise ConfigError(f"imbalanced.coupled_from: {path!r} was read with another {key} "
-                              f"({theirs!r}, here {value!r})")  # fmt: skip
+    recorded = study.eval_tolerance is not None
+    differs = first_difference(study.model_dump(), own) if recorded else None
+    if differs:  # only files that record their tolerances can be checked
+        key, theirs, value = differs
+        raise ConfigError(f"imbalanced.coupled_from: {path!r} was read with another {key} "
+                          f"({theirs!r}, here {value!r})")  # fmt: skip
     balanced = [v for v in study.variants if v.dx == v.dy]
     if not balanced:
         raise ConfigError(f"imbalanced.coupled_from: {path!r} has no balanced variant (dx = dy)")
@@ -338,10 +344,11 @@ def factorized_from(cfg: Config) -> dict | None:
         ) from None
     own = {"data": cfg.data.model_dump(mode="json"), "eval_tolerance": cfg.eval.tolerance,
            "eval_tolerance_x": cfg.eval.tolerance_x, "measure": cfg.imbalanced.measure}  # fmt: skip
-    for key, value in own.items():
-        if refs.get(key) != value:
-            raise ConfigError(f"imbalanced.factorized_from: {path!r} has another {key} than this "
-                              f"study ({refs.get(key)!r}, here {value!r})")  # fmt: skip
+    differs = first_difference(refs, own)
+    if differs:
+        key, theirs, value = differs
+        raise ConfigError(f"imbalanced.factorized_from: {path!r} has another {key} than this "
+                          f"study ({theirs!r}, here {value!r})")  # fmt: skip
     read = {(float(r["dx"]), float(r["dy"])): [_ratio_or_none(x, y) for x, y in zip(
         r["x_step50_per_seed"], r["y_step50_per_seed"])] for r in refs["rows"]}  # fmt: skip
     missing = [v for v in map(tuple, cfg.imbalanced.variants) if v not in read]
