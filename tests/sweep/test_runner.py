@@ -102,6 +102,25 @@ def test_a_member_analysed_with_other_settings_is_analysed_again_not_retrained(f
     assert _train_rows(root / members[0].name) == trained
 
 
+def test_a_member_asked_for_more_steps_continues_its_training(finished, tmp_path):
+    """The base preset's train.steps grew after the members finished: each member is taken up
+    again and trained on from its last checkpoint to the new length, its first steps kept."""
+    root = tmp_path / "runs"
+    spec, base, members = load_sweep(finished[0])
+    first = root / members[0].name
+    before = (first / "metrics.jsonl").read_text()
+    tiny = yaml.safe_load(base.read_text())
+    tiny["train"]["steps"] = 9
+    base.write_text(yaml.safe_dump(tiny))
+    log: list[str] = []
+    runner.run_sweep(spec, base, members, root, log.append, use_ray=False)
+    assert log[0].startswith("0 of 2 members finished before")
+    after = (first / "metrics.jsonl").read_text()
+    assert after.startswith(before.split('"event": "checkpoint", "step": 6')[0])
+    steps = [json.loads(x)["step"] for x in after.splitlines() if '"event": "train"' in x]
+    assert max(steps) == 9 and (first / "checkpoints" / "step-9.safetensors").is_file()
+
+
 def test_an_interrupted_re_analysis_is_not_taken_for_finished(finished, tmp_path, monkeypatch):
     """The member's config.yaml is rewritten when its re-run starts; stopped there, the member
     is still to run (it was taken for done before), and its analysis is redone next time."""

@@ -46,7 +46,9 @@ def is_done(root: Path, member: Member, status: dict[str, dict], base: Path | No
     """Finished earlier: recorded as done, its report still there and written after its
     config.yaml (a run rewrites the config when it starts and the report when it ends, so a
     re-run stopped in between is not finished, whatever an older sweep.json says) and (given the
-    sweep's ``base`` preset) analysed with the member's current analysis settings."""
+    sweep's ``base`` preset) analysed with the member's current analysis settings and trained
+    for its current ``train.steps`` (a base asking for more steps continues the member's
+    training; any other change of training is the resume rule's to refuse)."""
     done = status.get(member.name, {}).get("status") == "done"
     run = RunFolder(root / member.name)
     report, config = run.report_path, run.config_path
@@ -58,7 +60,8 @@ def is_done(root: Path, member: Member, status: dict[str, dict], base: Path | No
         return True
     saved = run.read_config().model_dump(mode="json")
     now = member_config(base, member).model_dump(mode="json")
-    return all(saved[k] == now[k] for k in ANALYSIS_SECTIONS)
+    same_steps = saved["train"]["steps"] == now["train"]["steps"]
+    return same_steps and all(saved[k] == now[k] for k in ANALYSIS_SECTIONS)
 
 
 def _error(err: BaseException) -> str:
