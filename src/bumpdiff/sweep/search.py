@@ -36,6 +36,8 @@ def member_summary(run: RunFolder, target: float) -> dict:
     its training seconds at the measured rate), the stage onsets and the behaviour's path."""
     cfg = run.read_config([])
     entries = run.read_phases()
+    if not entries:
+        raise ConfigError(f"scale-search: {run.phases_path} lists no checkpoint")
     start = run.read_metrics("start")
     rate = seconds_per_step(run.read_metrics("train"))
     reached = next((e.step for e in entries if e.accuracy >= target), None)
