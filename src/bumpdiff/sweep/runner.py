@@ -48,7 +48,7 @@ def is_done(root: Path, member: Member, status: dict[str, dict], base: Path | No
     re-run stopped in between is not finished, whatever an older sweep.json says) and (given the
     sweep's ``base`` preset) analysed with the member's current analysis settings and trained
     for its current ``train.steps`` (a base asking for more steps continues the member's
-    training; any other change of training is the resume rule's to refuse)."""
+    training; other changes of its training are not compared here)."""
     done = status.get(member.name, {}).get("status") == "done"
     run = RunFolder(root / member.name)
     report, config = run.report_path, run.config_path
