@@ -27,6 +27,7 @@ from bumpdiff.experiments.efficiency_stats import (
 )
 from bumpdiff.experiments.members import (
     derived,
+    design_of,
     evaluate_last,
     last_samples,
     train_all,
@@ -73,9 +74,10 @@ def member_rows(cfg: Config, root: RunFolder) -> list[dict]:
         dataset = "bumps" if d.kinds == ["bump"] else "bumps+stripes"
         key = (dataset, d.size, d.keep_fraction)
         images = len(training_set(d, member_cfg.seed)[0])
-        fresh = {"dataset": dataset, "size": d.size, "fraction": d.keep_fraction, "images": [],
-                 "accuracy": [], "evaluated": []}  # fmt: skip
+        fresh = {"dataset": dataset, "size": d.size, "fraction": d.keep_fraction, "seeds": [],
+                 "images": [], "accuracy": [], "evaluated": []}  # fmt: skip
         row = rows.setdefault(key, fresh)
+        row["seeds"].append(member_cfg.seed)
         row["images"].append(images)
         outcome = last_samples(member_cfg, sub)["outcome"]
         row["accuracy"].append(float(np.mean(outcome == "correct")))
@@ -192,7 +194,13 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
     scale = scaling(rows, cfg.efficiency.target, cfg.seed)
     compared = comparison(scale)
     lines = sentences(rows, scale, cfg.efficiency.target, compared)
-    data = {"members": rows, "scaling": scale, "comparison": compared, "sentences": lines}
+    data = {
+        "design": design_of(cfg),
+        "members": rows,
+        "scaling": scale,
+        "comparison": compared,
+        "sentences": lines,
+    }
     followup_pages.efficiency_page(root, cfg, data)
     return write_summary(root, "efficiency", data, lines)
 

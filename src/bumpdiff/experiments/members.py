@@ -13,6 +13,7 @@ from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.experiments.base import Log, train_to_end
 from bumpdiff.store.analysis_files import read_recorded
 from bumpdiff.store.runfolder import RunFolder
+from bumpdiff.training.loop import TRAINING_SECTIONS
 from bumpdiff.training.side_by_side import can_overlap, train_side_by_side
 
 Member = tuple[str, Config, RunFolder]  # (what, config, run folder)
@@ -26,6 +27,19 @@ def derived(cfg: Config, seed: int, **sections: dict) -> Config:
     for name, fields in sections.items():
         tree[name].update(fields)
     return build_config(tree)
+
+
+def design_of(cfg: Config) -> dict:
+    """What every seed of a study shares, as its summary records it: the experiment, the
+    training sections less the compute settings (train.device, threads, overlap: they change
+    how fast, not what is trained), sampling, evaluation and the study's own section less its
+    seed list. Two seed shards of one design (experiments/seed_shards.py) record equal designs."""
+    tree = cfg.model_dump(mode="json")
+    design = {k: tree[k] for k in ("experiment", *TRAINING_SECTIONS, "sample", "eval")}
+    design[cfg.experiment] = {k: v for k, v in tree[cfg.experiment].items() if k != "seeds"}
+    design["train"] = {k: v for k, v in tree["train"].items()
+                       if k not in ("device", "threads", "overlap")}  # fmt: skip
+    return design
 
 
 def train_all(members: Iterable[Member], log: Log, progress: bool) -> None:

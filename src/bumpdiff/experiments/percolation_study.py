@@ -23,7 +23,13 @@ from bumpdiff.data.percolation import (
     percolation_curves,
 )
 from bumpdiff.experiments.base import Experiment, Log, train_to_end
-from bumpdiff.experiments.members import derived, evaluate_last, last_samples, write_summary
+from bumpdiff.experiments.members import (
+    derived,
+    design_of,
+    evaluate_last,
+    last_samples,
+    write_summary,
+)
 from bumpdiff.experiments.percolation_stats import summarise
 from bumpdiff.report import followup_pages
 from bumpdiff.store.runfolder import RunFolder
@@ -123,7 +129,8 @@ def trained_rows(cfg: Config, root: RunFolder) -> list[dict]:
 
 def report(cfg: Config, root: RunFolder) -> list[str]:
     """percolation.json, the figure and report.html; the headline lines."""
-    summary = {"simulation": simulate(cfg), "trained": trained_rows(cfg, root)}
+    summary = {"design": design_of(cfg), "simulation": simulate(cfg),
+               "trained": trained_rows(cfg, root)}  # fmt: skip
     summary["result"] = summarise(
         summary["simulation"], summary["trained"], cfg.percolation.onset, cfg.seed
     )

@@ -70,6 +70,8 @@ class OnsetResult(_Record):
 
 
 class PercolationSummary(_Record):
+    # the settings every seed shares (experiments/members.py design_of); absent in older files
+    design: dict | None = None
     simulation: list[SimulatedCurve]
     trained: list[TrainedPoint]
     result: OnsetResult
@@ -189,6 +191,7 @@ class EfficiencyMember(_Record):
     dataset: str
     size: int
     fraction: float
+    seeds: list[int] = []  # absent in older files (their lists follow the config's seeds)
     images: list[int]
     accuracy: list[Real]
     evaluated: list[int] = []  # evaluation images per seed; absent in older files
@@ -234,6 +237,7 @@ class Scaling(_Record):
 
 
 class EfficiencySummary(_Record):
+    design: dict | None = None  # as PercolationSummary's; absent in older files
     members: list[EfficiencyMember]
     scaling: dict[str, Scaling]
     comparison: dict | None = None  # efficiency_stats.compare_exponents; absent in older files

@@ -1,0 +1,97 @@
+import json
+
+import pytest
+
+from bumpdiff.cli import app
+from bumpdiff.config import ConfigError
+from bumpdiff.experiments import run_experiment
+from bumpdiff.experiments.seed_shards import first_difference, pool
+from tests.conftest import tiny_config
+
+PERCOLATION = ("experiment=percolation", "percolation.sigmas=[0.7]",
+               "percolation.fractions=[0.3,1.0]", "percolation.repeats=5",
+               "percolation.grid=11")  # fmt: skip
+EFFICIENCY = ("experiment=efficiency", "model.conditioning=concat", "data.dx=1", "data.dy=1",
+              "efficiency.sizes=[6,8]", "efficiency.fractions=[0.5,1.0]")  # fmt: skip
+
+
+def _run(tmp_path, name, settings, seeds):
+    study = settings[0].split("=")[1]
+    cfg = tiny_config(*settings, f"{study}.seeds={seeds}")
+    run_experiment(cfg, tmp_path / name, False, lambda _: None, progress=False)
+    return cfg, json.loads((tmp_path / name / f"{study}.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def percolation_runs(tmp_path_factory):
+    """The tiny percolation design run whole (seeds 0, 1) and one seed per run folder."""
+    tmp = tmp_path_factory.mktemp("shards")
+    whole_cfg, whole = _run(tmp, "whole", PERCOLATION, "[0,1]")
+    shards = {f"s{s}": _run(tmp, f"s{s}", PERCOLATION, f"[{s}]")[1] for s in (1, 0)}
+    return whole_cfg, whole, shards
+
+
+def test_pooled_shards_equal_the_whole_design_run_at_once(percolation_runs):
+    cfg, whole, shards = percolation_runs
+    pooled = json.loads(json.dumps(pool(cfg, shards)))  # as written: tuples become lists
+    assert [r["seeds"] for r in pooled["trained"]] == [[0, 1], [0, 1]]  # shard 1 came first
+    assert pooled == whole
+
+
+def test_a_shard_alone_is_not_the_design(percolation_runs):
+    cfg, whole, shards = percolation_runs
+    with pytest.raises(ConfigError, match=r"percolation.seeds: the shards hold \[0\]"):
+        pool(cfg, {"s0": shards["s0"]})
+    with pytest.raises(ConfigError, match="seed 0 is in both a and b"):
+        pool(cfg, {"a": shards["s0"], "b": shards["s0"], "c": shards["s1"]})
+
+
+def test_a_shard_of_another_design_is_refused_naming_the_field(percolation_runs):
+    cfg, whole, shards = percolation_runs
+    other = json.loads(json.dumps(shards["s1"]))
+    other["design"]["train"]["lr"] = 1.0
+    with pytest.raises(ConfigError, match="s1: its design differs .* at train.lr"):
+        pool(cfg, {"s0": shards["s0"], "s1": other})
+    older = {**shards["s1"]}
+    del older["design"]
+    with pytest.raises(ConfigError, match="s1: records no design"):
+        pool(cfg, {"s0": shards["s0"], "s1": older})
+
+
+def test_compute_settings_are_not_part_of_the_design(percolation_runs):
+    cfg, whole, shards = percolation_runs
+    faster = cfg.model_copy(update={"train": cfg.train.model_copy(update={"threads": 2})})
+    assert pool(faster, shards)["trained"] == whole["trained"]
+
+
+def test_efficiency_shards_pool_to_the_whole_run(tmp_path):
+    cfg, whole = _run(tmp_path, "whole", EFFICIENCY, "[0,1]")
+    shards = {f"s{s}": _run(tmp_path, f"s{s}", EFFICIENCY, f"[{s}]")[1] for s in (0, 1)}
+    assert json.loads(json.dumps(pool(cfg, shards))) == whole
+
+
+def test_first_difference_names_the_nested_field():
+    assert first_difference({"a": {"b": 1, "c": 2}}, {"a": {"b": 1, "c": 3}}) == "a.c"
+    assert first_difference({"a": 1}, {"a": 1}) is None
+    assert first_difference(None, {"a": 1}) == "(whole)"
+
+
+def test_the_command_writes_the_pooled_file_and_refuses_in_one_line(percolation_runs, tmp_path):
+    from typer.testing import CliRunner
+
+    cfg, whole, shards = percolation_runs
+    config = tmp_path / "design.yaml"
+    config.write_text(json.dumps(cfg.model_dump(mode="json")))
+    paths = []
+    for name, shard in shards.items():
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(shard))
+    out = tmp_path / "pooled.json"
+    args = ["evidence", "pool-seeds", str(out), str(config)]
+    done = CliRunner().invoke(app, [*args, *map(str, paths)])
+    assert done.exit_code == 0, done.output
+    assert json.loads(out.read_text()) == whole
+    assert "percolation threshold" in done.output
+    refused = CliRunner().invoke(app, [*args, str(paths[0])])
+    assert refused.exit_code == 2
+    assert refused.output.strip().count("\n") == 0 and "percolation.seeds" in refused.output
