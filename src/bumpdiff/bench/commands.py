@@ -112,7 +112,7 @@ def evidence(
 ) -> None:
     """Make an evidence file from finished runs or studies. TOOL: compare, agreement,
     pool-samplers, sampler-se, rejudge, design-power, percolation-power, efficiency-power,
-    pool-seeds, trajectory-calibration, scale-search (science); demo-timeline,
+    pool-shards, trajectory-calibration, scale-search (science); demo-timeline,
     demo-side-by-side, preset-wall, trajectory-cost (speed). Each prints its own usage when its
     arguments are off."""
     tools = _tools()

@@ -37,6 +37,13 @@ from bumpdiff.report import followup_pages
 from bumpdiff.store.runfolder import RunFolder
 
 DATASETS = {"bumps": ["bump"], "bumps+stripes": ["bump", "vstripe", "hstripe"]}
+GRID = ("sizes", "fractions", "seeds")  # the lists naming the members (experiments/shards.py)
+
+
+def settings(cfg: Config) -> list[tuple[str, int, float]]:
+    """The (dataset, N, λ) of the rows of ``members``, in the summary's order."""
+    e = cfg.efficiency
+    return [(d, n, f) for d in DATASETS for n in e.sizes for f in e.fractions]
 
 
 def member_config(cfg: Config, dataset: str, size: int, fraction: float, seed: int) -> Config:
@@ -195,7 +202,7 @@ def report(cfg: Config, root: RunFolder) -> list[str]:
     compared = comparison(scale)
     lines = sentences(rows, scale, cfg.efficiency.target, compared)
     data = {
-        "design": design_of(cfg),
+        "design": design_of(cfg, GRID),
         "members": rows,
         "scaling": scale,
         "comparison": compared,

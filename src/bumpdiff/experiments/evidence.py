@@ -27,8 +27,8 @@ trained or sampled, each tool reads run folders or study files and writes one JS
   whether that tells the thresholds' λ_c apart;
 - ``efficiency-power``: before an efficiency run, the standard error its exponents would have
   (experiments/efficiency_stats.py ``exponent_power``), from a finished pilot's efficiency.json;
-- ``pool-seeds``: a percolation or efficiency study run one seed per run folder, pooled into the
-  summary the whole design writes (experiments/seed_shards.py);
+- ``pool-shards``: a percolation or efficiency study run a few members per run folder, pooled
+  into the summary the whole design writes (experiments/shards.py);
 - ``trajectory-calibration``: the trajectory phase's threshold from layers with a known answer
   measured along a trained run's own generations (analysis/trajectory_calibration.py; the one
   tool that samples again, with the run's sampler and seeds).
@@ -377,17 +377,17 @@ def efficiency_power_main(argv: list[str]) -> int:
     return 0
 
 
-def _pool_seeds(argv: list[str]) -> int:
-    from bumpdiff.experiments.seed_shards import pool_seeds_main
+def _pool_shards(argv: list[str]) -> int:
+    from bumpdiff.experiments.shards import pool_shards_main
 
-    return pool_seeds_main(argv)
+    return pool_shards_main(argv)
 
 
 TOOLS = {
     "design-power": design_power_main,
     "efficiency-power": efficiency_power_main,
     "percolation-power": percolation_power_main,
-    "pool-seeds": _pool_seeds,
+    "pool-shards": _pool_shards,
     "compare": compare_main,
     "agreement": agreement_main,
     "pool-samplers": pool_main,

@@ -29,14 +29,15 @@ def derived(cfg: Config, seed: int, **sections: dict) -> Config:
     return build_config(tree)
 
 
-def design_of(cfg: Config) -> dict:
-    """What every seed of a study shares, as its summary records it: the experiment, the
+def design_of(cfg: Config, grid: tuple[str, ...]) -> dict:
+    """What every member of a study shares, as its summary records it: the experiment, the
     training sections less the compute settings (train.device, threads, overlap: they change
-    how fast, not what is trained), sampling, evaluation and the study's own section less its
-    seed list. Two seed shards of one design (experiments/seed_shards.py) record equal designs."""
+    how fast, not what is trained), sampling, evaluation and the study's own section less the
+    lists ``grid`` that name its members (e.g. widths, fractions, seeds). Shards of one design
+    (experiments/shards.py) record equal designs."""
     tree = cfg.model_dump(mode="json")
     design = {k: tree[k] for k in ("experiment", *TRAINING_SECTIONS, "sample", "eval")}
-    design[cfg.experiment] = {k: v for k, v in tree[cfg.experiment].items() if k != "seeds"}
+    design[cfg.experiment] = {k: v for k, v in tree[cfg.experiment].items() if k not in grid}
     design["train"] = {k: v for k, v in tree["train"].items()
                        if k not in ("device", "threads", "overlap")}  # fmt: skip
     return design

@@ -34,6 +34,13 @@ from bumpdiff.experiments.percolation_stats import summarise
 from bumpdiff.report import followup_pages
 from bumpdiff.store.runfolder import RunFolder
 
+GRID = ("sigmas", "fractions", "seeds")  # the lists naming the members (experiments/shards.py)
+
+
+def settings(cfg: Config) -> list[tuple[float, float]]:
+    """The (σ, λ) of the rows of ``trained``, in the summary's order."""
+    return [(s, f) for s in cfg.percolation.sigmas for f in cfg.percolation.fractions]
+
 
 def member_name(sigma: float, fraction: float, seed: int) -> str:
     return f"sigma{sigma:g}-keep{fraction:g}-s{seed}"
@@ -129,7 +136,7 @@ def trained_rows(cfg: Config, root: RunFolder) -> list[dict]:
 
 def report(cfg: Config, root: RunFolder) -> list[str]:
     """percolation.json, the figure and report.html; the headline lines."""
-    summary = {"design": design_of(cfg), "simulation": simulate(cfg),
+    summary = {"design": design_of(cfg, GRID), "simulation": simulate(cfg),
                "trained": trained_rows(cfg, root)}  # fmt: skip
     summary["result"] = summarise(
         summary["simulation"], summary["trained"], cfg.percolation.onset, cfg.seed

@@ -5,45 +5,56 @@ import pytest
 from bumpdiff.cli import app
 from bumpdiff.config import ConfigError
 from bumpdiff.experiments import run_experiment
-from bumpdiff.experiments.seed_shards import first_difference, pool
+from bumpdiff.experiments.shards import first_difference, pool
 from tests.conftest import tiny_config
 
-PERCOLATION = ("experiment=percolation", "percolation.sigmas=[0.7]",
+PERCOLATION = ("experiment=percolation", "percolation.sigmas=[0.7,1.5]",
                "percolation.fractions=[0.3,1.0]", "percolation.repeats=5",
                "percolation.grid=11")  # fmt: skip
 EFFICIENCY = ("experiment=efficiency", "model.conditioning=concat", "data.dx=1", "data.dy=1",
               "efficiency.sizes=[6,8]", "efficiency.fractions=[0.5,1.0]")  # fmt: skip
 
 
-def _run(tmp_path, name, settings, seeds):
+def _run(tmp_path, name, settings, *parts):
     study = settings[0].split("=")[1]
-    cfg = tiny_config(*settings, f"{study}.seeds={seeds}")
+    cfg = tiny_config(*settings, *(f"{study}.{part}" for part in parts))
     run_experiment(cfg, tmp_path / name, False, lambda _: None, progress=False)
     return cfg, json.loads((tmp_path / name / f"{study}.json").read_text())
 
 
 @pytest.fixture(scope="module")
 def percolation_runs(tmp_path_factory):
-    """The tiny percolation design run whole (seeds 0, 1) and one seed per run folder."""
+    """The tiny percolation design run whole (2 widths, 2 seeds) and in three shards: seed 1;
+    seed 0 of the second width; seed 0 of the first (8 members either way)."""
     tmp = tmp_path_factory.mktemp("shards")
-    whole_cfg, whole = _run(tmp, "whole", PERCOLATION, "[0,1]")
-    shards = {f"s{s}": _run(tmp, f"s{s}", PERCOLATION, f"[{s}]")[1] for s in (1, 0)}
+    whole_cfg, whole = _run(tmp, "whole", PERCOLATION, "seeds=[0,1]")
+    shards = {
+        "s1": _run(tmp, "s1", PERCOLATION, "seeds=[1]")[1],
+        "wide-s0": _run(tmp, "wide-s0", PERCOLATION, "seeds=[0]", "sigmas=[1.5]")[1],
+        "narrow-s0": _run(tmp, "narrow-s0", PERCOLATION, "seeds=[0]", "sigmas=[0.7]")[1],
+    }
     return whole_cfg, whole, shards
 
 
 def test_pooled_shards_equal_the_whole_design_run_at_once(percolation_runs):
     cfg, whole, shards = percolation_runs
+    assert [len(s["trained"]) for s in shards.values()] == [4, 2, 2]
     pooled = json.loads(json.dumps(pool(cfg, shards)))  # as written: tuples become lists
-    assert [r["seeds"] for r in pooled["trained"]] == [[0, 1], [0, 1]]  # shard 1 came first
+    assert [r["seeds"] for r in pooled["trained"]] == [[0, 1]] * 4  # seed 1's shard came first
     assert pooled == whole
 
 
-def test_a_shard_alone_is_not_the_design(percolation_runs):
+def test_a_design_some_member_of_which_no_shard_holds_is_refused(percolation_runs):
     cfg, whole, shards = percolation_runs
-    with pytest.raises(ConfigError, match=r"percolation.seeds: the shards hold \[0\]"):
-        pool(cfg, {"s0": shards["s0"]})
-    with pytest.raises(ConfigError, match="seed 0 is in both a and b"):
-        pool(cfg, {"a": shards["s0"], "b": shards["s0"], "c": shards["s1"]})
+    with pytest.raises(
+        ConfigError, match=r"no shard holds 2 member\(s\).*e\.g\. \(1\.5, 0\.3, 0\)"
+    ):
+        pool(cfg, {"s1": shards["s1"], "narrow-s0": shards["narrow-s0"]})
+    with pytest.raises(ConfigError, match=r"\(0\.7, 0\.3\) seed 1 is in both s1 and again"):
+        pool(cfg, {**shards, "again": shards["s1"]})
+    fewer = tiny_config(*PERCOLATION, "percolation.seeds=[0]")
+    with pytest.raises(ConfigError, match="the config lacks 4 member"):
+        pool(fewer, shards)
 
 
 def test_a_shard_of_another_design_is_refused_naming_the_field(percolation_runs):
@@ -51,11 +62,11 @@ def test_a_shard_of_another_design_is_refused_naming_the_field(percolation_runs)
     other = json.loads(json.dumps(shards["s1"]))
     other["design"]["train"]["lr"] = 1.0
     with pytest.raises(ConfigError, match="s1: its design differs .* at train.lr"):
-        pool(cfg, {"s0": shards["s0"], "s1": other})
+        pool(cfg, {**shards, "s1": other})
     older = {**shards["s1"]}
     del older["design"]
     with pytest.raises(ConfigError, match="s1: records no design"):
-        pool(cfg, {"s0": shards["s0"], "s1": older})
+        pool(cfg, {**shards, "s1": older})
 
 
 def test_compute_settings_are_not_part_of_the_design(percolation_runs):
@@ -65,8 +76,8 @@ def test_compute_settings_are_not_part_of_the_design(percolation_runs):
 
 
 def test_efficiency_shards_pool_to_the_whole_run(tmp_path):
-    cfg, whole = _run(tmp_path, "whole", EFFICIENCY, "[0,1]")
-    shards = {f"s{s}": _run(tmp_path, f"s{s}", EFFICIENCY, f"[{s}]")[1] for s in (0, 1)}
+    cfg, whole = _run(tmp_path, "whole", EFFICIENCY, "seeds=[0,1]")
+    shards = {f"s{s}": _run(tmp_path, f"s{s}", EFFICIENCY, f"seeds=[{s}]")[1] for s in (1, 0)}
     assert json.loads(json.dumps(pool(cfg, shards))) == whole
 
 
@@ -87,11 +98,11 @@ def test_the_command_writes_the_pooled_file_and_refuses_in_one_line(percolation_
         paths.append(tmp_path / f"{name}.json")
         paths[-1].write_text(json.dumps(shard))
     out = tmp_path / "pooled.json"
-    args = ["evidence", "pool-seeds", str(out), str(config)]
+    args = ["evidence", "pool-shards", str(out), str(config)]
     done = CliRunner().invoke(app, [*args, *map(str, paths)])
     assert done.exit_code == 0, done.output
     assert json.loads(out.read_text()) == whole
     assert "percolation threshold" in done.output
     refused = CliRunner().invoke(app, [*args, str(paths[0])])
     assert refused.exit_code == 2
-    assert refused.output.strip().count("\n") == 0 and "percolation.seeds" in refused.output
+    assert refused.output.strip().count("\n") == 0 and "no shard holds" in refused.output
