@@ -121,6 +121,31 @@ def test_a_member_asked_for_more_steps_continues_its_training(finished, tmp_path
     assert max(steps) == 9 and (first / "checkpoints" / "step-9.safetensors").is_file()
 
 
+def test_a_member_whose_training_changed_is_refused_not_taken_for_done(finished, tmp_path):
+    """The base preset's learning rate changed after the members finished: the old models are
+    not the new preset's, so each member runs again and the resume rule refuses it in one line
+    (reported as failed, nothing of the finished run lost); a compute setting alone
+    (train.threads) changes nothing."""
+    root = tmp_path / "runs"
+    spec, base, members = load_sweep(finished[0])
+    tiny = yaml.safe_load(base.read_text())
+    tiny["train"]["threads"] = 1
+    base.write_text(yaml.safe_dump(tiny))
+    status = runner.read_status(root)
+    assert all(runner.is_done(root, m, status, base) for m in members)
+    tiny["train"]["lr"] = tiny["train"]["lr"] * 2
+    base.write_text(yaml.safe_dump(tiny))
+    assert not any(runner.is_done(root, m, status, base) for m in members)
+    report = (root / members[0].name / "report.html").read_bytes()
+    log: list[str] = []
+    runner.run_sweep(spec, base, members, root, log.append, use_ray=False)
+    assert log[0].startswith("0 of 2 members finished before")
+    failed = [line for line in log if ": failed (" in line]
+    assert len(failed) == 2 and all("train.lr: differs from the run being resumed" in f
+                                    for f in failed)  # fmt: skip
+    assert (root / members[0].name / "report.html").read_bytes() == report
+
+
 def test_an_interrupted_re_analysis_is_not_taken_for_finished(finished, tmp_path, monkeypatch):
     """The member's config.yaml is rewritten when its re-run starts; stopped there, the member
     is still to run (it was taken for done before), and its analysis is redone next time."""

@@ -16,10 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bumpdiff.config import ConfigError
+from bumpdiff.devices import resolve_device, resolve_precision
 from bumpdiff.store.lock import claim
 from bumpdiff.store.runfolder import RunFolder, atomic_write_text
 from bumpdiff.sweep.spec import Member, SweepSpec, member_config, more_members
 from bumpdiff.sweep.status import STATUS, read_status, record_status  # noqa: F401 (STATUS re-exported)
+from bumpdiff.training.loop import training_difference
 from bumpdiff.training.stops import interrupt_on_stop_signals, stopped_instead
 
 
@@ -46,9 +48,11 @@ def is_done(root: Path, member: Member, status: dict[str, dict], base: Path | No
     """Finished earlier: recorded as done, its report still there and written after its
     config.yaml (a run rewrites the config when it starts and the report when it ends, so a
     re-run stopped in between is not finished, whatever an older sweep.json says) and (given the
-    sweep's ``base`` preset) analysed with the member's current analysis settings and trained
-    for its current ``train.steps`` (a base asking for more steps continues the member's
-    training; other changes of its training are not compared here)."""
+    sweep's ``base`` preset) trained and analysed as the member's config now asks. A base asking
+    for more ``train.steps`` continues the member's training; any other change of what it trains
+    (``training_difference``: the compute settings aside, ``train.cpu_precision`` resolved as
+    training resolves it) runs the member again, where the resume rule refuses it in one line
+    instead of taking the old model for the new one's."""
     done = status.get(member.name, {}).get("status") == "done"
     run = RunFolder(root / member.name)
     report, config = run.report_path, run.config_path
@@ -58,10 +62,16 @@ def is_done(root: Path, member: Member, status: dict[str, dict], base: Path | No
         return False
     if base is None:
         return True
-    saved = run.read_config().model_dump(mode="json")
-    now = member_config(base, member).model_dump(mode="json")
+    saved_cfg = run.read_config()
+    try:
+        now_cfg = member_config(base, member)
+        now_cfg = resolve_precision(now_cfg, resolve_device(now_cfg.train.device))
+    except ConfigError:  # the member's run says why, as its own error
+        return False
+    saved, now = saved_cfg.model_dump(mode="json"), now_cfg.model_dump(mode="json")
     same_steps = saved["train"]["steps"] == now["train"]["steps"]
-    return same_steps and all(saved[k] == now[k] for k in ANALYSIS_SECTIONS)
+    same_training = training_difference(saved_cfg, now_cfg) is None
+    return same_steps and same_training and all(saved[k] == now[k] for k in ANALYSIS_SECTIONS)
 
 
 def _error(err: BaseException) -> str:

@@ -121,25 +121,40 @@ def train_step(
 TRAINING_SECTIONS = ("seed", "data", "model", "diffusion", "train")
 
 
-def check_resume_config(saved: Config, given: Config) -> None:
-    """A resumed run must train the same thing; only train.steps may grow (and the compute
-    settings train.device, train.threads and train.overlap may change)."""
+COMPUTE_SETTINGS = ("device", "threads", "overlap")  # train.*: how fast, not what is trained
+
+
+def training_difference(saved: Config, given: Config) -> tuple[str, object, object] | None:
+    """The first training field (``section.key``, saved value, given value) where ``given``
+    would train something else than ``saved``, or None; train.steps and the compute settings
+    are not compared."""
     a = saved.model_dump(mode="json")
     b = given.model_dump(mode="json")
     for tree in (a, b):
-        for key in ("steps", "device", "threads", "overlap"):
+        for key in ("steps", *COMPUTE_SETTINGS):
             tree["train"].pop(key)
     for section in TRAINING_SECTIONS:
         if a[section] != b[section]:
-            if isinstance(a[section], dict):
-                key = next(k for k in a[section] if a[section][k] != b[section].get(k))
-                raise ConfigError(
-                    f"{section}.{key}: differs from the run being resumed "
-                    f"({a[section][key]!r} there, {b[section][key]!r} given); "
-                    f"keep the run's value ({section}.{key}={json.dumps(a[section][key])}) or "
-                    "start a new run folder"
-                )
-            raise ConfigError(f"{section}: differs from the run being resumed")
+            if not isinstance(a[section], dict):
+                return section, a[section], b[section]
+            key = next(k for k in a[section] if a[section][k] != b[section].get(k))
+            return f"{section}.{key}", a[section][key], b[section].get(key)
+    return None
+
+
+def check_resume_config(saved: Config, given: Config) -> None:
+    """A resumed run must train the same thing; only train.steps may grow (and the compute
+    settings train.device, train.threads and train.overlap may change)."""
+    found = training_difference(saved, given)
+    if found is None:
+        return
+    field, there, here = found
+    if "." not in field:
+        raise ConfigError(f"{field}: differs from the run being resumed")
+    raise ConfigError(
+        f"{field}: differs from the run being resumed ({there!r} there, {here!r} given); "
+        f"keep the run's value ({field}={json.dumps(there)}) or start a new run folder"
+    )
 
 
 class TrainingDiverged(ConfigError):
