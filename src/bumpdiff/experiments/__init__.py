@@ -23,7 +23,7 @@ from bumpdiff.experiments import (
 from bumpdiff.experiments.base import Experiment, Log
 from bumpdiff.store.analysis_files import describe_bad, set_aside
 from bumpdiff.store.runfolder import RunFolder
-from bumpdiff.training.loop import check_resume_config
+from bumpdiff.training.same_training import check_resume_config
 
 EXPERIMENTS: dict[str, Experiment] = {
     module.EXPERIMENT.name: module.EXPERIMENT

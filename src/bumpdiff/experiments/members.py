@@ -13,7 +13,7 @@ from bumpdiff.config import Config, ConfigError, build_config
 from bumpdiff.experiments.base import Log, train_to_end
 from bumpdiff.store.analysis_files import read_recorded
 from bumpdiff.store.runfolder import RunFolder
-from bumpdiff.training.loop import TRAINING_SECTIONS
+from bumpdiff.training.same_training import COMPUTE_SETTINGS, TRAINING_SECTIONS
 from bumpdiff.training.side_by_side import can_overlap, train_side_by_side
 
 Member = tuple[str, Config, RunFolder]  # (what, config, run folder)
@@ -39,7 +39,7 @@ def design_of(cfg: Config, grid: tuple[str, ...]) -> dict:
     design = {k: tree[k] for k in ("experiment", *TRAINING_SECTIONS, "sample", "eval")}
     design[cfg.experiment] = {k: v for k, v in tree[cfg.experiment].items() if k not in grid}
     design["train"] = {k: v for k, v in tree["train"].items()
-                       if k not in ("device", "threads", "overlap")}  # fmt: skip
+                       if k not in COMPUTE_SETTINGS}  # fmt: skip
     return design
 
 

@@ -21,7 +21,7 @@ from bumpdiff.store.lock import claim
 from bumpdiff.store.runfolder import RunFolder, atomic_write_text
 from bumpdiff.sweep.spec import Member, SweepSpec, member_config, more_members
 from bumpdiff.sweep.status import STATUS, read_status, record_status  # noqa: F401 (STATUS re-exported)
-from bumpdiff.training.loop import training_difference
+from bumpdiff.training.same_training import training_difference
 from bumpdiff.training.stops import interrupt_on_stop_signals, stopped_instead
 
 
