@@ -76,9 +76,17 @@ def test_compute_settings_are_not_part_of_the_design(percolation_runs):
 
 
 def test_efficiency_shards_pool_to_the_whole_run(tmp_path):
+    """The whole efficiency design cut into its two seeds' rows (the runs' independence of each
+    other is the percolation tests'): pooled back, its sizes needed, exponents and sentences
+    are the whole run's, recomputed from the rows."""
     cfg, whole = _run(tmp_path, "whole", EFFICIENCY, "seeds=[0,1]")
-    shards = {f"s{s}": _run(tmp_path, f"s{s}", EFFICIENCY, f"seeds=[{s}]")[1] for s in (1, 0)}
-    assert json.loads(json.dumps(pool(cfg, shards))) == whole
+
+    def seed_only(i):
+        rows = [{k: [v[i]] if isinstance(v, list) else v for k, v in r.items()}
+                for r in whole["members"]]  # fmt: skip
+        return {"design": whole["design"], "members": rows, "scaling": {}, "sentences": []}
+
+    assert json.loads(json.dumps(pool(cfg, {"s1": seed_only(1), "s0": seed_only(0)}))) == whole
 
 
 def test_first_difference_names_the_nested_field():
