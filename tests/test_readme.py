@@ -253,6 +253,15 @@ def test_the_coupling_designs_are_the_committed_power_analysis():
     assert _tables().coupling_design(design) in (ROOT / "README.md").read_text()
 
 
+def test_the_fine_designs_power_is_the_committed_power_check():
+    """README's percolation and efficiency design lines are `bumpdiff tables
+    percolation-design` and `efficiency-design` of the committed power checks."""
+    readme = (ROOT / "README.md").read_text()
+    for kind, study in (("percolation_design", "percolation"), ("efficiency_design", "efficiency")):
+        design = json.loads((ROOT / "results" / study / "design.json").read_text())
+        assert getattr(_tables(), kind)(design) in readme, study
+
+
 def test_the_decisive_coupling_verdict_is_the_committed_sweep():
     """README's pooled coupling lines are `bumpdiff tables coupling-pooled` of the decisive run."""
     for name in ("decisive-coarse.json", "decisive-finex.json"):

@@ -20,6 +20,8 @@ FILES = {
     "coupling-design": "imbalanced/design.json",
     "coupling-pooled": "imbalanced/decisive-coarse.json",
     "torus": "torus/seeds-verdicts.json",
+    "percolation-design": "percolation/design.json",
+    "efficiency-design": "efficiency/design.json",
 }
 
 

@@ -10,6 +10,8 @@ bumpdiff tables sentences results/torus/torus.json   # a follow-up study's sente
 
 from __future__ import annotations
 
+from bumpdiff.report.followup_designs import efficiency_design, percolation_design
+
 OUTCOMES = ("none", "multiple", "mislocated", "correct")
 CONTROLS = [  # (key in phases.json "controls", row label)
     ("encoder_trustworthiness", "encoder alone: trustworthiness"),
@@ -306,4 +308,6 @@ KINDS = {  # kind → the text printed for one file's JSON
     "coupling-design": coupling_design,
     "coupling-pooled": coupling_pooled,
     "torus": torus_over_seeds,
+    "percolation-design": percolation_design,
+    "efficiency-design": efficiency_design,
 }

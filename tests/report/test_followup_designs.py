@@ -1,0 +1,28 @@
+from bumpdiff.report.followup_designs import efficiency_design, percolation_design
+
+
+def _percolation(se, criticals):
+    return {"design": {"seeds": 2, "images": 100, "fractions": [0.1, 0.5], "z": 3.0},
+            "widths": [{"sigma": 1.0, "onset_se": se, "criticals": criticals, "slope": 1.5,
+                        "seed_sd": 0.1, "tells_thresholds_apart": se is not None and
+                        abs(criticals["a"] - criticals["b"]) >= 3 * se}]}  # fmt: skip
+
+
+def test_the_percolation_lines_say_how_far_apart_the_thresholds_lie_and_what_follows():
+    far = percolation_design(_percolation(0.05, {"a": 0.1, "b": 0.3}))
+    assert "lie 4.0 standard errors apart" in far and "**decidable**" in far
+    near = percolation_design(_percolation(0.05, {"a": 0.1, "b": 0.15}))
+    assert "lie 1.0 standard errors apart" in near and "cannot tell them apart" in near
+    assert "decidable" not in near
+    assert "no power" in percolation_design(_percolation(None, {"a": 0.1, "b": 0.3}))
+
+
+def test_the_efficiency_lines_put_1_and_2_in_standard_errors():
+    design = {"design": {"seeds": 2, "sizes": [8, 16], "target": 0.6, "z": 3.0},
+              "datasets": {"bumps": {"exponent_se": 0.25, "tells_1_from_2": True},
+                           "wide": {"exponent_se": 0.5, "tells_1_from_2": False},
+                           "none": {"exponent_se": None, "tells_1_from_2": None}}}  # fmt: skip
+    lines = efficiency_design(design).splitlines()
+    assert "1 and 2 lie 4.0 standard errors apart: the design tells them apart" in lines[0]
+    assert "lie 2.0 standard errors apart: the design cannot tell them apart" in lines[1]
+    assert "the run measures it" in lines[2]
