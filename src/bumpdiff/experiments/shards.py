@@ -46,7 +46,7 @@ def first_difference(a, b, where: str = "") -> str | None:
 
 def merge_rows(cfg: Config, shards: dict[str, dict]) -> list[dict]:
     """The shards' rows as the whole design's: one row per setting of the config, in its order,
-    each list field holding the config's seeds in order."""
+    each list field holding its values in the order of the config's seed list."""
     module, field, keys = STUDIES[cfg.experiment]
     held: dict[tuple, dict[int, tuple[str, dict, int]]] = {}
     for name, shard in shards.items():
@@ -64,7 +64,7 @@ def merge_rows(cfg: Config, shards: dict[str, dict]) -> list[dict]:
         if missing:
             raise ConfigError(f"{field}: {what} {len(missing)} member(s) ({keys + ('seed',)}), "
                               f"e.g. {sorted(missing)[0]}")  # fmt: skip
-    return [_pooled_row(key, keys, [held[key][s] for s in sorted(seeds)])
+    return [_pooled_row(key, keys, [held[key][s] for s in seeds])
             for key in module.settings(cfg)]  # fmt: skip
 
 
