@@ -33,11 +33,12 @@ STUDIES = {
 }
 
 
-def first_difference(a, b, where: str = "") -> str | None:
-    """The dotted path of the first field where two JSON trees differ (None when equal)."""
+def differing_path(a, b, where: str = "") -> str | None:
+    """The dotted path of the first field where two JSON trees differ, nested keys included (None
+    when equal); design_power.first_difference compares one flat level and returns the values."""
     if isinstance(a, dict) and isinstance(b, dict):
         for key in sorted(set(a) | set(b), key=str):
-            found = first_difference(a.get(key), b.get(key), f"{where}.{key}" if where else key)
+            found = differing_path(a.get(key), b.get(key), f"{where}.{key}" if where else key)
             if found:
                 return found
         return None
@@ -85,7 +86,7 @@ def pool(cfg: Config, shards: dict[str, dict]) -> dict:
     for name, shard in shards.items():
         if "design" not in shard:
             raise ConfigError(f"{name}: records no design (an older file); redo its report")
-        where = first_difference(shard["design"], design)
+        where = differing_path(shard["design"], design)
         if where:
             raise ConfigError(f"{name}: its design differs from the config's at {where}")
     rows = merge_rows(cfg, shards)
