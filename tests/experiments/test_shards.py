@@ -5,7 +5,7 @@ import pytest
 from bumpdiff.cli import app
 from bumpdiff.config import ConfigError
 from bumpdiff.experiments import run_experiment
-from bumpdiff.experiments.shards import differing_path, pool
+from bumpdiff.experiments.shards import pool
 from tests.conftest import tiny_config
 
 PERCOLATION = ("experiment=percolation", "percolation.sigmas=[0.7,1.5]",
@@ -87,12 +87,6 @@ def test_efficiency_shards_pool_to_the_whole_run(tmp_path):
         return {"design": whole["design"], "members": rows, "scaling": {}, "sentences": []}
 
     assert json.loads(json.dumps(pool(cfg, {"s1": seed_only(1), "s0": seed_only(0)}))) == whole
-
-
-def test_differing_path_names_the_nested_field():
-    assert differing_path({"a": {"b": 1, "c": 2}}, {"a": {"b": 1, "c": 3}}) == "a.c"
-    assert differing_path({"a": 1}, {"a": 1}) is None
-    assert differing_path(None, {"a": 1}) == "(whole)"
 
 
 def test_the_command_writes_the_pooled_file_and_refuses_in_one_line(percolation_runs, tmp_path):

@@ -10,6 +10,8 @@ def test_the_first_training_field_that_differs_is_named_with_both_values():
     assert training_difference(a, tiny_config("train.lr=0.5")) == ("train.lr", a.train.lr, 0.5)
     assert training_difference(a, tiny_config("seed=7")) == ("seed", a.seed, 7)
     assert training_difference(a, tiny_config("model.channels=[16,32]"))[0] == "model.channels"
+    nested = training_difference(a, tiny_config("data.holdout.width=2.0"))  # not "data.holdout"
+    assert nested == ("data.holdout.width", a.data.holdout.width, 2.0)
 
 
 def test_steps_compute_and_analysis_settings_train_the_same_thing():

@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from bumpdiff.config import Config, ConfigError
+from bumpdiff.config.common import differing_path
 from bumpdiff.experiments import efficiency, percolation_study
 from bumpdiff.experiments.members import design_of
 from bumpdiff.store.runfolder import write_json
@@ -31,18 +32,6 @@ STUDIES = {
     "percolation": (percolation_study, "trained", ("sigma", "fraction")),
     "efficiency": (efficiency, "members", ("dataset", "size", "fraction")),
 }
-
-
-def differing_path(a, b, where: str = "") -> str | None:
-    """The dotted path of the first field where two JSON trees differ, nested keys included (None
-    when equal); design_power.first_difference compares one flat level and returns the values."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        for key in sorted(set(a) | set(b), key=str):
-            found = differing_path(a.get(key), b.get(key), f"{where}.{key}" if where else key)
-            if found:
-                return found
-        return None
-    return None if a == b else (where or "(whole)")
 
 
 def merge_rows(cfg: Config, shards: dict[str, dict]) -> list[dict]:

@@ -9,26 +9,25 @@ from __future__ import annotations
 import json
 
 from bumpdiff.config import Config, ConfigError
+from bumpdiff.config.common import differing_path, value_at
 
 TRAINING_SECTIONS = ("seed", "data", "model", "diffusion", "train")
 COMPUTE_SETTINGS = ("device", "threads", "overlap")  # train.*: how fast, not what is trained
 
 
 def training_difference(saved: Config, given: Config) -> tuple[str, object, object] | None:
-    """The first training field (``section.key``, saved value, given value) where ``given``
-    would train something else than ``saved``, or None; train.steps and the compute settings
-    are not compared."""
+    """The first training field (its dotted path, nested keys included; saved value, given value)
+    where ``given`` would train something else than ``saved``, or None; train.steps and the
+    compute settings are not compared."""
     a = saved.model_dump(mode="json")
     b = given.model_dump(mode="json")
     for tree in (a, b):
         for key in ("steps", *COMPUTE_SETTINGS):
             tree["train"].pop(key)
     for section in TRAINING_SECTIONS:
-        if a[section] != b[section]:
-            if not isinstance(a[section], dict):
-                return section, a[section], b[section]
-            key = next(k for k in a[section] if a[section][k] != b[section].get(k))
-            return f"{section}.{key}", a[section][key], b[section].get(key)
+        field = differing_path(a[section], b[section], section)
+        if field is not None:
+            return field, value_at(a, field), value_at(b, field)
     return None
 
 
