@@ -264,6 +264,25 @@ def test_the_fine_designs_power_is_the_committed_power_check():
         assert getattr(_tables(), kind)(design) in readme, study
 
 
+def test_the_pooled_percolation_answer_is_the_committed_file():
+    """README's decided-percolation lines are the pooled summary's sentences, and its prose holds
+    in the file: λ = 1 at least 90 % in every seed, no λ_c inside either width's onset interval,
+    the two widths' intervals overlapping while their λ_c differ."""
+    fine = json.loads((ROOT / "results" / "percolation" / "fine.json").read_text())
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    for line in _tables().summary_sentences(fine).splitlines():
+        assert " ".join(line.split()) in readme, line
+    assert all(min(r["overall"]) >= 0.9 for r in fine["trained"] if r["fraction"] == 1.0)
+    intervals = {w["sigma"]: w["interval"] for w in fine["result"]["widths"]}
+    critical = {}
+    for s in fine["simulation"]:
+        critical.setdefault(s["sigma"], []).append(s["critical"])
+        assert not intervals[s["sigma"]]["lo"] <= s["critical"] <= intervals[s["sigma"]]["hi"]
+    (a, b) = intervals.values()
+    assert a["lo"] <= b["hi"] and b["lo"] <= a["hi"]
+    assert len({tuple(c) for c in critical.values()}) == 2
+
+
 def test_the_decisive_coupling_verdict_is_the_committed_sweep():
     """README's pooled coupling lines are `bumpdiff tables coupling-pooled` of the decisive run."""
     for name in ("decisive-coarse.json", "decisive-finex.json"):
