@@ -105,7 +105,7 @@ def test_every_name_a_config_refers_to_is_checked_at_load():
         "ddim:50:fp32:brownian",
         "ddim:50:fp32:own:off",
         "euler_a:20:fp32:own:clip",  # the stochastic higher-order samplers do not clip
-        "sa_solver:20:fp32:brownian",  # DDPM-T's path is DDPM's only
+        "dpmpp:20:fp32:brownian",  # a deterministic sampler draws no noise to take from a path
     ]:
         with pytest.raises(ConfigError, match="samplers.candidates: .*got"):
             build_config({}, [f"samplers.candidates=['{bad}']"])
@@ -119,7 +119,8 @@ def test_every_name_a_config_refers_to_is_checked_at_load():
      ("ddim:50:fp32:own:noclip", ("ddim", 50, "fp32", "own", False)),
      ("ddpm:100:fp32:brownian:clip", ("ddpm", 100, "fp32", "brownian", True)),
      ("dpmpp_sde:50", ("dpmpp_sde", 50, "fp32", "own", None)),
-     ("euler_a:100", ("euler_a", 100, "fp32", "own", None))],
+     ("euler_a:100", ("euler_a", 100, "fp32", "own", None)),
+     ("sa_solver:50:fp32:brownian", ("sa_solver", 50, "fp32", "brownian", None))],
 )  # fmt: skip
 def test_sampler_candidates_parse(text, parsed):
     assert parse_candidate(text) == parsed

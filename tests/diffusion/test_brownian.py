@@ -1,13 +1,24 @@
-"""Strided DDPM on DDPM-T's Brownian path: exact marginals, DDPM-T itself at stride 1, and the
-fine path's noise composing into the strided step's."""
+"""Strided DDPM and the stochastic solvers on DDPM-T's Brownian path: exact marginals, DDPM-T
+itself at stride 1, the fine path's noise composing into the strided step's, and each solver
+keeping its known distribution while following the path."""
+
+import sys
 
 import numpy as np
+import pytest
 import torch
 from scipy import stats
 
-from bumpdiff.diffusion.brownian import combination, sample_on_brownian_path, step_coefficients
+from bumpdiff.config import DiffusionConfig
+from bumpdiff.diffusion.brownian import (
+    combination,
+    sample_on_brownian_path,
+    sample_solver_on_brownian_path,
+    step_coefficients,
+)
 from bumpdiff.diffusion.network import init_model
-from bumpdiff.diffusion.schedule import make_scheduler, sample
+from bumpdiff.diffusion.schedule import alphas_cumprod, make_scheduler, sample
+from tests.diffusion.test_schedule import _Gaussian
 
 
 def _abar(tiny):
@@ -63,3 +74,48 @@ def test_coupled_strided_samples_follow_the_fine_path(tiny):
     coupled = sample_on_brownian_path(model, cond, tiny.diffusion, 10, seeds)
     independent = sample(model, cond, tiny.diffusion, "ddpm", 10, [s + 100 for s in seeds])
     assert (coupled - fine).pow(2).mean() < 0.5 * (independent - fine).pow(2).mean()
+
+
+SOLVERS = ["dpmpp_sde", "euler_a", "sa_solver"]
+
+
+@pytest.mark.parametrize("sampler", SOLVERS)
+def test_a_solver_on_the_path_keeps_its_known_distribution(sampler):
+    """The exact ε̂ of Gaussian pixels N(0.3, 0.5²) (written in the test, not by the project):
+    100 steps of each stochastic solver on DDPM-1000's path draw pixels of that mean and spread,
+    as with its own noise (4096 pixels; a step fed the wrong noise scale lands far off)."""
+    cfg = DiffusionConfig(timesteps=1000)
+    net = _Gaussian(0.3, 0.5, alphas_cumprod(cfg))
+    seeds = list(range(64))
+    out = sample_solver_on_brownian_path(net, torch.zeros(64, 2), cfg, sampler, 100, seeds)
+    assert abs(float(out.mean()) - 0.3) < 0.03 and abs(float(out.std()) - 0.5) < 0.04, sampler
+
+
+@pytest.mark.parametrize("sampler", SOLVERS)
+def test_a_solver_on_the_path_follows_ddpm_with_every_step(sampler):
+    """Same seeds and the exact ε̂ of Gaussian pixels: 20 steps of a solver on the path end nearer
+    DDPM-1000's images than the same solver from the same x_T with its own noise (whose images
+    are as far as independent draws: twice the pixel variance)."""
+    cfg = DiffusionConfig(timesteps=1000)
+    net = _Gaussian(0.3, 0.5, alphas_cumprod(cfg))
+    cond, seeds = torch.zeros(16, 2), list(range(16))
+    fine = sample(net, cond, cfg, "ddpm", 1000, seeds, clip=False)
+    coupled = sample_solver_on_brownian_path(net, cond, cfg, sampler, 20, seeds)
+    own = sample(net, cond, cfg, sampler, 20, seeds, clip=False)
+    assert (coupled - fine).pow(2).mean() < 0.5 * (own - fine).pow(2).mean(), sampler
+
+
+def test_a_step_that_draws_other_than_once_leaves_no_silent_path():
+    """The stand-in for diffusers' draw refuses a step that drew twice (or never)."""
+    from diffusers import EulerAncestralDiscreteScheduler
+
+    from bumpdiff.diffusion.brownian import _given_noise
+
+    scheduler = EulerAncestralDiscreteScheduler()
+    module = sys.modules[type(scheduler).__module__]
+    z = torch.zeros(1, 1, 4, 4)
+    with pytest.raises(RuntimeError, match="drew"), _given_noise(scheduler, z):
+        module.randn_tensor(z.shape)
+        module.randn_tensor(z.shape)
+    with pytest.raises(RuntimeError, match="drew"), _given_noise(scheduler, z):
+        pass

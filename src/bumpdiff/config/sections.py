@@ -193,10 +193,8 @@ class EvalConfig(_Section):
 
 SAMPLER_NAMES: tuple[str, ...] = get_args(SamplerName)  # the keys of diffusion.SCHEDULERS
 PRECISIONS: tuple[str, ...] = ("fp32", "bf16")
-NOISES: tuple[str, ...] = (
-    "own",
-    "brownian",
-)  # brownian: DDPM-T's path (diffusion/brownian.py), ddpm only
+NOISES: tuple[str, ...] = ("own", "brownian")  # brownian: DDPM-T's path (diffusion/brownian.py)
+ON_PATH: tuple[str, ...] = ("ddpm", "dpmpp_sde", "euler_a", "sa_solver")  # those drawing noise
 CLIPS: dict[str, bool | None] = {"": None, "clip": True, "noclip": False}  # "": sample.clip
 
 
@@ -228,8 +226,11 @@ def parse_candidate(text: str) -> tuple[str, int | None, str, str, bool | None]:
     if precision not in PRECISIONS:
         raise ValueError(f"PRECISION must be one of {', '.join(PRECISIONS)}, got {text!r}")
     noise = noise or "own"
-    if noise not in NOISES or (noise == "brownian" and name != "ddpm"):
-        raise ValueError(f"NOISE must be one of {', '.join(NOISES)} (brownian: ddpm), got {text!r}")
+    if noise not in NOISES or (noise == "brownian" and name not in ON_PATH):
+        raise ValueError(
+            f"NOISE must be one of {', '.join(NOISES)} (brownian: {', '.join(ON_PATH)}), "
+            f"got {text!r}"
+        )
     if clip not in CLIPS or (clip and name not in ("ddpm", "ddim")):  # the others never clip
         raise ValueError(
             f"CLIP must be one of {', '.join(c for c in CLIPS if c)} (ddpm and ddim only), "

@@ -13,13 +13,22 @@ keeps its own distribution (it *is* strided DDPM) while its noise is the project
 path's, and with one fine step per stride it reproduces DDPM-T. Image i draws x_T and then z_{T-1},
 …, z_1 from its own generator in the order DDPM-T does, so DDPM-T and its strided partner start
 from the same x_T and see the same increments.
+
+The stochastic higher-order solvers (``dpmpp_sde``, ``euler_a``, ``sa_solver``) draw one standard
+normal per step t → s; on the path each step takes the same projection of z_t … z_{s+1}. The
+projections of disjoint spans are independent N(0, I), so each solver keeps its own distribution
+while following the increments DDPM-T saw.
 """
 
 from __future__ import annotations
 
+import sys
+from contextlib import contextmanager
+from unittest import mock
+
 import torch
 
-from bumpdiff.config import DiffusionConfig
+from bumpdiff.config import DiffusionConfig, SamplerName
 from bumpdiff.diffusion.frozen import sampling_network
 from bumpdiff.diffusion.schedule import (
     autocast,
@@ -106,9 +115,73 @@ def sample_on_brownian_path(
             x0_hat = x0_hat.clamp(-1, 1)
         coef_x0, coef_xt, std = step_coefficients(abar, t, s)
         x_t = coef_x0 * x0_hat + coef_xt * x_t
-        fine = _draw(gens, t - max(s, 0), size)  # z_t … z_{s+1} (none left after z_1)
+        z = _path_noise(gens, abar, t, max(s, 0), size).to(device)
         if std > 0:
-            w = combination(abar, t, max(s, 0))
-            z = torch.einsum("k,bkcij->bcij", w, fine).to(device)
             x_t = x_t + std * z
     return x_t
+
+
+@torch.inference_mode()
+def sample_solver_on_brownian_path(
+    model: torch.nn.Module,
+    cond: torch.Tensor,
+    cfg: DiffusionConfig,
+    sampler: SamplerName,
+    steps: int,
+    seeds: list[int],
+    bf16: bool = False,
+) -> torch.Tensor:
+    """A stochastic diffusers solver ("dpmpp_sde", "euler_a", "sa_solver") with ``steps`` steps,
+    each step's noise derived from DDPM-T's path for the same seeds (module docstring), as
+    ``schedule.sample`` otherwise; (B, 1, N, N), unclamped."""
+    device = cond.device
+    size = image_size(model)
+    gens = per_image_generators(seeds)
+    abar = make_scheduler(cfg).alphas_cumprod.to(torch.float64)
+    scheduler = make_scheduler(cfg, sampler)
+    scheduler.set_timesteps(steps)
+    times = [int(t) for t in scheduler.timesteps]
+    x_t = initial_noise(gens, size).to(device) * scheduler.init_noise_sigma
+    _draw(gens, cfg.timesteps - 1 - times[0], size)  # z_{T-1} … z_{τ0+1}: DDPM-T's, unused here
+    first = torch.full((cond.shape[0],), times[0], device=device, dtype=torch.long)
+    net = sampling_network(model, x_t, first, cond, len(times))  # frozen.py
+    for i, t in enumerate(scheduler.timesteps):
+        s = times[i + 1] if i + 1 < len(times) else 0
+        t_batch = torch.full((cond.shape[0],), times[i], device=device, dtype=torch.long)
+        with autocast(device, bf16):
+            eps_hat = net(scheduler.scale_model_input(x_t, t), t_batch, cond).float()
+        z = _path_noise(gens, abar, times[i], s, size).to(device)
+        if sampler == "dpmpp_sde":  # diffusers takes this solver's noise from the caller
+            x_t = scheduler.step(eps_hat, t, x_t, variance_noise=z).prev_sample
+        else:
+            with _given_noise(scheduler, z):
+                x_t = scheduler.step(eps_hat, t, x_t).prev_sample
+    return x_t
+
+
+def _path_noise(generators, abar: torch.Tensor, t: int, s: int, size: int) -> torch.Tensor:
+    """(B, 1, N, N): the next fine noises z_t … z_{s+1} of every image (none after z_1) drawn and
+    projected onto the step t → s (``combination``; zeros where the step adds no noise)."""
+    fine = _draw(generators, t - s, size)
+    return torch.einsum("k,bkcij->bcij", combination(abar, t, s), fine)
+
+
+@contextmanager
+def _given_noise(scheduler, noise: torch.Tensor):
+    """Exception to calling diffusers as it is: the Euler ancestral and SA-Solver steps draw their
+    noise inside ``step`` (their module's ``randn_tensor``) and take none from the caller, so for
+    one step that function returns ``noise`` instead. A step that draws other than once, or
+    another shape, is an error: a diffusers version that draws differently would otherwise leave
+    the path silently."""
+    module = sys.modules[type(scheduler).__module__]
+    calls: list[tuple] = []
+
+    def given(shape, generator=None, device=None, dtype=None, layout=None):
+        calls.append(tuple(shape))
+        return noise.to(device=device or noise.device, dtype=dtype or noise.dtype)
+
+    with mock.patch.object(module, "randn_tensor", given):
+        yield
+    if calls != [tuple(noise.shape)]:
+        name = type(scheduler).__name__
+        raise RuntimeError(f"{name}.step drew {calls}, not one {tuple(noise.shape)}")

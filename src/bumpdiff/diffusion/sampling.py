@@ -16,7 +16,7 @@ import torch
 
 from bumpdiff.config import Config, SamplerName, parse_candidate
 from bumpdiff.data import to_data_scale
-from bumpdiff.diffusion.brownian import sample_on_brownian_path
+from bumpdiff.diffusion.brownian import sample_on_brownian_path, sample_solver_on_brownian_path
 from bumpdiff.diffusion.schedule import sample_batched, uses_bf16
 
 
@@ -27,9 +27,7 @@ class SamplerSpec:
     name: SamplerName
     steps: int
     precision: str = "fp32"  # "bf16": the network under bf16 autocast, on any device
-    noise: str = (
-        "own"  # "brownian": DDPM's noise derived from DDPM-T's path (diffusion/brownian.py)
-    )
+    noise: str = "own"  # "brownian": the noise derived from DDPM-T's path (diffusion/brownian.py)
     clip: bool | None = None  # clip x̂₀ on the way; None: the run's sample.clip
 
     @property
@@ -76,14 +74,21 @@ def _clip(cfg: Config, spec: SamplerSpec) -> bool:
 
 
 def _brownian_batched(model, cond, cfg: Config, spec: SamplerSpec, seeds) -> torch.Tensor:
-    """``brownian.sample_on_brownian_path`` in chunks of ``sample.batch_size`` (per-image seeds)."""
+    """DDPM (``brownian.sample_on_brownian_path``) or a stochastic solver
+    (``sample_solver_on_brownian_path``) on DDPM-T's path, in chunks of ``sample.batch_size``
+    (per-image seeds)."""
     out = []
     for lo in range(0, cond.shape[0], cfg.sample.batch_size):
         hi = lo + cfg.sample.batch_size
         chunk = [int(s) for s in seeds[lo:hi]]
-        x = sample_on_brownian_path(
-            model, cond[lo:hi], cfg.diffusion, spec.steps, chunk, _clip(cfg, spec)
-        )
+        if spec.name == "ddpm":
+            x = sample_on_brownian_path(
+                model, cond[lo:hi], cfg.diffusion, spec.steps, chunk, _clip(cfg, spec)
+            )
+        else:
+            x = sample_solver_on_brownian_path(
+                model, cond[lo:hi], cfg.diffusion, spec.name, spec.steps, chunk
+            )
         out.append(x.cpu())
     return torch.cat(out)
 

@@ -28,6 +28,7 @@ from diffusers import (
 from tqdm.auto import tqdm
 
 from bumpdiff.config import DiffusionConfig, SamplerName
+from bumpdiff.config.sections import ON_PATH
 from bumpdiff.diffusion.frozen import sampling_network
 
 # The diffusers scheduler class behind each sampler name (config.SamplerName).
@@ -39,7 +40,7 @@ SCHEDULERS: dict[str, type] = {
     "euler_a": EulerAncestralDiscreteScheduler,
     "sa_solver": SASolverScheduler,
 }
-STOCHASTIC = ("ddpm", "dpmpp_sde", "euler_a", "sa_solver")  # they draw noise at every step
+STOCHASTIC = ON_PATH  # the samplers that draw noise at every step (config.sections)
 
 
 def make_scheduler(cfg: DiffusionConfig, sampler: SamplerName = "ddpm", clip: bool = True):
