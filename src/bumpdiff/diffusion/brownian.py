@@ -95,15 +95,10 @@ def sample_on_brownian_path(
     its noise derived from DDPM-T's path for the same seeds; (B, 1, N, N), unclamped."""
     device = cond.device
     size = image_size(model)
-    gens = per_image_generators(seeds)
-    abar = make_scheduler(cfg).alphas_cumprod.to(torch.float64)
     schedule = make_scheduler(cfg)
     schedule.set_timesteps(steps)
     times = [int(t) for t in schedule.timesteps]
-    x_t = initial_noise(gens, size).to(device)
-    _draw(gens, cfg.timesteps - 1 - times[0], size)  # z_{T-1} … z_{τ0+1}: DDPM-T's, unused here
-    first = torch.full((cond.shape[0],), times[0], device=device, dtype=torch.long)
-    net = sampling_network(model, x_t, first, cond, len(times))  # frozen.py
+    gens, abar, x_t, net = _start(model, cond, cfg, seeds, times)
     for i, t in enumerate(times):
         s = times[i + 1] if i + 1 < len(times) else -1
         t_batch = torch.full((cond.shape[0],), t, device=device, dtype=torch.long)
@@ -136,15 +131,11 @@ def sample_solver_on_brownian_path(
     ``schedule.sample`` otherwise; (B, 1, N, N), unclamped."""
     device = cond.device
     size = image_size(model)
-    gens = per_image_generators(seeds)
-    abar = make_scheduler(cfg).alphas_cumprod.to(torch.float64)
     scheduler = make_scheduler(cfg, sampler)
     scheduler.set_timesteps(steps)
     times = [int(t) for t in scheduler.timesteps]
-    x_t = initial_noise(gens, size).to(device) * scheduler.init_noise_sigma
-    _draw(gens, cfg.timesteps - 1 - times[0], size)  # z_{T-1} … z_{τ0+1}: DDPM-T's, unused here
-    first = torch.full((cond.shape[0],), times[0], device=device, dtype=torch.long)
-    net = sampling_network(model, x_t, first, cond, len(times))  # frozen.py
+    gens, abar, x_t, net = _start(model, cond, cfg, seeds, times)
+    x_t = x_t * scheduler.init_noise_sigma  # Euler's x_T is on the σ scale
     for i, t in enumerate(scheduler.timesteps):
         s = times[i + 1] if i + 1 < len(times) else 0
         t_batch = torch.full((cond.shape[0],), times[i], device=device, dtype=torch.long)
@@ -157,6 +148,19 @@ def sample_solver_on_brownian_path(
             with _given_noise(scheduler, z):
                 x_t = scheduler.step(eps_hat, t, x_t).prev_sample
     return x_t
+
+
+def _start(model, cond: torch.Tensor, cfg: DiffusionConfig, seeds: list[int], times: list[int]):
+    """What both samplers on the path start from: per-image generators, ᾱ (float64), x_T on the
+    model's device (DDPM-T's, before any solver scaling), the frozen network; the fine noises
+    before the first step (z_{T-1} … z_{τ0+1}, DDPM-T's, unused) are drawn and dropped."""
+    gens = per_image_generators(seeds)
+    abar = make_scheduler(cfg).alphas_cumprod.to(torch.float64)
+    size = image_size(model)
+    x_t = initial_noise(gens, size).to(cond.device)
+    _draw(gens, cfg.timesteps - 1 - times[0], size)
+    first = torch.full((cond.shape[0],), times[0], device=cond.device, dtype=torch.long)
+    return gens, abar, x_t, sampling_network(model, x_t, first, cond, len(times))  # frozen.py
 
 
 def _path_noise(generators, abar: torch.Tensor, t: int, s: int, size: int) -> torch.Tensor:

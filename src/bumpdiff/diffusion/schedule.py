@@ -28,7 +28,7 @@ from diffusers import (
 from tqdm.auto import tqdm
 
 from bumpdiff.config import DiffusionConfig, SamplerName
-from bumpdiff.config.sections import ON_PATH
+from bumpdiff.config.sections import ON_PATH  # the samplers that draw noise at every step
 from bumpdiff.diffusion.frozen import sampling_network
 
 # The diffusers scheduler class behind each sampler name (config.SamplerName).
@@ -40,7 +40,6 @@ SCHEDULERS: dict[str, type] = {
     "euler_a": EulerAncestralDiscreteScheduler,
     "sa_solver": SASolverScheduler,
 }
-STOCHASTIC = ON_PATH  # the samplers that draw noise at every step (config.sections)
 
 
 def make_scheduler(cfg: DiffusionConfig, sampler: SamplerName = "ddpm", clip: bool = True):
@@ -172,7 +171,7 @@ def sample(
             eps_hat = net(scheduler.scale_model_input(x_t, t), t_batch, cond).float()
         # the stochastic samplers' noise: diffusers draws it per image from the CPU generators and
         # moves only that noise to the device (randn_tensor), so it depends on neither.
-        x_t = scheduler.step(eps_hat, t, x_t, generator=gens if sampler in STOCHASTIC else None)
+        x_t = scheduler.step(eps_hat, t, x_t, generator=gens if sampler in ON_PATH else None)
         x_t = x_t.prev_sample
     return x_t
 

@@ -110,6 +110,23 @@ def _torus_seeds(key: str):
     return read
 
 
+def _percolation(d: dict) -> tuple[str, str]:
+    """Per width the accuracy onset with its bootstrap interval beside each predicted λ_c; the
+    verdict per overlap threshold (percolation_stats.threshold_verdict)."""
+    result, parts = d["result"], []
+    for width in result["widths"]:
+        crit = [s["critical"] for s in d["simulation"] if s["sigma"] == width["sigma"]]
+        iv = width.get("interval") or {}
+        onset = (f"onset λ ≈ {iv['estimate']:.2f} (95 % {iv['lo']:.2f}–{iv['hi']:.2f})"
+                 if iv.get("estimate") is not None else f"onset in {width['bracket']}")  # fmt: skip
+        preds = ", ".join("none" if c is None else f"{c:.2f}" for c in crit)
+        parts.append(f"σ = {width['sigma']:g}: {onset}; λ_c {preds}")
+    head = (f"{len(d['trained'][0]['seeds'])} seeds, {len(result['widths'][0]['fractions'])} λ "
+            "per width: ")  # fmt: skip
+    verdict = "; ".join(f"overlap > {k}: {v}" for k, v in result["verdicts"].items())
+    return _short(head + "; ".join(parts)), verdict
+
+
 CLAIMS = [  # (claim, what the paper says, file under results/, reader → (measured, verdict))
     ("Phases ↔ behaviour", "the layer goes A → B → C while generations go multiple bumps → one "
      "mislocated bump → the correct bump", "sweeps/quick-seeds/verdicts.json", _phases),
@@ -137,25 +154,8 @@ CLAIMS = [  # (claim, what the paper says, file under results/, reader → (meas
     ("Sample efficiency", "stripes make 2D bumps cheaper to learn as the canvas grows",
      "efficiency/efficiency.json", _sentences(lambda d: d["sentences"], -1)),
     ("Percolation", "accuracy turns on where the training data's overlap percolates",
-     "percolation/fine.json", lambda d: _percolation(d)),
+     "percolation/fine.json", _percolation),
 ]  # fmt: skip
-
-
-def _percolation(d: dict) -> tuple[str, str]:
-    """Per width the accuracy onset with its bootstrap interval beside each predicted λ_c; the
-    verdict per overlap threshold (percolation_stats.threshold_verdict)."""
-    result, parts = d["result"], []
-    for width in result["widths"]:
-        crit = [s["critical"] for s in d["simulation"] if s["sigma"] == width["sigma"]]
-        iv = width.get("interval") or {}
-        onset = (f"onset λ ≈ {iv['estimate']:.2f} (95 % {iv['lo']:.2f}–{iv['hi']:.2f})"
-                 if iv.get("estimate") is not None else f"onset in {width['bracket']}")  # fmt: skip
-        preds = ", ".join("none" if c is None else f"{c:.2f}" for c in crit)
-        parts.append(f"σ = {width['sigma']:g}: {onset}; λ_c {preds}")
-    head = (f"{len(d['trained'][0]['seeds'])} seeds, {len(result['widths'][0]['fractions'])} λ "
-            "per width: ")  # fmt: skip
-    verdict = "; ".join(f"overlap > {k}: {v}" for k, v in result["verdicts"].items())
-    return _short(head + "; ".join(parts)), verdict
 
 
 def claims_table(results: Path) -> str:
