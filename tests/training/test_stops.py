@@ -118,10 +118,12 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+LONG = {**TINY, "train": {**TINY["train"], "steps": 3000, "checkpoints": 20, "threads": 2,
+                          "overlap": True}}  # fmt: skip
+
+
 def _start(tmp_path, *args) -> subprocess.Popen:
-    long = {**TINY, "train": {**TINY["train"], "steps": 3000, "checkpoints": 20, "threads": 2,
-                              "overlap": True}}  # fmt: skip
-    (tmp_path / "long.yaml").write_text(yaml.safe_dump(long))
+    (tmp_path / "long.yaml").write_text(yaml.safe_dump(LONG))
     return subprocess.Popen([sys.executable, "-m", "bumpdiff", *args], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)  # fmt: skip
 
@@ -179,3 +181,37 @@ def test_sigterm_to_a_sweep_without_ray_stops_its_member_saved(tmp_path):
     _wait_for_checkpoint(proc, member)
     _stop_and_check(proc, member)
     assert '"event": "interrupted"' in (member / "metrics.jsonl").read_text()
+
+
+SIDE_BY_SIDE = """
+import json, sys
+from bumpdiff.config import build_config
+from bumpdiff.store.runfolder import RunFolder
+from bumpdiff.training.side_by_side import train_side_by_side
+from bumpdiff.training.stops import interrupt_on_stop_signals
+interrupt_on_stop_signals()
+tree, root = json.loads(sys.argv[1]), sys.argv[2]
+members = [(f"seed {s}", build_config({**tree, "seed": s}), RunFolder(f"{root}/s{s}"))
+           for s in range(3)]
+try:
+    train_side_by_side(members, lambda m: print(m, flush=True))
+except KeyboardInterrupt:
+    sys.exit(130)
+"""
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="reads the process tree from /proc")
+def test_sigterm_to_the_parent_alone_stops_every_member_trained_side_by_side(tmp_path):
+    """Three members on two workers, SIGTERM to the parent only (not its process group, as
+    ``kill PID`` sends it): both running members save where they are, the third never starts,
+    and no process is left."""
+    script = [sys.executable, "-c", SIDE_BY_SIDE, json.dumps(LONG), str(tmp_path)]
+    proc = subprocess.Popen(script, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    for seed in (0, 1):
+        _wait_for_checkpoint(proc, tmp_path / f"s{seed}")
+    _stop_and_check(proc, tmp_path / "s0")
+    for seed in (0, 1):
+        assert '"event": "interrupted"' in (tmp_path / f"s{seed}" / "metrics.jsonl").read_text()
+        with claim(tmp_path / f"s{seed}", "test"):
+            pass
+    assert not (tmp_path / "s2" / "checkpoints").exists()

@@ -22,7 +22,6 @@ train`` does.
 
 from __future__ import annotations
 
-import gc
 import multiprocessing as mp
 import os
 import sys
@@ -30,16 +29,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bumpdiff.config import Config, ConfigError, build_config
+from bumpdiff.config import Config, build_config
 from bumpdiff.store.runfolder import RunFolder
+from bumpdiff.training.children import child_main, raise_child_failure, stop_children
 from bumpdiff.training.loop import is_trained, train_to_end
 from bumpdiff.training.side_by_side import split_threads
-from bumpdiff.training.stops import (
-    interrupt_on_stop_signals,
-    raise_if_stopped,
-    stop_when_orphaned,
-    stopped_instead,
-)
+from bumpdiff.training.stops import raise_if_stopped
 
 try:
     import fcntl
@@ -129,29 +124,6 @@ def _train_and_analyse(tree: dict, root: str, threads: int) -> None:
         pass
 
 
-def _train_child(tree: dict, root: str, threads: int, errors) -> None:
-    """The second process of ``train_overlapped``: ``_train_one`` then its share of the
-    analysis, its errors sent back. It stops, saving where it is, on SIGTERM or SIGHUP as on
-    Ctrl-C, and on its own once its parent has gone (training/stops.py)."""
-    interrupt_on_stop_signals()
-    stop_when_orphaned()
-    try:
-        _train_and_analyse(tree, root, threads)
-        gc.freeze()  # its exit skips the last collections, as cli.main's (the parent waits for it)
-    except (Exception, KeyboardInterrupt) as err:
-        if stopped_instead(err):  # a stop, or an error a library turned one into
-            errors.put(("interrupt", "training stopped"))
-            raise SystemExit(130) from None
-        _send_back(err, errors)
-
-
-def _send_back(err: Exception, errors) -> None:
-    """The child's error to the parent (which raises it there), and the child's exit code."""
-    config = isinstance(err, ConfigError)
-    errors.put(("config", str(err)) if config else ("error", repr(err)))
-    raise SystemExit(2 if config else 1) from None
-
-
 def train_while_analysing(cfg: Config, run: RunFolder, log: Callable[[str], None]) -> None:
     """Train ``cfg`` into ``run`` in a second process while analysing its checkpoints here
     (module docstring); once trained, that process analyses too, from the last checkpoint back,
@@ -167,10 +139,8 @@ def train_while_analysing(cfg: Config, run: RunFolder, log: Callable[[str], None
     )
     ctx = mp.get_context("spawn")  # a fresh interpreter: no forked torch thread pools
     errors = ctx.Queue()
-    child = ctx.Process(
-        target=_train_child,
-        args=(cfg.model_dump(mode="json"), str(run.root), train_threads, errors),
-    )
+    args = (cfg.model_dump(mode="json"), str(run.root), train_threads)
+    child = ctx.Process(target=child_main, args=(_train_and_analyse, args, errors))
     child.start()
     train_cfg = cfg.train.model_copy(update={"threads": analysis_threads})
     analysis_cfg = cfg.model_copy(update={"train": train_cfg})
@@ -181,15 +151,8 @@ def train_while_analysing(cfg: Config, run: RunFolder, log: Callable[[str], None
                 child.join(POLL_SECONDS)
             raise_if_stopped()
     except BaseException:
-        if child.is_alive():
-            child.terminate()  # SIGTERM: the training saves where it is and stops
-        child.join()
+        stop_children([child])  # SIGTERM: the training saves where it is and stops
         raise
     child.join()
     if child.exitcode != 0:
-        kind, message = errors.get() if not errors.empty() else ("error", f"exit {child.exitcode}")
-        if kind == "interrupt":
-            raise KeyboardInterrupt
-        if kind == "config":
-            raise ConfigError(message)
-        raise RuntimeError(f"the training process failed: {message}")
+        raise_child_failure(errors, child.exitcode)

@@ -6,19 +6,21 @@ trains them as many at a time as there are threads, one thread each, in spawned 
 Why one thread each: on 2 CPU cores a training step of the quick preset uses its second thread
 only in part (``benchmarks/cpu-2core-threads.json``), so two one-thread trainings finish sooner
 than the same two one after another on two threads. What is computed is that of one-thread
-training (tested bit for bit); a stop (Ctrl-C, SIGTERM) reaches every training process, which
-saves where it stopped, as ``bumpdiff train`` does.
+training (tested bit for bit); a stop (Ctrl-C, SIGTERM to this process alone or to its group)
+reaches every training process, which saves where it stopped, as ``bumpdiff train`` does, and no
+further member starts.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing.connection import wait
 from pathlib import Path
 
 from bumpdiff.config import Config, build_config
 from bumpdiff.devices import resolve_device, resolve_threads
 from bumpdiff.store.runfolder import RunFolder
+from bumpdiff.training.children import child_main, raise_child_failure, stop_children
 from bumpdiff.training.loop import is_trained, train_to_end
 
 
@@ -49,24 +51,38 @@ def _train_one(tree: dict, root: str, threads: int) -> None:
 
 def train_side_by_side(members: list[tuple[str, Config, RunFolder]], log) -> None:
     """Train every unfinished member (what, config, run folder) to its end, as many at a time
-    as there are threads (``train.threads`` or the free cores), one thread each, in spawned
-    processes; a member's error is raised here once the others have stopped."""
+    as there are threads (``train.threads`` or the free cores), one thread each, each in a
+    spawned process of its own (training/children.py). A stop here, or a member's error, stops
+    the running members (each saves where it is) and starts no other; the error is raised."""
     todo = [(what, cfg, run) for what, cfg, run in members if not is_trained(cfg, run)]
     if not todo:
         return
     workers = min(len(todo), sum(split_threads(todo[0][1])))
     log(f"training {len(todo)} models {workers} at a time, one thread each (train.overlap)")
-    ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = {
-            pool.submit(_train_one, cfg.model_dump(mode="json"), str(run.root), 1): (what, run)
-            for what, cfg, run in todo
-        }
-        try:
-            for future in as_completed(futures):
-                future.result()
-                what, run = futures[future]
-                log(f"{what} trained → {run.root}")
-        except BaseException:
-            pool.shutdown(cancel_futures=True)  # the running ones stop on the same signal
-            raise
+    ctx = mp.get_context("spawn")  # a fresh interpreter: no forked torch thread pools
+    errors, running = ctx.Queue(), {}
+    try:
+        for what, cfg, run in todo:
+            while len(running) >= workers:
+                _finish_one(running, errors, log)
+            args = (_train_one, (cfg.model_dump(mode="json"), str(run.root), 1), errors)
+            child = ctx.Process(target=child_main, args=args)
+            child.start()
+            running[child] = (what, run)
+        while running:
+            _finish_one(running, errors, log)
+    except BaseException:
+        stop_children(running)
+        raise
+
+
+def _finish_one(running: dict, errors, log) -> None:
+    """Wait for one of the ``running`` children to end, then drop it from ``running``: logged
+    when it trained, its failure raised otherwise."""
+    done = {child.sentinel: child for child in running}
+    child = done[wait(list(done))[0]]
+    child.join()
+    what, run = running.pop(child)
+    if child.exitcode != 0:
+        raise_child_failure(errors, child.exitcode)
+    log(f"{what} trained → {run.root}")
