@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 import torch
+from gaussian_score import GaussianScore
 from scipy import stats
 
 from bumpdiff.config import DiffusionConfig
@@ -18,7 +19,6 @@ from bumpdiff.diffusion.brownian import (
 )
 from bumpdiff.diffusion.network import init_model
 from bumpdiff.diffusion.schedule import alphas_cumprod, make_scheduler, sample
-from tests.diffusion.test_schedule import _Gaussian
 
 
 def _abar(tiny):
@@ -85,7 +85,7 @@ def test_a_solver_on_the_path_keeps_its_known_distribution(sampler):
     100 steps of each stochastic solver on DDPM-1000's path draw pixels of that mean and spread,
     as with its own noise (4096 pixels; a step fed the wrong noise scale lands far off)."""
     cfg = DiffusionConfig(timesteps=1000)
-    net = _Gaussian(0.3, 0.5, alphas_cumprod(cfg))
+    net = GaussianScore(0.3, 0.5, alphas_cumprod(cfg))
     seeds = list(range(64))
     out = sample_solver_on_brownian_path(net, torch.zeros(64, 2), cfg, sampler, 100, seeds)
     assert abs(float(out.mean()) - 0.3) < 0.03 and abs(float(out.std()) - 0.5) < 0.04, sampler
@@ -97,7 +97,7 @@ def test_a_solver_on_the_path_follows_ddpm_with_every_step(sampler):
     DDPM-1000's images than the same solver from the same x_T with its own noise (whose images
     are as far as independent draws: twice the pixel variance)."""
     cfg = DiffusionConfig(timesteps=1000)
-    net = _Gaussian(0.3, 0.5, alphas_cumprod(cfg))
+    net = GaussianScore(0.3, 0.5, alphas_cumprod(cfg))
     cond, seeds = torch.zeros(16, 2), list(range(16))
     fine = sample(net, cond, cfg, "ddpm", 1000, seeds, clip=False)
     coupled = sample_solver_on_brownian_path(net, cond, cfg, sampler, 20, seeds)

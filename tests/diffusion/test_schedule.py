@@ -3,6 +3,7 @@
 import pytest
 import torch
 from diffusers import DDPMScheduler
+from gaussian_score import GaussianScore
 
 from bumpdiff.diffusion.network import init_model
 from bumpdiff.diffusion.schedule import add_noise, alphas_cumprod, sample, sample_batched
@@ -47,23 +48,6 @@ def test_clipping_keeps_samples_in_range_and_samples_are_not_clamped_after(tiny)
     assert free.abs().max() > 1.5
 
 
-class _Gaussian(torch.nn.Module):
-    """The exact ε̂ of data whose pixels are independent N(m, s²): x̂₀ = m + √ᾱ s² (x_t − √ᾱ m)
-    / (ᾱ s² + 1 − ᾱ). Written here, not by the project."""
-
-    image_size = 8
-
-    def __init__(self, m: float, s: float, abar: torch.Tensor):
-        super().__init__()
-        self.m, self.s, self.abar = m, s, abar
-        self.anchor = torch.nn.Parameter(torch.empty(0), requires_grad=False)
-
-    def forward(self, x_t, t, cond):
-        a = self.abar[t.long()].view(-1, 1, 1, 1)
-        x0 = self.m + a.sqrt() * self.s**2 / (a * self.s**2 + 1 - a) * (x_t - a.sqrt() * self.m)
-        return (x_t - a.sqrt() * x0) / (1 - a).sqrt()
-
-
 @pytest.mark.parametrize("sampler", ["ddpm", "ddim", "dpmpp", "dpmpp_sde", "euler_a", "sa_solver"])
 def test_every_sampler_draws_the_known_distribution_from_its_exact_score(sampler):
     """A known answer without training: given the exact ε̂ of Gaussian pixels N(0.3, 0.5²), 100
@@ -73,6 +57,6 @@ def test_every_sampler_draws_the_known_distribution_from_its_exact_score(sampler
     from bumpdiff.config import DiffusionConfig
 
     cfg = DiffusionConfig(timesteps=1000)
-    net = _Gaussian(0.3, 0.5, alphas_cumprod(cfg))
+    net = GaussianScore(0.3, 0.5, alphas_cumprod(cfg))
     out = sample(net, torch.zeros(64, 2), cfg, sampler, 100, list(range(64)), clip=False)
     assert abs(float(out.mean()) - 0.3) < 0.03 and abs(float(out.std()) - 0.5) < 0.04, sampler
