@@ -30,11 +30,12 @@ def _table_kinds() -> dict:
 
 
 def _tools() -> dict:
+    from bumpdiff.analysis.noise_profile import noise_profile_main
     from bumpdiff.bench.runs import TOOLS as SPEED
     from bumpdiff.experiments.evidence import TOOLS as SCIENCE
     from bumpdiff.sweep.search import search_main  # a sweep's reading: above experiments
 
-    return {**SCIENCE, "scale-search": search_main, **SPEED}
+    return {**SCIENCE, "noise-profile": noise_profile_main, "scale-search": search_main, **SPEED}
 
 
 def bench(
@@ -112,7 +113,7 @@ def evidence(
 ) -> None:
     """Make an evidence file from finished runs or studies. TOOL: compare, agreement,
     pool-samplers, sampler-se, rejudge, design-power, percolation-power, efficiency-power,
-    pool-shards, trajectory-calibration, scale-search (science); demo-timeline,
+    pool-shards, trajectory-calibration, noise-profile, scale-search (science); demo-timeline,
     demo-side-by-side, preset-wall, trajectory-cost (speed). Each prints its own usage when its
     arguments are off."""
     tools = _tools()
