@@ -1,6 +1,7 @@
 """Several models trained at once, one thread each (train.overlap), and the thread split."""
 
 import multiprocessing as mp
+import time
 
 import numpy as np
 import pytest
@@ -66,3 +67,19 @@ def test_models_trained_side_by_side_are_those_trained_one_after_another(tmp_pat
     other = tiny_config("train.overlap=true", "train.threads=2", "train.lr=0.002", "train.steps=8")
     with pytest.raises(ConfigError, match="train.lr: differs"):
         train_side_by_side([("changed", other, members[0][2])], logs.append)
+
+
+def test_a_members_error_stops_the_others_and_is_raised(tmp_path):
+    """One member refuses to start (its folder holds another training); the long member beside
+    it is stopped at once instead of training to its end, and the error is raised here."""
+    side = ("train.overlap=true", "train.threads=2")
+    train_side_by_side([("first", tiny_config(*side), RunFolder(tmp_path / "a"))], lambda _m: None)
+    changed = tiny_config(*side, "train.lr=0.002", "train.steps=8")  # not trained: resumed, refused
+    long = tiny_config(*side, "train.steps=100000", "seed=1")
+    members = [("changed", changed, RunFolder(tmp_path / "a")),
+               ("long", long, RunFolder(tmp_path / "b"))]  # fmt: skip
+    start = time.monotonic()
+    with pytest.raises(ConfigError, match="train.lr: differs"):
+        train_side_by_side(members, lambda _m: None)
+    assert time.monotonic() - start < 120  # 100000 steps would take many minutes
+    assert mp.active_children() == []
