@@ -69,3 +69,8 @@ def test_a_checkpoint_is_profiled_beside_both_references(tmp_path):
         noise_profile_main([str(out), str(tmp_path / "missing.safetensors")])
     with pytest.raises(ConfigError, match="usage"):
         noise_profile_main([str(out)])
+    permuted = train(tiny_config("data.permute_labels=true"), tmp_path / "p", progress=False,
+                     threads=1)  # fmt: skip
+    with pytest.raises(ConfigError, match="other than one bump at its label"):
+        noise_profile_main([str(out), str(permuted.checkpoint_path(6))])
+    assert json.loads(out.read_text())["checkpoints"][0]["step"] == 6  # the earlier file kept
