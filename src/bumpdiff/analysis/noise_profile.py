@@ -24,6 +24,7 @@ import torch
 from bumpdiff.config import ConfigError
 from bumpdiff.diffusion.baselines import AnalyticDenoiser
 from bumpdiff.diffusion.schedule import add_noise, alphas_cumprod
+from bumpdiff.probe.placement import denoised_estimate
 
 LEVELS = (1.0, 0.9, 0.75, 0.5, 0.3, 0.1, 0.02)  # t / (T - 1), from pure noise to nearly clean
 RADIUS = 1.5  # px: the x̂₀ peak counts as at the bump within this distance
@@ -61,8 +62,7 @@ def profile(denoiser, x0: torch.Tensor, cond: torch.Tensor, centres: np.ndarray,
         tt = torch.full((len(x0),), t, dtype=torch.long)
         x_t = add_noise(x0, eps, tt, abar)
         eps_hat = denoiser(x_t, tt, cond).float()
-        a = abar[t]
-        x0_hat = (x_t - (1 - a).sqrt() * eps_hat) / a.sqrt()
+        x0_hat = denoised_estimate(x_t, eps_hat, float(abar[t]))
         rows.append({
             "t": t,
             "eps_mse": float(((eps_hat - eps) ** 2).mean()),
