@@ -55,3 +55,16 @@ def test_equal_fraction_answers_each_way():
     assert "**yes**" in equal_fraction(rows([[0.9, 0.8], [0.9, 1.0]], [[0.5, 0.6], [0.9, 1.0]]))
     assert "**no**" in equal_fraction(rows([[0.2, 0.3], [0.4, 0.5]], [[0.5, 0.6], [0.9, 1.0]]))
     assert "**mixed**" in equal_fraction(rows([[0.9, 0.8], [0.1, 0.2]], [[0.5, 0.6], [0.9, 1.0]]))
+
+
+def test_a_shard_of_one_dataset_on_one_canvas_reports_what_it_holds(tmp_path):
+    """The stripes' extra canvas run on its own (a per-dataset ``sizes``): only its members are
+    trained, and the summary says the other dataset and the comparison are absent, not empty."""
+    cfg = tiny_config("experiment=efficiency", "model.conditioning=concat", "data.dx=1",
+                      "data.dy=1", 'efficiency.sizes={"bumps+stripes": [6]}',
+                      "efficiency.fractions=[0.5,1.0]")  # fmt: skip
+    lines = run_experiment(cfg, tmp_path / "e", False, lambda _: None, progress=False)
+    data = json.loads((tmp_path / "e" / "efficiency.json").read_text())
+    assert {(r["dataset"], r["size"]) for r in data["members"]} == {("bumps+stripes", 6)}
+    assert "**n/a** (no (N, λ) trained with both datasets)" in data["sentences"][0]
+    assert "bumps: no canvas trained." in lines and "undetermined" in data["sentences"][-1]

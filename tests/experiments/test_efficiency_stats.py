@@ -81,12 +81,19 @@ def test_two_exponents_are_told_apart_only_when_they_differ():
     assert compare_exponents(quadratic, None)["answer"] == "undetermined"
 
 
-def test_a_canvas_already_above_the_target_gives_no_exponent():
-    """Every replicate of one canvas starts above 60 %: no interpolated size there."""
-    sizes, above = [10, 20], [[0.8, 0.85], [0.9, 0.95]]
-    draws = [needed_draws(sizes, above, IMAGES, 0.6, repeats=50), np.full(50, 30.0)]
-    assert np.isnan(draws[0]).all()
-    assert exponent_with_se([8, 12], draws) == {"exponent": None, "se": None, "used": 0.0}
+def test_a_canvas_already_above_the_target_is_left_out_of_the_exponent():
+    """A canvas whose smallest training set is already above 60 % (as stripes alone are at
+    N = 8) has no interpolated size: the exponent comes from the canvases that bracket the
+    target, recovers the learner's, and needs three of them."""
+    rng = np.random.default_rng(3)
+    draws = [needed_draws(s, a, IMAGES, 0.6, repeats=300) for s, a in _learner(1.0, rng)]
+    above = needed_draws([10, 20], [[0.8, 0.85], [0.9, 0.95]], IMAGES, 0.6, repeats=300)
+    assert np.isnan(above).all()
+    fit = exponent_with_se([6, *CANVAS], [above, *draws])
+    assert fit["canvases"] == CANVAS and abs(fit["exponent"] - 1.0) < 3 * fit["se"] < 0.6
+    short = exponent_with_se([6, 8, 12], [above, *draws[:2]])
+    assert short["exponent"] is None and short["se"] is None and short["canvases"] == [8, 12]
+    assert exponent_with_se([6, 8], [above, above])["used"] == 0.0
 
 
 def test_the_power_check_predicts_the_exponents_spread_from_a_two_canvas_pilot():
@@ -100,9 +107,27 @@ def test_the_power_check_predicts_the_exponents_spread_from_a_two_canvas_pilot()
               "accuracy": list(a), "evaluated": [IMAGES] * len(a)}
              for n, (sizes, accs) in zip(CANVAS, _learner(2.0, rng)) if n in (8, 12)
              for f, s, a in zip(FRACTIONS, sizes, accs)]  # fmt: skip
-    power = exponent_power(pilot, CANVAS, 3, 0.6, {})["bumps"]
+    power = exponent_power(pilot, {"bumps": CANVAS}, 3, 0.6, {})["bumps"]
     spread = np.std([_fit(2.0, rng, trial)["exponent"] for trial in range(20)], ddof=1)
     assert power["exponent_se"] == pytest.approx(spread, rel=0.6)
     assert power["tells_1_from_2"] == (1.0 >= 3 * power["exponent_se"])
     stripes = [{**r, "dataset": "bumps+stripes", "accuracy": [0.95] * 3} for r in pilot]
-    assert exponent_power(stripes, CANVAS, 3, 0.6, {})["bumps+stripes"]["exponent_se"] is None
+    assert exponent_power(stripes, {"bumps+stripes": CANVAS}, 3, 0.6, {})["bumps+stripes"][
+        "exponent_se"] is None  # fmt: skip
+
+
+def test_the_power_check_leaves_out_a_canvas_the_pilot_had_above_the_target():
+    """Stripes alone above 60 % at N = 8 in the pilot: a design on N = 8, 12, 16 has two canvases
+    left and cannot fit an exponent; one on 8, 12, 16, 24 predicts its error over 12, 16, 24."""
+    from bumpdiff.experiments.efficiency_stats import exponent_power
+
+    rng = np.random.default_rng(4)
+    pilot = [{"dataset": "bumps+stripes", "size": n, "fraction": float(f), "images": [s],
+              "accuracy": [0.9] * 3 if n == 8 else list(a), "evaluated": [IMAGES] * 3}
+             for n, (sizes, accs) in zip(CANVAS, _learner(1.0, rng)) if n in (8, 12, 16)
+             for f, s, a in zip(FRACTIONS, sizes, accs)]  # fmt: skip
+    short = exponent_power(pilot, {"bumps+stripes": [8, 12, 16]}, 2, 0.6, {})["bumps+stripes"]
+    assert short["no_crossing"] == [8] and short["canvases"] == [12, 16]
+    assert short["exponent_se"] is None
+    wide = exponent_power(pilot, {"bumps+stripes": [8, 12, 16, 24]}, 2, 0.6, {})["bumps+stripes"]
+    assert wide["canvases"] == [12, 16, 24] and 0 < wide["exponent_se"] < 0.5

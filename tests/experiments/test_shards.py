@@ -87,6 +87,17 @@ def test_efficiency_shards_pool_to_the_whole_run(tmp_path):
         return {"design": whole["design"], "members": rows, "scaling": {}, "sentences": []}
 
     assert json.loads(json.dumps(pool(cfg, {"s1": seed_only(1), "s0": seed_only(0)}))) == whole
+    # a design with canvases per dataset: the bumps at N = 6 only, stripes at 6 and 8, in shards
+    sizes = 'efficiency.sizes={"bumps": [6], "bumps+stripes": [6, 8]}'
+    per_dataset = tiny_config(*EFFICIENCY, sizes, "efficiency.seeds=[0,1]")
+    kept = [r for r in whole["members"] if (r["dataset"], r["size"]) != ("bumps", 8)]
+    small, extra = ([r for r in kept if (r["size"] == 8) == big] for big in (False, True))
+    shards = {name: {"design": whole["design"], "members": rows, "scaling": {}, "sentences": []}
+              for name, rows in (("n6", small), ("stripes-n8", extra))}  # fmt: skip
+    pooled = pool(per_dataset, shards)
+    assert pooled["members"] == kept and set(pooled["scaling"]["bumps"]["canvas"]) == {6}
+    with pytest.raises(ConfigError, match=r"the config lacks 4 member.*'bumps', 8"):
+        pool(per_dataset, {"s0": seed_only(0), "s1": seed_only(1)})
 
 
 def test_the_command_writes_the_pooled_file_and_refuses_in_one_line(percolation_runs, tmp_path):
@@ -108,3 +119,6 @@ def test_the_command_writes_the_pooled_file_and_refuses_in_one_line(percolation_
     refused = CliRunner().invoke(app, [*args, str(paths[0])])
     assert refused.exit_code == 2
     assert refused.output.strip().count("\n") == 0 and "no shard holds" in refused.output
+    one_seed = CliRunner().invoke(app, [*args, str(paths[0]), "--set", "percolation.seeds=[1]"])
+    assert one_seed.exit_code == 0, one_seed.output  # the seed-1 shard alone, as its own design
+    assert {tuple(r["seeds"]) for r in json.loads(out.read_text())["trained"]} == {(1,)}

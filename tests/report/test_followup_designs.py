@@ -26,3 +26,16 @@ def test_the_efficiency_lines_put_1_and_2_in_standard_errors():
     assert "1 and 2 lie 4.0 standard errors apart: the design tells them apart" in lines[0]
     assert "lie 2.0 standard errors apart: the design cannot tell them apart" in lines[1]
     assert "the run measures it" in lines[2]
+
+
+def test_the_efficiency_lines_name_the_canvases_left_out():
+    design = {"design": {"seeds": 2, "sizes": [8, 12, 16, 20], "target": 0.6, "z": 3.0},
+              "datasets": {"short": {"canvases": [12, 16], "no_crossing": [8],
+                                     "log_needed_sd": 0.1, "exponent_se": None},
+                           "wide": {"canvases": [12, 16, 20], "no_crossing": [8],
+                                    "exponent_se": 0.1, "tells_1_from_2": True,
+                                    "pilot_seeds": 1}}}  # fmt: skip
+    short, wide = efficiency_design(design).splitlines()
+    assert "N = 8 left out" in short and "cannot fit an exponent" in short
+    assert "N = 8 left out" in wide and "on N = 12, 16, 20 give" in wide
+    assert "if seeds add no spread" in wide  # a one-seed pilot's prediction is a lower bound

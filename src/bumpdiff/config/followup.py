@@ -105,12 +105,18 @@ class InterpolateConfig(_Section):
     )
 
 
+EFFICIENCY_DATASETS = ("bumps", "bumps+stripes")  # the efficiency study's two training sets
+
+
 class EfficiencyConfig(_Section):
     fractions: list[float] = Field(
         [0.25, 0.5, 1.0], min_length=2, description="kept fractions λ of the 2D lattice (ours)"
     )
-    sizes: list[int] = Field(
-        [16, 24, 32], min_length=2, description="canvas sides N for the scaling (ours)"
+    sizes: list[int] | dict[str, list[int]] = Field(
+        [16, 24, 32],
+        description="canvas sides N for the scaling: one list for both datasets, or a list per "
+        "dataset ({bumps: [...], bumps+stripes: [...]}; a dataset left out trains no model), "
+        "each increasing (ours)",
     )
     margin: float = Field(
         1.0, ge=0, description="the lattice spans [margin, N - 1 - margin] on each axis (ours)"
@@ -121,3 +127,17 @@ class EfficiencyConfig(_Section):
     )
 
     _fractions = field_validator("fractions")(classmethod(_increasing_fractions))
+
+    @field_validator("sizes")
+    @classmethod
+    def _sizes(cls, v: list[int] | dict[str, list[int]]) -> list[int] | dict[str, list[int]]:
+        if isinstance(v, dict) and (not v or set(v) - set(EFFICIENCY_DATASETS)):
+            raise ValueError(f"a mapping's keys must be among {list(EFFICIENCY_DATASETS)}")
+        for sizes in v.values() if isinstance(v, dict) else [v]:
+            if not sizes or any(n < 4 for n in sizes) or sorted(set(sizes)) != sizes:
+                raise ValueError("each list must be increasing canvas sides of at least 4")
+        return v
+
+    def sizes_of(self, dataset: str) -> list[int]:
+        """The canvas sides ``dataset`` is trained on (none where a mapping leaves it out)."""
+        return list(self.sizes) if isinstance(self.sizes, list) else self.sizes.get(dataset, [])

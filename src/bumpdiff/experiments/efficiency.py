@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from bumpdiff.config import Config
+from bumpdiff.config.followup import EFFICIENCY_DATASETS
 from bumpdiff.data import training_set
 from bumpdiff.experiments.base import Experiment, Log
 from bumpdiff.experiments.efficiency_stats import (
@@ -37,13 +38,14 @@ from bumpdiff.report import followup_pages
 from bumpdiff.store.runfolder import RunFolder
 
 DATASETS = {"bumps": ["bump"], "bumps+stripes": ["bump", "vstripe", "hstripe"]}
+assert tuple(DATASETS) == EFFICIENCY_DATASETS  # the names the config's per-dataset sizes take
 GRID = ("sizes", "fractions", "seeds")  # the lists naming the members (experiments/shards.py)
 
 
 def settings(cfg: Config) -> list[tuple[str, int, float]]:
     """The (dataset, N, λ) of the rows of ``members``, in the summary's order."""
     e = cfg.efficiency
-    return [(d, n, f) for d in DATASETS for n in e.sizes for f in e.fractions]
+    return [(d, n, f) for d in DATASETS for n in e.sizes_of(d) for f in e.fractions]
 
 
 def member_config(cfg: Config, dataset: str, size: int, fraction: float, seed: int) -> Config:
@@ -57,7 +59,7 @@ def member_config(cfg: Config, dataset: str, size: int, fraction: float, seed: i
 def _members(cfg: Config, root: RunFolder):
     e = cfg.efficiency
     for dataset in DATASETS:
-        for size in e.sizes:
+        for size in e.sizes_of(dataset):
             for fraction in e.fractions:
                 for seed in e.seeds:
                     name = f"{dataset.replace('+', '-')}-N{size}-keep{fraction:g}-s{seed}"
@@ -141,6 +143,9 @@ def equal_fraction(rows: list[dict]) -> str:
             else "same"
         )
         marks.append(f"N = {n}, λ = {f:g}: {np.mean(with_):.0%} vs {np.mean(without):.0%} ({mark})")
+    if not marks:
+        return ("At equal N and λ, are 2D bumps learned better with stripes? **n/a** (no (N, λ) "
+                "trained with both datasets).")  # fmt: skip
     higher, lower = sum("(higher)" in m for m in marks), sum("(lower)" in m for m in marks)
     answer = ("yes" if 2 * higher >= len(marks) and not lower else
               "no" if 2 * lower >= len(marks) and not higher else "mixed")  # fmt: skip
@@ -157,13 +162,17 @@ def sentences(rows: list[dict], scale: dict, target: float, compared: dict) -> l
     """The report's sentences; ``compared``: ``comparison(scale)``."""
     lines = [equal_fraction(rows)]
     for dataset, s in scale.items():
+        if not s["canvas"]:
+            lines.append(f"{dataset}: no canvas trained.")
+            continue
         fit, boot = s["fit"], s.get("bootstrap") or {}
         pts = ", ".join(f"N = {n}: {_needed(v)}{_range(i)}"
                         for n, v, i in zip(s["canvas"], s["needed"], s.get("intervals") or
                                            [None] * len(s["canvas"])))  # fmt: skip
         exp = ("n/a (fewer than two canvases with an interpolated size)" if fit is None else
-               f"{fit['exponent']:.2f}" + (f" ± {boot['se']:.2f} (bootstrap)"
-                                           if boot.get("se") else ""))  # fmt: skip
+               f"{fit['exponent']:.2f}" + (f" ± {boot['se']:.2f} (bootstrap)" if boot.get("se")
+                                           else " (no standard error: fewer than three "
+                                           "canvases with an interpolated size)"))  # fmt: skip
         lines.append(f"{dataset}: images needed for {target:.0%} accuracy on 2D bumps — {pts}; "
                      f"exponent of N: **{exp}** (linear 1, quadratic 2).")  # fmt: skip
     lines.append(_verdict(compared))
@@ -171,7 +180,7 @@ def sentences(rows: list[dict], scale: dict, target: float, compared: dict) -> l
 
 
 def _range(interval: dict | None) -> str:
-    if not interval or interval["lo"] is None:
+    if not interval or interval["lo"] is None or interval["share"] < 0.5:  # mostly a bound
         return ""
     return f" (95 % {interval['lo']:.0f}–{interval['hi']:.0f})"
 

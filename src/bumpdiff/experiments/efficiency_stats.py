@@ -7,6 +7,10 @@ import numpy as np
 
 from bumpdiff.experiments.resample import bootstrap_curves
 
+# canvases with an interpolated size an exponent needs: two points always lie on a power law, a
+# third is the first that can depart from it (the follow-up's claim is about the exponent's value)
+MIN_CANVASES = 3
+
 
 def size_to_reach(sizes, accuracy, target: float) -> dict:
     """The training-set size at which the mean accuracy first reaches ``target``, interpolated
@@ -63,19 +67,24 @@ def needed_draws(sizes, per_seed, images: int, target: float, repeats: int = 200
 def exponent_with_se(canvas, draws: list[np.ndarray]) -> dict | None:
     """The power-law exponent of the needed size in N from the replicates of each canvas
     (``needed_draws``): the fit to the replicates' medians, and its standard error as the
-    spread of the fits to paired replicates (replicate r of every canvas). Replicates where a
-    canvas has no interpolated size are left out (``used``: the share kept). None with fewer
-    than two canvases."""
+    spread of the fits to paired replicates (replicate r of every canvas). Canvases where most
+    replicates have no interpolated size (the kept fractions never bracket the target there)
+    are left out, and an exponent needs ``MIN_CANVASES`` of them (``canvases``: those kept);
+    so are the replicates that lack a size at a kept canvas (``used``: the share kept). None
+    with fewer than two canvases trained."""
     if len(canvas) < 2:
         return None
     stack = np.vstack(draws)  # canvases × replicates
-    ok = np.isfinite(stack).all(axis=0)
-    if ok.mean() < 0.5:  # most replicates lack a size somewhere: no exponent to speak of
-        return {"exponent": None, "se": None, "used": float(ok.mean())}
-    x = np.log(np.asarray(canvas, float))
-    fits = np.polyfit(x, np.log(stack[:, ok]), 1)[0]
-    centre = np.polyfit(x, np.log(np.median(stack[:, ok], axis=1)), 1)[0]
-    return {"exponent": float(centre), "se": float(fits.std(ddof=1)), "used": float(ok.mean())}
+    keep = np.isfinite(stack).mean(axis=1) >= 0.5
+    kept = [int(n) for n, k in zip(canvas, keep) if k]
+    ok = np.isfinite(stack[keep]).all(axis=0) if kept else np.zeros(stack.shape[1], bool)
+    if len(kept) < MIN_CANVASES or ok.mean() < 0.5:  # no exponent to speak of
+        return {"exponent": None, "se": None, "used": float(ok.mean()), "canvases": kept}
+    x, stack = np.log(np.asarray(kept, float)), stack[keep][:, ok]
+    fits = np.polyfit(x, np.log(stack), 1)[0]
+    centre = np.polyfit(x, np.log(np.median(stack, axis=1)), 1)[0]
+    return {"exponent": float(centre), "se": float(fits.std(ddof=1)), "used": float(ok.mean()),
+            "canvases": kept}  # fmt: skip
 
 
 def compare_exponents(bumps: dict, stripes: dict, z: float = 2.0) -> dict:
@@ -95,20 +104,22 @@ def compare_exponents(bumps: dict, stripes: dict, z: float = 2.0) -> dict:
             "separable": separable}  # fmt: skip
 
 
-def exponent_power(pilot: list[dict], sizes: list[int], seeds: int, target: float,
+def exponent_power(pilot: list[dict], sizes: dict[str, list[int]], seeds: int, target: float,
                    evaluated: dict[int, int], z: float = 3.0) -> dict[str, dict]:  # fmt: skip
-    """Before an efficiency run: per dataset, the standard error its exponent would have over the
-    canvases ``sizes`` with ``seeds`` seeds, from a finished pilot's member rows (efficiency.json
-    ``members``): the bootstrap spread of log(images needed) at each pilot canvas with a crossing
-    (``needed_draws``; ``evaluated``: images per seed at each canvas where a row lacks them),
-    pooled, scaled from the pilot's seeds to ``seeds``, over the spread of log N. Whether that
-    tells a linear exponent from a quadratic one (1 apart) by ``z`` standard errors; None where
-    no pilot canvas crossed the target (the fractions must reach lower)."""
-    x = np.log(np.asarray(sizes, float))
-    sxx = float(((x - x.mean()) ** 2).sum())
+    """Before an efficiency run: per dataset, the standard error its exponent would have over its
+    canvases ``sizes[dataset]`` with ``seeds`` seeds, from a finished pilot's member rows
+    (efficiency.json ``members``): the bootstrap spread of log(images needed) at each pilot
+    canvas with a crossing (``needed_draws``; ``evaluated``: images per seed at each canvas
+    where a row lacks them), pooled, scaled from the pilot's seeds to ``seeds``, over the spread
+    of log N. A design canvas the pilot trained without a crossing (every kept fraction already
+    above the target, or none reaching it) gives no size and is left out (``no_crossing``);
+    canvases the pilot lacks are assumed to cross. Whether that tells a linear exponent from a
+    quadratic one (1 apart) by ``z`` standard errors; None where no pilot canvas crossed or
+    fewer than ``MIN_CANVASES`` would. A pilot of one seed (``pilot_seeds``) shows evaluation
+    noise only, not the spread between seeds: its prediction is a lower bound."""
     out = {}
     for dataset in sorted({r["dataset"] for r in pilot}):
-        spreads, pilot_seeds = [], []
+        spreads, pilot_seeds, no_crossing = [], [], []
         for n in sorted({r["size"] for r in pilot if r["dataset"] == dataset}):
             sel = sorted((r for r in pilot if r["dataset"] == dataset and r["size"] == n),
                          key=lambda r: r["fraction"])  # fmt: skip
@@ -118,11 +129,19 @@ def exponent_power(pilot: list[dict], sizes: list[int], seeds: int, target: floa
             if np.isfinite(draws).mean() >= 0.5:
                 spreads.append(float(np.log(draws[np.isfinite(draws)]).std(ddof=1)))
                 pilot_seeds.append(min(len(r["accuracy"]) for r in sel))
-        if not spreads:
-            out[dataset] = {"log_needed_sd": None, "exponent_se": None, "tells_1_from_2": None}
+            else:
+                no_crossing.append(n)
+        canvases = [n for n in sizes.get(dataset, []) if n not in no_crossing]
+        row = {"canvases": canvases, "no_crossing": [n for n in sizes.get(dataset, [])
+                                                     if n in no_crossing]}  # fmt: skip
+        if not spreads or len(canvases) < MIN_CANVASES:
+            out[dataset] = {**row, "log_needed_sd": None, "exponent_se": None,
+                            "tells_1_from_2": None}  # fmt: skip
             continue
+        x = np.log(np.asarray(canvases, float))
         sd = float(np.sqrt(np.mean(np.square(spreads))) * np.sqrt(min(pilot_seeds) / seeds))
-        se = sd / np.sqrt(sxx) if sxx > 0 else float("inf")
-        out[dataset] = {"log_needed_sd": sd, "exponent_se": float(se),
-                        "tells_1_from_2": bool(1.0 >= z * se)}  # fmt: skip
+        se = sd / np.sqrt(float(((x - x.mean()) ** 2).sum()))
+        out[dataset] = {**row, "log_needed_sd": sd, "exponent_se": float(se),
+                        "tells_1_from_2": bool(1.0 >= z * se),
+                        "pilot_seeds": min(pilot_seeds)}  # fmt: skip
     return out

@@ -354,6 +354,7 @@ def percolation_power_main(argv: list[str]) -> int:
 
 def efficiency_power_main(argv: list[str]) -> int:
     from bumpdiff.analysis.pipeline import eval_conditions
+    from bumpdiff.config.followup import EFFICIENCY_DATASETS
     from bumpdiff.experiments.efficiency import member_config
     from bumpdiff.experiments.efficiency_stats import exponent_power
 
@@ -369,7 +370,8 @@ def efficiency_power_main(argv: list[str]) -> int:
         n: len(eval_conditions(member_config(cfg, "bumps", n, 1.0, 0))) * cfg.sample.draws
         for n in {r["size"] for r in pilot}
     }
-    rows = exponent_power(pilot, e.sizes, len(e.seeds), e.target, evaluated)
+    sizes = {dataset: e.sizes_of(dataset) for dataset in EFFICIENCY_DATASETS}
+    rows = exponent_power(pilot, sizes, len(e.seeds), e.target, evaluated)
     design = {"config": argv[2], "pilot": argv[1], "sizes": e.sizes, "fractions": e.fractions,
               "seeds": len(e.seeds), "target": e.target, "z": 3.0}  # fmt: skip
     Path(argv[0]).write_text(json.dumps({"design": design, "datasets": rows}, indent=1) + "\n")

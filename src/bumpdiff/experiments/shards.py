@@ -26,7 +26,7 @@ from bumpdiff.experiments.members import design_of
 from bumpdiff.store.runfolder import write_json
 from bumpdiff.store.summaries import SUMMARIES
 
-USAGE = "pool-shards OUT.json CONFIG.yaml SHARD.json SHARD.json ..."
+USAGE = "pool-shards OUT.json CONFIG.yaml SHARD.json SHARD.json ... [--set KEY=VALUE ...]"
 # study → (its module: GRID and settings(cfg); the summary's rows; the fields naming a setting)
 STUDIES = {
     "percolation": (percolation_study, "trained", ("sigma", "fraction")),
@@ -110,11 +110,13 @@ def pool_shards_main(argv: list[str]) -> int:
     """``USAGE``: write the pooled summary, print its sentences; a one-line error otherwise."""
     from bumpdiff.config import load_config
 
+    overrides = [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "--set"]
+    argv = [a for i, a in enumerate(argv) if a != "--set" and (i == 0 or argv[i - 1] != "--set")]
     if len(argv) < 3:
         print(f"usage: bumpdiff evidence {USAGE}", file=sys.stderr)
         return 2
     try:
-        cfg = load_config(argv[1])
+        cfg = load_config(argv[1], overrides)
         shards = {path: json.loads(Path(path).read_text()) for path in argv[2:]}
         data = pool(cfg, shards)
         record = SUMMARIES[cfg.experiment].model_validate(data)

@@ -33,18 +33,31 @@ def percolation_design(design: dict) -> str:
 
 def efficiency_design(design: dict) -> str:
     """Per dataset: the exponent's standard error the design would reach, and whether that
-    tells a linear from a quadratic exponent by ``z`` standard errors."""
+    tells a linear from a quadratic exponent by ``z`` standard errors; the design's canvases
+    where the pilot had no size to interpolate are named (efficiency_stats.exponent_power)."""
     d, lines = design["design"], []
     for name, row in design["datasets"].items():
-        se = row["exponent_se"]
+        se, canvases = row["exponent_se"], row.get("canvases", d["sizes"])
+        skipped = (f"N = {', '.join(map(str, row['no_crossing']))} left out (the pilot had no "
+                   f"size to interpolate there: every kept fraction on one side of "
+                   f"{d['target']:.0%}); " if row.get("no_crossing") else "")  # fmt: skip
+        if se is None and "canvases" in row and len(canvases) < 3:
+            lines.append(f"- {name}: {skipped}fewer than 3 canvases left: the design cannot "
+                         "fit an exponent.")  # fmt: skip
+            continue
         if se is None:
-            lines.append(f"- {name}: no predicted standard error (the pilot never went "
+            lines.append(f"- {name}: {skipped}no predicted standard error (the pilot never went "
                          f"below {d['target']:.0%}): the run measures it.")  # fmt: skip
             continue
         can = "tells them apart" if row["tells_1_from_2"] else "cannot tell them apart"
         lines.append(
-            f"- {name}: {d['seeds']} seeds on N = {', '.join(map(str, d['sizes']))} give the "
-            f"exponent a standard error of {se:.2f}; exponents 1 and 2 lie {1 / se:.1f} "
-            f"standard errors apart: the design {can} (by {d['z']:g})."
+            f"- {name}: {skipped}{d['seeds']} seeds on N = {', '.join(map(str, canvases))} "
+            f"give the exponent a standard error of {se:.2f}; exponents 1 and 2 lie "
+            f"{1 / se:.1f} standard errors apart: the design {can} (by {d['z']:g})"
+            + (
+                " if seeds add no spread (a pilot of one seed shows evaluation noise only)."
+                if row.get("pilot_seeds") == 1
+                else "."
+            )
         )
     return "\n".join(lines)

@@ -226,6 +226,7 @@ class ExponentSE(_Record):
     exponent: Real | None
     se: Real | None
     used: Real
+    canvases: list[int] | None = None  # those with an interpolated size (older files: absent)
 
 
 class Scaling(_Record):
