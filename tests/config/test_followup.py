@@ -27,9 +27,10 @@ def test_the_defaults_are_valid_and_sorted():
 @pytest.mark.parametrize(
     "override, message",
     [
-        ("efficiency.sizes=[12,8]", "efficiency.sizes: .*increasing canvas sides"),
-        ("efficiency.sizes=[2,8]", "efficiency.sizes: .*increasing canvas sides"),
-        ('efficiency.sizes={"bumps": []}', "efficiency.sizes: .*increasing canvas sides"),
+        ("efficiency.sizes=[12,8]", "efficiency.sizes: .*must be increasing"),
+        ("efficiency.sizes=[2,8]", "efficiency.sizes: .*canvas sides of at least 4"),
+        ("efficiency.sizes=[]", "efficiency.sizes: .*canvas sides of at least 4"),
+        ('efficiency.sizes={"bumps": [], "bumps+stripes": []}', "efficiency.sizes: .*at least 4"),
         ('efficiency.sizes={"stripes": [8]}', "efficiency.sizes: .*keys must be among"),
     ],
 )
@@ -45,5 +46,9 @@ def test_efficiency_sizes_per_dataset_name_only_their_members():
     cfg = tiny_config("experiment=efficiency", "efficiency.fractions=[0.5,1.0]",
                       'efficiency.sizes={"bumps+stripes": [8, 20]}')  # fmt: skip
     assert {(d, n) for d, n, _ in settings(cfg)} == {("bumps+stripes", 8), ("bumps+stripes", 20)}
+    # --set merges a mapping into the config's: [] is how a shard leaves a dataset out
+    shard = tiny_config("experiment=efficiency", 'efficiency.sizes={"bumps": [8]}',
+                        'efficiency.sizes={"bumps": [], "bumps+stripes": [20]}')  # fmt: skip
+    assert {(d, n) for d, n, _ in settings(shard)} == {("bumps+stripes", 20)}
     both = tiny_config("experiment=efficiency", "efficiency.sizes=[8]")
     assert both.efficiency.sizes_of("bumps") == both.efficiency.sizes_of("bumps+stripes") == [8]

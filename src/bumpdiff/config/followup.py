@@ -115,7 +115,8 @@ class EfficiencyConfig(_Section):
     sizes: list[int] | dict[str, list[int]] = Field(
         [16, 24, 32],
         description="canvas sides N for the scaling: one list for both datasets, or a list per "
-        "dataset ({bumps: [...], bumps+stripes: [...]}; a dataset left out trains no model), "
+        "dataset ({bumps: [...], bumps+stripes: [...]}; a dataset left out or given [] trains "
+        "no model), "
         "each increasing (ours)",
     )
     margin: float = Field(
@@ -131,11 +132,13 @@ class EfficiencyConfig(_Section):
     @field_validator("sizes")
     @classmethod
     def _sizes(cls, v: list[int] | dict[str, list[int]]) -> list[int] | dict[str, list[int]]:
-        if isinstance(v, dict) and (not v or set(v) - set(EFFICIENCY_DATASETS)):
+        if isinstance(v, dict) and (set(v) - set(EFFICIENCY_DATASETS)):
             raise ValueError(f"a mapping's keys must be among {list(EFFICIENCY_DATASETS)}")
-        for sizes in v.values() if isinstance(v, dict) else [v]:
-            if not sizes or any(n < 4 for n in sizes) or sorted(set(sizes)) != sizes:
-                raise ValueError("each list must be increasing canvas sides of at least 4")
+        lists = list(v.values()) if isinstance(v, dict) else [v]
+        if not any(lists) or any(n < 4 for n in sum(lists, [])):
+            raise ValueError("must name canvas sides of at least 4 (a mapping's [] trains none)")
+        if any(sorted(set(sizes)) != sizes for sizes in lists):
+            raise ValueError("each list must be increasing")
         return v
 
     def sizes_of(self, dataset: str) -> list[int]:
