@@ -92,3 +92,28 @@ def test_without_dropout_training_draws_what_it_drew_before():
 def test_label_dropout_must_be_below_one():
     with pytest.raises(ConfigError, match="model.label_dropout"):
         tiny_config("model.label_dropout=1.0")
+
+
+@pytest.mark.parametrize("conditioning", ["add", "concat"])
+def test_a_wider_embedding_reaches_every_block_and_the_default_is_diffusers(conditioning):
+    """``model.embed_dim`` widens the vector every block receives (each coordinate's quarter with
+    concat) without touching the channels; unset, the network is bit for bit the one built
+    with diffusers' 4 × channels[0] named explicitly."""
+    cfg = tiny_config(f"model.conditioning={conditioning}", "model.embed_dim=96")
+    model = init_model(cfg)
+    assert _unet_input(model, X).shape == (3, 96)
+    projections = [m for n, m in model.unet.named_modules() if n.endswith("time_emb_proj")]
+    assert projections and all(p.in_features == 96 for p in projections)
+    if conditioning == "concat":
+        emb = _unet_input(model, X)
+        assert same(emb[0, 48:72], emb[1, 48:72]) and apart(emb[0, 72:], emb[1, 72:])  # x, y
+    default = tiny_config(f"model.conditioning={conditioning}")
+    named = default.model_copy(update={"model": default.model.model_copy(
+        update={"embed_dim": default.model.channels[0] * 4})})  # fmt: skip
+    a, b = init_model(default).state_dict(), init_model(named).state_dict()
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_the_embedding_width_must_split_in_four():
+    with pytest.raises(ConfigError, match="model.embed_dim: must be a multiple of 4, got 30"):
+        tiny_config("model.embed_dim=30")

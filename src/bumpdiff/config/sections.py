@@ -58,6 +58,14 @@ class ModelConfig(_Section):
         description="fraction of training images whose labels are replaced by the learned 'no "
         "label' embedding (the first author's code: 0.1); sampling always conditions",
     )
+    embed_dim: int | None = Field(
+        None,
+        ge=4,
+        le=4096,
+        description="width of the embedding of t and the label that every block receives; "
+        "None: 4 × the finest level's channels, diffusers' default (with concat each coordinate "
+        "gets a quarter of it)",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> ModelConfig:
@@ -67,6 +75,8 @@ class ModelConfig(_Section):
                     f"model.channels: each must be a positive multiple of model.norm_groups "
                     f"({self.norm_groups}), got {self.channels}"
                 )
+        if self.embed_dim is not None and self.embed_dim % 4:
+            raise ValueError(f"model.embed_dim: must be a multiple of 4, got {self.embed_dim}")
         bad = [lv for lv in self.attention_levels if not 0 <= lv < len(self.channels)]
         if bad:
             raise ValueError(

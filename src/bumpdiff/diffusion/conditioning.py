@@ -117,7 +117,7 @@ class HalfWidthTimeEmbedding(nn.Module):
 def build_conditioning(unet: nn.Module, cfg: ModelConfig, size: int) -> nn.Module:
     """The label encoder for ``cfg.conditioning``; for ``concat`` it also gives ``unet`` its
     half-width timestep embedding."""
-    width = cfg.channels[0] * 4  # diffusers' timestep embedding width
+    width = cfg.embed_dim or cfg.channels[0] * 4  # the unet's embedding width (its default)
     if cfg.conditioning == "concat":
         unet.time_embedding = HalfWidthTimeEmbedding(cfg.channels[0], width)
         return ConcatConditionEncoder(cfg.cond_freqs, size, width)

@@ -43,6 +43,7 @@ class ConditionalUNet(nn.Module):
             norm_num_groups=cfg.norm_groups,
             attention_head_dim=8,
             class_embed_type="identity",
+            time_embedding_dim=cfg.embed_dim,  # None: diffusers' 4 × channels[0]
         )
         self.cond = build_conditioning(self.unet, cfg, size)
         self.label_dropout = cfg.label_dropout
