@@ -292,3 +292,14 @@ def test_the_decisive_coupling_verdict_is_the_committed_sweep():
         assert _tables().coupling_pooled(pooled) in (ROOT / "README.md").read_text(), name
         said = re.search(r"Both designs answer\s+\*(\w+)\*", (ROOT / "README.md").read_text())
         assert said and {v["pooled"]["verdict"] for v in pooled} == {said[1]}, name  # the prose
+
+
+def test_the_32_canvas_search_lines_are_the_committed_searches():
+    """README's 32 × 32 candidates are `bumpdiff tables scale-search` of the committed files, and
+    its "none has yet" holds in them."""
+    readme = (ROOT / "README.md").read_text()
+    for name in ("search.json", "two-cores-30min.json"):
+        data = json.loads((ROOT / "results" / "scale32" / name).read_text())
+        assert _tables().scale_search(data) in readme, name
+        if "none has yet" in readme:
+            assert data["chosen"] is None, name

@@ -6,6 +6,7 @@ bumpdiff tables compare results/quick/clip.json      # runs side by side, per ch
 bumpdiff tables sweep results/sweeps/quick-seeds/verdicts.json  # a sweep's verdicts
 bumpdiff tables answer results/sweeps/screen/verdicts.json      # the screen's answer
 bumpdiff tables sentences results/torus/torus.json   # a follow-up study's sentences
+bumpdiff tables scale-search results/scale32/search.json  # the 32 x 32 network search
 """
 
 from __future__ import annotations
@@ -296,6 +297,28 @@ def torus_over_seeds(verdicts: list[dict]) -> str:
     return "\n".join(f"- {r['text']}" for v in verdicts for r in v["representations"].values())
 
 
+def scale_search(data: dict) -> str:
+    """A network search's candidates (sweep/search.py): one bullet each with its size, training,
+    last accuracy and whether it reached the target, then the candidate chosen."""
+    lines = []
+    for name, m in data["members"].items():
+        rate = m["seconds_per_step"]
+        speed = f", {rate:.2f} s per step" if rate is not None else ""
+        ema = f", EMA {m['ema']:g}" if m.get("ema") else ""
+        ema += f", embedding {m['model']['embed_dim']}" if m["model"].get("embed_dim") else ""
+        at = m["first_step_at_target"]
+        reached = (f"{data['target']:.0%} first at step {at}" if at is not None
+                   else f"{data['target']:.0%} not reached")  # fmt: skip
+        lines.append(
+            f"- {name}: channels {m['model']['channels']}, {m['parameters']:,} parameters"
+            f"{ema}; {m['steps_trained']} steps on {m['threads']} thread(s){speed}: "
+            f"{m['final_accuracy']:.0%} correct at the last checkpoint ({reached}); behaviour "
+            f"{m['behaviour_path']}."
+        )
+    chosen = data["chosen"] or f"none (no candidate reached {data['target']:.0%} in order)"
+    return "\n".join([*lines, f"- chosen: {chosen}."])
+
+
 KINDS = {  # kind → the text printed for one file's JSON
     "phases": lambda data: f"{phases_table(data)}\n\n{phases_verdict(data)}",
     "compare": compare_table,
@@ -310,4 +333,5 @@ KINDS = {  # kind → the text printed for one file's JSON
     "torus": torus_over_seeds,
     "percolation-design": percolation_design,
     "efficiency-design": efficiency_design,
+    "scale-search": scale_search,
 }

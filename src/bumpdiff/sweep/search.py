@@ -31,9 +31,10 @@ def seconds_per_step(rows) -> float | None:
 
 
 def member_summary(run: RunFolder, target: float) -> dict:
-    """One candidate: its parameters, config of the network, seconds per training step and threads,
-    accuracy and dominant outcome per checkpoint, the first checkpoint at ``target`` accuracy (and
-    its training seconds at the measured rate), the stage onsets and the behaviour's path."""
+    """One candidate: its parameters, config of the network, seconds per training step, threads,
+    the EMA of its weights (0: none), accuracy and dominant outcome per checkpoint, the first
+    checkpoint at ``target`` accuracy (and its training seconds at the measured rate), the stage
+    onsets and the behaviour's path."""
     cfg = run.read_config([])
     entries = run.read_phases()
     if not entries:
@@ -45,6 +46,7 @@ def member_summary(run: RunFolder, target: float) -> dict:
         "model": cfg.model.model_dump(),
         "parameters": start[0].parameters if start else None,
         "threads": cfg.train.threads,
+        "ema": cfg.train.ema,
         "seconds_per_step": rate,
         "steps_trained": entries[-1].step,
         "curve": [{"step": e.step, "accuracy": e.accuracy, "phase": e.phase} for e in entries],
