@@ -121,6 +121,7 @@ def test_the_preset_network_is_the_committed_searchs_choice_or_says_it_is_not_ch
     from pathlib import Path
 
     result = json.loads(Path("results/scale32/search.json").read_text())
+
     def set_fields(model: dict) -> dict:  # a field added since (None) is its old network
         return {k: v for k, v in model.items() if v is not None}
 
