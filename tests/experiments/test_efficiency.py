@@ -68,3 +68,19 @@ def test_a_shard_of_one_dataset_on_one_canvas_reports_what_it_holds(tmp_path):
     assert {(r["dataset"], r["size"]) for r in data["members"]} == {("bumps+stripes", 6)}
     assert "**n/a** (no (N, λ) trained with both datasets)" in data["sentences"][0]
     assert "bumps: no canvas trained." in lines and "undetermined" in data["sentences"][-1]
+
+
+def test_a_canvas_above_the_target_everywhere_is_named_and_left_out_of_the_fit():
+    """Stripes already above 60 % at every size trained on the smallest canvas (as at N = 8):
+    that canvas is a bound, the exponent comes from the other three and the sentence says over
+    which; the bumps' exponent, over all of its canvases, says none."""
+    above = [{"dataset": "bumps+stripes", "size": 8, "fraction": images, "images": [images],
+              "accuracy": [0.9], "evaluated": [128]} for images in (8, 32)]  # fmt: skip
+    rows = (_rows("bumps", {8: 64, 16: 256, 32: 1024}) + above
+            + _rows("bumps+stripes", {16: 32, 32: 64, 64: 128}))  # fmt: skip
+    scale = scaling(rows, 0.6)
+    lines = sentences(rows, scale, 0.6, comparison(scale))
+    stripes = next(line for line in lines if line.startswith("bumps+stripes"))
+    assert "N = 8: ≤ 8" in stripes and "exponent of N over N = 16, 32, 64: **1.00 ±" in stripes
+    bumps = next(line for line in lines if line.startswith("bumps:"))
+    assert "exponent of N: **2.00 ±" in bumps and "**yes**" in lines[-1]

@@ -173,8 +173,11 @@ def sentences(rows: list[dict], scale: dict, target: float, compared: dict) -> l
                f"{fit['exponent']:.2f}" + (f" ± {boot['se']:.2f} (bootstrap)" if boot.get("se")
                                            else " (no standard error: fewer than three "
                                            "canvases with an interpolated size)"))  # fmt: skip
+        used = boot.get("canvases")
+        over = (f" over N = {', '.join(map(str, used))}" if boot.get("se") and used
+                and used != s["canvas"] else "")  # fmt: skip
         lines.append(f"{dataset}: images needed for {target:.0%} accuracy on 2D bumps — {pts}; "
-                     f"exponent of N: **{exp}** (linear 1, quadratic 2).")  # fmt: skip
+                     f"exponent of N{over}: **{exp}** (linear 1, quadratic 2).")  # fmt: skip
     lines.append(_verdict(compared))
     return lines
 
