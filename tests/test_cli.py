@@ -32,6 +32,10 @@ def test_dry_run_prints_the_resolved_config(tiny_yaml):
     assert res.exit_code == 0 and yaml.safe_load(res.stdout)["train"]["device"] == "cpu"
     res = invoke("train", tiny_yaml, "--out", "unused", "--dry-run", "--device", "tpu")
     assert res.exit_code == 2 and "--device" in res.output
+    # printed as written: rich would turn ":100:" into an emoji
+    res = invoke("train", tiny_yaml, "--out", "unused", "--dry-run", "--set",
+                 'samplers.candidates=["ddpm:100:fp32:brownian"]')  # fmt: skip
+    assert yaml.safe_load(res.stdout)["samplers"]["candidates"] == ["ddpm:100:fp32:brownian"]
 
 
 @pytest.mark.parametrize(

@@ -79,7 +79,7 @@ def test_the_sampler_tables_of_the_benchmarks_page_are_the_committed_studies():
     from bumpdiff.store.records import SamplerRow
 
     page = (ROOT / "benchmarks" / "README.md").read_text()
-    for name in ("coupled-study.json", "coupled-pooled.json"):
+    for name in ("coupled-study.json", "coupled-pooled.json", "stochastic-study.json"):
         study = json.loads((ROOT / "results" / "samplers" / name).read_text())
         assert sampler_table([SamplerRow.model_validate(r) for r in study["rows"]]) in page, name
 

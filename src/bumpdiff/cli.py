@@ -28,8 +28,8 @@ app = typer.Typer(
     "represent, and name the learning phases (Liang, Liu & Fiete, arXiv 2402.03305).",
 )
 # Nothing printed is read as Rich markup: paths and values may hold brackets ("[/q]")
-console = Console(stderr=True, markup=False, highlight=False)
-out_console = Console(soft_wrap=True, markup=False, highlight=False)
+console = Console(stderr=True, markup=False, highlight=False, emoji=False)
+out_console = Console(soft_wrap=True, markup=False, highlight=False, emoji=False)
 MAX_MESSAGE = 400  # characters of an error line; what a value echoes beyond it is cut
 
 SetOpt = Annotated[

@@ -112,15 +112,20 @@ def test_percolation_power_reads_a_pilot_and_the_config_to_run(tmp_path):
 
 
 def test_efficiency_power_reads_a_pilot_and_the_config_to_run(tmp_path):
-    """The committed pilot (N = 8 and 10, stripes never below 60 %) and its own preset: the
-    bumps' exponent gets a finite standard error, the stripes' none; a missing pilot is one
-    line, exit 2."""
+    """The committed pilot (N = 8 and 10, stripes never below 60 %) and the fine design: the
+    bumps' exponent over its three canvases gets a finite standard error, the stripes' none; the
+    pilot's own two-canvas preset cannot fit one (three needed); a missing pilot is one line,
+    exit 2."""
     out, pilot = tmp_path / "power.json", ROOT / "results" / "efficiency" / "efficiency.json"
     config = ROOT / "configs" / "efficiency.yaml"
-    result = runner.invoke(app, ["evidence", "efficiency-power", str(out), str(pilot), str(config)])
+    fine = ROOT / "configs" / "efficiency-fine.yaml"
+    result = runner.invoke(app, ["evidence", "efficiency-power", str(out), str(pilot), str(fine)])
     assert result.exit_code == 0, result.output
     power = json.loads(out.read_text())["datasets"]
     assert 0 < power["bumps"]["exponent_se"] < 5 and power["bumps+stripes"]["exponent_se"] is None
+    result = runner.invoke(app, ["evidence", "efficiency-power", str(out), str(pilot), str(config)])
+    two = json.loads(out.read_text())["datasets"]["bumps"]
+    assert two["exponent_se"] is None and two["canvases"] == [8, 10]
     result = runner.invoke(app, ["evidence", "efficiency-power", str(tmp_path / "o.json"),
                                  str(tmp_path / "none.json"), str(config)])  # fmt: skip
     assert result.exit_code == 2 and "none.json" in result.output

@@ -29,6 +29,11 @@ def test_candidates_default_to_t_steps_and_carry_their_precision():
     unclipped = build_config(SMALL_T, ["sample.clip=false"])
     assert candidate_spec(unclipped, "ddim:50").clip is False  # no CLIP: the run's
     assert candidate_spec(unclipped, "ddim:50:fp32:own:clip").clip is True
+    # Euler ancestral cannot clip: its label says so whatever the run's sample.clip
+    assert candidate_spec(cfg, "euler_a:100").label == "euler_a-100-noclip"
+    assert candidate_spec(cfg, "dpmpp_sde:50:fp32:brownian").clip is True  # thresholding at 1
+    with pytest.raises(ValueError, match=r"CLIP must be one of clip, noclip \(clip: ddpm"):
+        candidate_spec(cfg, "euler_a:100:fp32:own:clip")
 
 
 @pytest.mark.parametrize("noise", ["own", "brownian"])

@@ -14,8 +14,8 @@ from rich.console import Console
 
 from bumpdiff.config import ConfigError
 
-_out = Console(soft_wrap=True, markup=False, highlight=False)  # results, on stdout
-_err = Console(stderr=True, markup=False, highlight=False)  # progress, on stderr
+_out = Console(soft_wrap=True, markup=False, highlight=False, emoji=False)  # results, on stdout
+_err = Console(stderr=True, markup=False, highlight=False, emoji=False)  # progress, on stderr
 DeviceOpt = Annotated[
     str | None, typer.Option("--device", help="auto | cpu | cuda (default: the config's)")
 ]
@@ -91,14 +91,14 @@ def tables(
         from bumpdiff.report.claims import claims_table
 
         for folder in files:
-            _out.print(claims_table(folder), markup=False, highlight=False)
+            _out.print(claims_table(folder), markup=False, highlight=False, emoji=False)
         return
     kinds = _table_kinds()
     if kind not in kinds:
         raise ConfigError(f"KIND: expected one of {', '.join(kinds)}, got {kind!r}")
     for path in files:
         if len(files) > 1:
-            _out.print(f"### {path}\n", markup=False, highlight=False)
+            _out.print(f"### {path}\n", markup=False, highlight=False, emoji=False)
         try:
             text = kinds[kind](json.loads(path.read_text()))
         except json.JSONDecodeError as err:
@@ -106,7 +106,7 @@ def tables(
         except (KeyError, TypeError, AttributeError, ValueError) as err:  # another kind or age
             why = f"no {err}" if isinstance(err, KeyError) else str(err).splitlines()[0]
             raise ConfigError(f"FILE: {path} is not a {kind!r} file ({why})") from None
-        _out.print(text, markup=False, highlight=False)
+        _out.print(text, markup=False, highlight=False, emoji=False)
 
 
 def evidence(

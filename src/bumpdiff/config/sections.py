@@ -206,6 +206,9 @@ PRECISIONS: tuple[str, ...] = ("fp32", "bf16")
 NOISES: tuple[str, ...] = ("own", "brownian")  # brownian: DDPM-T's path (diffusion/brownian.py)
 ON_PATH: tuple[str, ...] = ("ddpm", "dpmpp_sde", "euler_a", "sa_solver")  # those drawing noise
 CLIPS: dict[str, bool | None] = {"": None, "clip": True, "noclip": False}  # "": sample.clip
+# the samplers that can clip x̂₀ to [-1, 1] on the way (diffusion/schedule.make_scheduler); Euler
+# ancestral steps on the σ scale with no x̂₀ to clip, so it never clips
+CLIPPING: tuple[str, ...] = ("ddpm", "ddim", "dpmpp", "dpmpp_sde", "sa_solver")
 
 
 def probe_point_names(levels: int) -> list[str]:
@@ -241,10 +244,10 @@ def parse_candidate(text: str) -> tuple[str, int | None, str, str, bool | None]:
             f"NOISE must be one of {', '.join(NOISES)} (brownian: {', '.join(ON_PATH)}), "
             f"got {text!r}"
         )
-    if clip not in CLIPS or (clip and name not in ("ddpm", "ddim")):  # the others never clip
+    if clip not in CLIPS or (CLIPS[clip] and name not in CLIPPING):
         raise ValueError(
-            f"CLIP must be one of {', '.join(c for c in CLIPS if c)} (ddpm and ddim only), "
-            f"got {text!r}"
+            f"CLIP must be one of {', '.join(c for c in CLIPS if c)} (clip: "
+            f"{', '.join(CLIPPING)}), got {text!r}"
         )
     return name, int(steps) if steps else None, precision, noise, CLIPS[clip]
 

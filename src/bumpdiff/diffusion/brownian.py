@@ -125,13 +125,15 @@ def sample_solver_on_brownian_path(
     steps: int,
     seeds: list[int],
     bf16: bool = False,
+    clip: bool = False,
 ) -> torch.Tensor:
     """A stochastic diffusers solver ("dpmpp_sde", "euler_a", "sa_solver") with ``steps`` steps,
     each step's noise derived from DDPM-T's path for the same seeds (module docstring), as
-    ``schedule.sample`` otherwise; (B, 1, N, N), unclamped."""
+    ``schedule.sample`` otherwise (``clip``: x̂₀ clipped on the way, ``make_scheduler``);
+    (B, 1, N, N), unclamped."""
     device = cond.device
     size = image_size(model)
-    scheduler = make_scheduler(cfg, sampler)
+    scheduler = make_scheduler(cfg, sampler, clip)
     scheduler.set_timesteps(steps)
     times = [int(t) for t in scheduler.timesteps]
     gens, abar, x_t, net = _start(model, cond, cfg, seeds, times)

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from bumpdiff.config import Config, SamplerName, parse_candidate
+from bumpdiff.config.sections import CLIPPING
 from bumpdiff.data import to_data_scale
 from bumpdiff.diffusion.brownian import sample_on_brownian_path, sample_solver_on_brownian_path
 from bumpdiff.diffusion.schedule import sample_batched, uses_bf16
@@ -65,12 +66,14 @@ def candidate_spec(cfg: Config, text: str) -> SamplerSpec:
     """A study candidate "NAME[:STEPS[:PRECISION[:NOISE[:CLIP]]]]" as a spec; no STEPS means T,
     no CLIP the run's ``sample.clip``."""
     name, steps, precision, noise, clip = parse_candidate(text)
-    clip = cfg.sample.clip if clip is None else clip
+    clip = (cfg.sample.clip and name in CLIPPING) if clip is None else clip
     return SamplerSpec(name, steps or cfg.diffusion.timesteps, precision, noise, clip)
 
 
 def _clip(cfg: Config, spec: SamplerSpec) -> bool:
-    return cfg.sample.clip if spec.clip is None else spec.clip
+    """Whether ``spec`` clips x̂₀: its own choice, else the run's ``sample.clip`` where the sampler
+    can clip (config.sections.CLIPPING: not Euler ancestral)."""
+    return (cfg.sample.clip and spec.name in CLIPPING) if spec.clip is None else spec.clip
 
 
 def _brownian_batched(model, cond, cfg: Config, spec: SamplerSpec, seeds) -> torch.Tensor:
@@ -87,7 +90,13 @@ def _brownian_batched(model, cond, cfg: Config, spec: SamplerSpec, seeds) -> tor
             )
         else:
             x = sample_solver_on_brownian_path(
-                model, cond[lo:hi], cfg.diffusion, spec.name, spec.steps, chunk
+                model,
+                cond[lo:hi],
+                cfg.diffusion,
+                spec.name,
+                spec.steps,
+                chunk,
+                clip=_clip(cfg, spec),
             )
         out.append(x.cpu())
     return torch.cat(out)

@@ -45,10 +45,12 @@ SCHEDULERS: dict[str, type] = {
 def make_scheduler(cfg: DiffusionConfig, sampler: SamplerName = "ddpm", clip: bool = True):
     """A diffusers scheduler on the config's linear β schedule (defaults otherwise).
 
-    ``clip``: DDPM and DDIM clip the predicted x̂₀ to [-1, 1] at every step (diffusers'
-    default, ``clip_sample``); the others have no such clipping (DPM-Solver++'s ``thresholding``
-    is off). Euler ancestral takes integer timesteps ("leading" spacing, as DDPM's), since the
-    network embeds integer t.
+    ``clip``: clip the predicted x̂₀ to [-1, 1] at every step: DDPM's and DDIM's
+    ``clip_sample`` (diffusers' default); DPM-Solver++ (and its SDE variant) and SA-Solver by
+    their ``thresholding`` with its ceiling ``sample_max_value`` at 1, where the threshold
+    s = clamp(quantile |x̂₀|, 1, 1) = 1 makes it the same clipping. Euler ancestral cannot clip
+    (it steps on the σ scale; config.sections.CLIPPING): asked to, it refuses. Euler ancestral
+    takes integer timesteps ("leading" spacing, as DDPM's), since the network embeds integer t.
     """
     cls = SCHEDULERS[sampler]
     kwargs = dict(
@@ -61,8 +63,12 @@ def make_scheduler(cfg: DiffusionConfig, sampler: SamplerName = "ddpm", clip: bo
         kwargs["algorithm_type"] = "dpmsolver++" if sampler == "dpmpp" else "sde-dpmsolver++"
     elif sampler == "euler_a":
         kwargs["timestep_spacing"] = "leading"
-    elif sampler in ("ddpm", "ddim"):
+        if clip:
+            raise ValueError("euler_a cannot clip x̂₀ (it steps on the σ scale): pass clip=False")
+    if sampler in ("ddpm", "ddim"):
         kwargs["clip_sample"] = clip
+    elif sampler in ("dpmpp", "dpmpp_sde", "sa_solver"):
+        kwargs.update(thresholding=clip, sample_max_value=1.0)
     return cls(**kwargs)
 
 
@@ -138,7 +144,7 @@ def sample(
     seeds: torch.Tensor | list[int] | None = None,
     bf16: bool = False,
     progress: bool = False,
-    clip: bool = True,
+    clip: bool | None = None,
 ) -> torch.Tensor:
     """Generate one image per condition; returns (B, 1, N, N) on the training scale, unclamped
     (what the sampler made: within [-1, 1] when x̂₀ is clipped, possibly far outside when not).
@@ -152,14 +158,15 @@ def sample(
         steps: number of sampler steps (network evaluations).
         seeds: (B,) one seed per image; defaults to 0..B-1.
         bf16: autocast the network to bf16 on CUDA.
-        clip: clip x̂₀ at every step (``make_scheduler``).
+        clip: clip x̂₀ at every step (``make_scheduler``); None: where the sampler can (all but
+            Euler ancestral).
     """
     device = cond.device
     size = image_size(model)
     batch = cond.shape[0]
     seeds = list(range(batch)) if seeds is None else seeds
     gens = per_image_generators(seeds)  # CPU generators: identical streams on every device
-    scheduler = make_scheduler(cfg, sampler, clip)
+    scheduler = make_scheduler(cfg, sampler, sampler != "euler_a" if clip is None else clip)
     scheduler.set_timesteps(steps or cfg.timesteps)
     x_t = initial_noise(gens, size).to(device) * scheduler.init_noise_sigma
     first = torch.full((batch,), int(scheduler.timesteps[0]), device=device, dtype=torch.long)
@@ -185,7 +192,7 @@ def sample_batched(
     seeds: torch.Tensor | list[int],
     batch_size: int,
     bf16: bool = False,
-    clip: bool = True,
+    clip: bool | None = None,
     progress: bool = False,
 ) -> torch.Tensor:
     """``sample`` in chunks of ``batch_size``; same images for any chunking (per-image seeds).

@@ -11,8 +11,8 @@ from rich.console import Console
 
 from bumpdiff.config import ConfigError
 
-_out = Console(soft_wrap=True, markup=False, highlight=False)  # results, on stdout
-_err = Console(stderr=True, markup=False, highlight=False)  # progress, on stderr
+_out = Console(soft_wrap=True, markup=False, highlight=False, emoji=False)  # results, on stdout
+_err = Console(stderr=True, markup=False, highlight=False, emoji=False)  # progress, on stderr
 
 
 def dynamics(
