@@ -22,6 +22,7 @@ FILES = {
     "torus": "torus/seeds-verdicts.json",
     "percolation-design": "percolation/design.json",
     "efficiency-design": "efficiency/design.json",
+    "scale-search": "scale32/two-cores-30min.json",
 }
 
 
