@@ -9,7 +9,7 @@ that spec or one it was handed explicitly (the sampler study's candidates). Comm
 from __future__ import annotations
 
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -66,8 +66,8 @@ def candidate_spec(cfg: Config, text: str) -> SamplerSpec:
     """A study candidate "NAME[:STEPS[:PRECISION[:NOISE[:CLIP]]]]" as a spec; no STEPS means T,
     no CLIP the run's ``sample.clip``."""
     name, steps, precision, noise, clip = parse_candidate(text)
-    clip = (cfg.sample.clip and name in CLIPPING) if clip is None else clip
-    return SamplerSpec(name, steps or cfg.diffusion.timesteps, precision, noise, clip)
+    spec = SamplerSpec(name, steps or cfg.diffusion.timesteps, precision, noise, clip)
+    return replace(spec, clip=_clip(cfg, spec))  # resolved: rows record what was run
 
 
 def _clip(cfg: Config, spec: SamplerSpec) -> bool:

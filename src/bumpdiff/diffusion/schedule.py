@@ -28,7 +28,7 @@ from diffusers import (
 from tqdm.auto import tqdm
 
 from bumpdiff.config import DiffusionConfig, SamplerName
-from bumpdiff.config.sections import ON_PATH  # the samplers that draw noise at every step
+from bumpdiff.config.sections import CLIPPING, ON_PATH  # samplers that can clip; that draw noise
 from bumpdiff.diffusion.frozen import sampling_network
 
 # The diffusers scheduler class behind each sampler name (config.SamplerName).
@@ -166,7 +166,7 @@ def sample(
     batch = cond.shape[0]
     seeds = list(range(batch)) if seeds is None else seeds
     gens = per_image_generators(seeds)  # CPU generators: identical streams on every device
-    scheduler = make_scheduler(cfg, sampler, sampler != "euler_a" if clip is None else clip)
+    scheduler = make_scheduler(cfg, sampler, sampler in CLIPPING if clip is None else clip)
     scheduler.set_timesteps(steps or cfg.timesteps)
     x_t = initial_noise(gens, size).to(device) * scheduler.init_noise_sigma
     first = torch.full((batch,), int(scheduler.timesteps[0]), device=device, dtype=torch.long)
