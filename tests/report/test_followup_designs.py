@@ -29,13 +29,24 @@ def test_the_efficiency_lines_put_1_and_2_in_standard_errors():
 
 
 def test_the_efficiency_lines_name_the_canvases_left_out():
-    design = {"design": {"seeds": 2, "sizes": [8, 12, 16, 20], "target": 0.6, "z": 3.0},
+    design = {"design": {"seeds": 2, "sizes": [8, 12, 16, 20], "target": 0.6, "z": 3.0,
+                         "min_canvases": 3},
               "datasets": {"short": {"canvases": [12, 16], "no_crossing": [8],
                                      "log_needed_sd": 0.1, "exponent_se": None},
                            "wide": {"canvases": [12, 16, 20], "no_crossing": [8],
                                     "exponent_se": 0.1, "tells_1_from_2": True,
                                     "pilot_seeds": 1}}}  # fmt: skip
     short, wide = efficiency_design(design).splitlines()
-    assert "N = 8 left out" in short and "cannot fit an exponent" in short
+    assert "N = 8 left out" in short and "fewer than 3 canvases left" in short
+    assert "cannot fit an exponent" in short
     assert "N = 8 left out" in wide and "on N = 12, 16, 20 give" in wide
     assert "if seeds add no spread" in wide  # a one-seed pilot's prediction is a lower bound
+
+
+def test_the_efficiency_lines_take_the_canvas_minimum_from_the_file():
+    design = {"design": {"seeds": 2, "sizes": [8, 12], "target": 0.6, "z": 3.0, "min_canvases": 4},
+              "datasets": {"few": {"canvases": [8, 12, 16], "no_crossing": [],
+                                   "exponent_se": None}}}  # fmt: skip
+    assert "fewer than 4 canvases left" in efficiency_design(design)
+    design["design"]["min_canvases"] = 2
+    assert "canvases left" not in efficiency_design(design)

@@ -356,7 +356,7 @@ def efficiency_power_main(argv: list[str]) -> int:
     from bumpdiff.analysis.pipeline import eval_conditions
     from bumpdiff.config.followup import EFFICIENCY_DATASETS
     from bumpdiff.experiments.efficiency import member_config
-    from bumpdiff.experiments.efficiency_stats import exponent_power
+    from bumpdiff.experiments.efficiency_stats import MIN_CANVASES, exponent_power
 
     read = _pilot_and_config(argv, "efficiency-power")
     if read is None:
@@ -373,7 +373,8 @@ def efficiency_power_main(argv: list[str]) -> int:
     sizes = {dataset: e.sizes_of(dataset) for dataset in EFFICIENCY_DATASETS}
     rows = exponent_power(pilot, sizes, len(e.seeds), e.target, evaluated)
     design = {"config": argv[2], "pilot": argv[1], "sizes": e.sizes, "fractions": e.fractions,
-              "seeds": len(e.seeds), "target": e.target, "z": 3.0}  # fmt: skip
+              "seeds": len(e.seeds), "target": e.target, "z": 3.0,
+              "min_canvases": MIN_CANVASES}  # fmt: skip
     Path(argv[0]).write_text(json.dumps({"design": design, "datasets": rows}, indent=1) + "\n")
     print(json.dumps({k: v["exponent_se"] for k, v in rows.items()}))
     return 0

@@ -41,9 +41,9 @@ def efficiency_design(design: dict) -> str:
         skipped = (f"N = {', '.join(map(str, row['no_crossing']))} left out (the pilot had no "
                    f"size to interpolate there: every kept fraction on one side of "
                    f"{d['target']:.0%}); " if row.get("no_crossing") else "")  # fmt: skip
-        if se is None and "canvases" in row and len(canvases) < 3:
-            lines.append(f"- {name}: {skipped}fewer than 3 canvases left: the design cannot "
-                         "fit an exponent.")  # fmt: skip
+        if se is None and "canvases" in row and len(canvases) < d["min_canvases"]:
+            lines.append(f"- {name}: {skipped}fewer than {d['min_canvases']} canvases left: "
+                         "the design cannot fit an exponent.")  # fmt: skip
             continue
         if se is None:
             lines.append(f"- {name}: {skipped}no predicted standard error (the pilot never went "
