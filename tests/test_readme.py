@@ -256,12 +256,13 @@ def test_the_coupling_designs_are_the_committed_power_analysis():
 
 
 def test_the_fine_designs_power_is_the_committed_power_check():
-    """README's percolation and efficiency design lines are `bumpdiff tables
-    percolation-design` and `efficiency-design` of the committed power checks."""
+    """README's percolation, efficiency and 32 × 32 seeds design lines are `bumpdiff tables
+    percolation-design`, `efficiency-design` and `seeds-power` of the committed power checks."""
     readme = (ROOT / "README.md").read_text()
     for kind, path in (("percolation_design", "percolation/design.json"),
                        ("efficiency_design", "efficiency/design.json"),
-                       ("efficiency_design", "efficiency/design-n20.json")):  # fmt: skip
+                       ("efficiency_design", "efficiency/design-n20.json"),
+                       ("seeds_power_lines", "scale32/seeds-power.json")):  # fmt: skip
         design = json.loads((ROOT / "results" / path).read_text())
         assert getattr(_tables(), kind)(design) in readme, path
 
@@ -303,6 +304,28 @@ def test_the_32_canvas_search_lines_are_the_committed_searches():
         assert _tables().scale_search(data) in readme, name
         if "none has yet" in readme:
             assert data["chosen"] is None, name
+
+
+def test_the_32_canvas_network_change_holds_in_its_files():
+    """README: only the embedding's width tells the chosen network from the EMA one, and at
+    t >= 749 its x-hat-0 lands at the bump at most 5 points more often than the narrow networks'."""
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert "Only the embedding's width tells the second network from the third" in readme
+    members = json.loads((ROOT / "results" / "scale32" / "two-cores-30min.json").read_text())
+    narrow, wide = (
+        members["members"][n]
+        for n in ("unet8-16-32-64-ema-2threads", "unet8-16-32-64-ema-embed128-2threads")
+    )
+    assert {k for k in wide["model"] if wide["model"][k] != narrow["model"][k]} == {"embed_dim"}
+    assert (wide["ema"], wide["steps_trained"]) == (narrow["ema"], narrow["steps_trained"])
+    assert members["chosen"] == "unet8-16-32-64-ema-embed128-2threads"
+    assert "at t ≥ 749 its x̂₀ lands at the bump at most 5 points more often" in readme
+    profile = json.loads((ROOT / "results" / "scale32" / "noise-profile.json").read_text())
+    at = {c["checkpoint"].split("/")[1]: {p["t"]: p["at_bump"] for p in c["profiles"]["network"]}
+          for c in profile["checkpoints"]}  # fmt: skip
+    for t in (t for t in at["scale32-ema-embed128"] if t >= 749):
+        narrowest = max(at["scale32-ema"][t], at["scale32-30min"][t])
+        assert at["scale32-ema-embed128"][t] <= narrowest + 0.05, t
 
 
 def test_the_efficiency_design_change_holds_in_its_files():

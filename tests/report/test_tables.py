@@ -23,6 +23,7 @@ FILES = {
     "percolation-design": "percolation/design.json",
     "efficiency-design": "efficiency/design.json",
     "scale-search": "scale32/two-cores-30min.json",
+    "seeds-power": "scale32/seeds-power.json",
 }
 
 

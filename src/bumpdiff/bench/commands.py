@@ -34,10 +34,12 @@ def _tools() -> dict:
     from bumpdiff.bench.runs import TOOLS as SPEED
     from bumpdiff.experiments.evidence import TOOLS as SCIENCE
     from bumpdiff.sweep.search import search_main  # a sweep's reading: above experiments
+    from bumpdiff.sweep.seeds_power import seeds_power_main
     from bumpdiff.sweep.stage_steps import stage_steps_main
 
     return {**SCIENCE, "noise-profile": noise_profile_main, "scale-search": search_main,
-            "stage-steps": stage_steps_main, **SPEED}  # fmt: skip
+            "stage-steps": stage_steps_main, "seeds-power": seeds_power_main,
+            **SPEED}  # fmt: skip
 
 
 def bench(
@@ -115,9 +117,9 @@ def evidence(
 ) -> None:
     """Make an evidence file from finished runs or studies. TOOL: compare, agreement,
     pool-samplers, sampler-se, rejudge, design-power, percolation-power, efficiency-power,
-    pool-shards, trajectory-calibration, noise-profile, scale-search, stage-steps (science);
-    demo-timeline, demo-side-by-side, preset-wall, trajectory-cost (speed). Each prints its own
-    usage when its arguments are off."""
+    pool-shards, trajectory-calibration, noise-profile, scale-search, stage-steps, seeds-power
+    (science); demo-timeline, demo-side-by-side, preset-wall, trajectory-cost (speed). Each
+    prints its own usage when its arguments are off."""
     tools = _tools()
     if tool not in tools:
         raise ConfigError(f"TOOL: expected one of {', '.join(tools)}, got {tool!r}")

@@ -307,7 +307,9 @@ def scale_search(data: dict) -> str:
         ema = f", EMA {m['ema']:g}" if m.get("ema") else ""
         ema += f", embedding {m['model']['embed_dim']}" if m["model"].get("embed_dim") else ""
         at = m["first_step_at_target"]
-        reached = (f"{data['target']:.0%} first at step {at}" if at is not None
+        seconds = m.get("training_seconds_to_target")
+        minutes = f", after {seconds / 60:.0f} min of training" if seconds is not None else ""
+        reached = (f"{data['target']:.0%} first at step {at}{minutes}" if at is not None
                    else f"{data['target']:.0%} not reached")  # fmt: skip
         lines.append(
             f"- {name}: channels {m['model']['channels']}, {m['parameters']:,} parameters"
@@ -319,8 +321,37 @@ def scale_search(data: dict) -> str:
     return "\n".join([*lines, f"- chosen: {chosen}."])
 
 
+SEED_COUNTS = {
+    "behaviour_in_order": "behaviour multiple → mislocated → correct",
+    "paper_agrees": "the layer's phases matching the behaviour as the paper says",
+}
+
+
+def _seeds_power_line(field: str, row: dict) -> str:
+    """One line: the reference's count and which of the other sweep's counts would differ."""
+    (k_ref, n_ref), n = row["reference"], row["seeds"]
+    ps = {r["count"]: r["p"] for r in row["outcomes"]}
+    if not row["different"]:
+        tell = f"no count of {n} seeds would differ (p < {row['alpha']:g}): the design cannot tell"
+    else:
+        said = ", ".join(f"{k}/{n} (p = {ps[k]:.3f})" for k in row["different"])
+        tell = f"a change only at {said}"
+    line = f"- {SEED_COUNTS[field]}, reference {k_ref}/{n_ref}: {tell}"
+    if "observed" in row:
+        k = row["observed"]
+        answer = "different" if ps[k] < row["alpha"] else "no change shown"
+        line += f"; observed {k}/{n} (p = {ps[k]:.3f}): **{answer}**"
+    return line + "."
+
+
+def seeds_power_lines(data: dict) -> str:
+    """A seeds-power file (sweep/seeds_power.py): one line per count of a sweep's verdicts."""
+    return "\n".join(_seeds_power_line(f, r) for f, r in data["counts"].items())
+
+
 KINDS = {  # kind → the text printed for one file's JSON
     "phases": lambda data: f"{phases_table(data)}\n\n{phases_verdict(data)}",
+    "seeds-power": seeds_power_lines,
     "compare": compare_table,
     "sweep": sweep_verdicts,
     "answer": sweep_answer,

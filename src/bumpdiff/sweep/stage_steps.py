@@ -53,15 +53,15 @@ def sentence(names: tuple[str, str], result: dict) -> str:
             + "; ".join(parts) + order + ".")  # fmt: skip
 
 
-def _group(spec: str) -> tuple[str, dict]:
-    """``PATH[:GROUP]`` → (the group's name, its verdict); GROUP may be left out of a file with
-    one group."""
+def read_group(spec: str, needs: str = "onsets") -> tuple[str, dict]:
+    """``PATH[:GROUP]`` → (the group's name, its verdict), among the groups that have the field
+    ``needs``; GROUP may be left out of a file with one such group."""
     path, _, name = spec.partition(":")
     try:
         groups = json.loads(Path(path).read_text())
     except (OSError, ValueError) as err:
         raise ConfigError(f"evidence: {path}: not a sweep's verdicts.json ({err})") from None
-    named = {g["group"]: g for g in groups if "onsets" in g}
+    named = {g["group"]: g for g in groups if needs in g}
     if not name and len(named) == 1:
         name = next(iter(named))
     if name not in named:
@@ -73,7 +73,7 @@ def stage_steps_main(argv: list[str]) -> int:
     """``bumpdiff evidence`` + ``USAGE``: write the comparison, print its sentence."""
     if len(argv) != 3:
         raise ConfigError(f"evidence: usage: {USAGE}")
-    (ref_name, ref), (other_name, other) = _group(argv[1]), _group(argv[2])
+    (ref_name, ref), (other_name, other) = read_group(argv[1]), read_group(argv[2])
     result = compare_onsets(ref, other)
     text = sentence((ref_name, other_name), result)
     out = {"command": "bumpdiff evidence stage-steps " + " ".join(argv), "reference": argv[1],

@@ -1,0 +1,65 @@
+"""Can a sweep of a few seeds tell its counts from a reference sweep's? (``bumpdiff evidence
+seeds-power``), e.g. the 32 × 32 phases study's 3 seeds against the quick study's 5.
+
+A sweep's verdicts count seeds (sweep/aggregate.py): those whose behaviour goes multiple →
+mislocated → correct (``behaviour_in_order``) and those where the layer's phases match the
+behaviour as the paper says (``paper_agrees``). Each count the other sweep could give (0 … n
+seeds) is set against the reference's k of m by Fisher's exact test (two-sided,
+scipy.stats.fisher_exact); a count the design can call different from the reference's is one
+with p below ``alpha``. Before the run (a number of seeds instead of the other sweep's file) this
+is the design's power: which outcomes would be a change, and whether any could be; after it, the
+observed counts with their p and the answer per count.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from scipy.stats import fisher_exact
+
+from bumpdiff.config import ConfigError
+from bumpdiff.report.tables import seeds_power_lines
+from bumpdiff.sweep.stage_steps import read_group
+
+USAGE = "seeds-power OUT.json REFERENCE/verdicts.json[:GROUP] SEEDS|OTHER/verdicts.json[:GROUP]"
+COUNTS = ("behaviour_in_order", "paper_agrees")  # the counts of a sweep's verdicts compared
+ALPHA = 0.05
+
+
+def outcomes(k_ref: int, n_ref: int, n: int, alpha: float = ALPHA) -> dict:
+    """Per count 0 … ``n`` of the other sweep: Fisher's two-sided p against ``k_ref`` of
+    ``n_ref``, and the counts with p < ``alpha`` (``different``: none means the design cannot
+    tell any outcome from the reference's)."""
+    rows = []
+    for k in range(n + 1):
+        p = float(fisher_exact([[k, n - k], [k_ref, n_ref - k_ref]]).pvalue)
+        rows.append({"count": k, "p": p, "different": p < alpha})
+    return {"reference": [k_ref, n_ref], "seeds": n, "alpha": alpha, "outcomes": rows,
+            "different": [r["count"] for r in rows if r["different"]]}  # fmt: skip
+
+
+def seeds_power_main(argv: list[str]) -> int:
+    """``bumpdiff evidence`` + ``USAGE``: write the design's (or the comparison's) outcomes per
+    count, print one line per count."""
+    if len(argv) != 3:
+        raise ConfigError(f"evidence: usage: {USAGE}")
+    _, ref = read_group(argv[1], needs="behaviour_in_order")
+    other = None
+    if argv[2].isdigit():
+        seeds = int(argv[2])
+        if seeds < 1:
+            raise ConfigError(f"evidence: SEEDS must be at least 1, got {seeds}")
+    else:
+        other = read_group(argv[2], needs="behaviour_in_order")[1]
+        seeds = other["seeds"]
+    rows = {}
+    for field in COUNTS:
+        rows[field] = outcomes(ref[field], ref["seeds"], seeds)
+        if other is not None:
+            rows[field]["observed"] = other[field]
+    out = {"command": "bumpdiff evidence seeds-power " + " ".join(argv), "reference": argv[1],
+           "other": argv[2], "counts": rows}  # fmt: skip
+    Path(argv[0]).write_text(json.dumps(out, indent=1) + "\n")
+    print(seeds_power_lines(out).replace("**", ""))
+    return 0

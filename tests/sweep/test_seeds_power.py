@@ -1,0 +1,57 @@
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bumpdiff.cli import app
+from bumpdiff.report.tables import seeds_power_lines
+from bumpdiff.sweep.seeds_power import outcomes
+
+RESULTS = Path(__file__).parents[2] / "results" / "sweeps"
+
+
+def test_three_seeds_against_none_of_five_differ_only_when_all_three_do():
+    # the one table at least as extreme as 3/3 against 0/5: C(3,3) C(5,0) / C(8,3) = 1/56
+    row = outcomes(0, 5, 3)
+    assert row["different"] == [3]
+    assert row["outcomes"][3]["p"] == pytest.approx(1 / 56)
+    assert row["outcomes"][0]["p"] == pytest.approx(1.0)
+
+
+def test_more_seeds_detect_smaller_changes_and_a_middling_reference_none():
+    assert outcomes(0, 5, 5)["different"] == [4, 5]
+    assert outcomes(0, 20, 20)["different"][0] <= 6  # 20 seeds: a change of under a third shows
+    assert outcomes(2, 4, 3)["different"] == []  # half of four: no count of three stands out
+    line = seeds_power_lines({"counts": {"paper_agrees": outcomes(2, 4, 3)}})
+    assert "the design cannot tell" in line
+
+
+def _verdicts(path: Path, in_order: int, agrees: int, seeds: int = 3) -> Path:
+    path.write_text(json.dumps([{"group": "base", "seeds": seeds, "behaviour_in_order": in_order,
+                                 "paper_agrees": agrees}]))  # fmt: skip
+    return path
+
+
+def test_a_finished_sweep_gets_its_counts_judged_both_ways(tmp_path):
+    reference = RESULTS / "quick-seeds" / "verdicts.json"  # 5/5 in order, 0/5 agreeing
+    out, runner = tmp_path / "power.json", CliRunner()
+    same = runner.invoke(app, ["evidence", "seeds-power", str(out), str(reference),
+                               str(_verdicts(tmp_path / "same.json", 3, 1))])  # fmt: skip
+    assert same.exit_code == 0, same.output
+    counts = json.loads(out.read_text())["counts"]
+    assert counts["behaviour_in_order"]["observed"] == 3 and counts["paper_agrees"]["observed"] == 1
+    lines = seeds_power_lines(json.loads(out.read_text())).splitlines()
+    assert all("**no change shown**" in line for line in lines)
+    changed = runner.invoke(app, ["evidence", "seeds-power", str(out), str(reference),
+                                  str(_verdicts(tmp_path / "b.json", 3, 3))])  # fmt: skip
+    assert changed.exit_code == 0
+    assert "**different**" in seeds_power_lines(json.loads(out.read_text())).splitlines()[1]
+
+
+@pytest.mark.parametrize("third", ["0", "missing.json"])
+def test_bad_input_is_one_line_and_writes_nothing(tmp_path, third):
+    out, reference = tmp_path / "power.json", RESULTS / "quick-seeds" / "verdicts.json"
+    result = CliRunner().invoke(app, ["evidence", "seeds-power", str(out), str(reference), third])
+    assert result.exit_code == 2 and result.output.strip().count("\n") == 0
+    assert not out.exists()
