@@ -11,7 +11,7 @@ from bumpdiff.diffusion.network import init_model
 from bumpdiff.diffusion.schedule import alphas_cumprod, diffusion_loss, sample
 from bumpdiff.store.checkpoint import load_model
 from bumpdiff.store.runfolder import RunFolder
-from bumpdiff.training.loop import checkpoint_schedule, train, training_data
+from bumpdiff.training.loop import ProgressLines, checkpoint_schedule, train, training_data
 
 
 def test_checkpoint_schedule_is_dense_early():
@@ -54,6 +54,30 @@ def test_tiny_run_writes_the_run_folder(tmp_path, tiny):
     assert step == 6 and cfg2 == tiny
     x = sample(model, torch.tensor([[3.0, 3.0]]), cfg2.diffusion, "dpmpp", 3)
     assert x.shape == (1, 1, 8, 8) and torch.isfinite(x).all()  # unclamped: as sampled
+
+
+def test_training_without_a_bar_says_how_far_it_is_in_lines(tmp_path, tiny, capfd, monkeypatch):
+    """Into a log file (no progress bar) training prints a line at most every
+    ``ProgressLines.every`` seconds: none in a run shorter than that, one per logged step at 0."""
+    train(tiny, tmp_path / "quiet", progress=False)
+    assert "train quiet: step" not in capfd.readouterr().err
+    monkeypatch.setattr(ProgressLines, "every", 0.0)
+    train(tiny, tmp_path / "told", progress=False)
+    lines = [line for line in capfd.readouterr().err.splitlines() if line.startswith("train told")]
+    assert lines and lines[-1].startswith("train told: step 6/6 (100%), loss ")
+    assert lines[-1].endswith("about 0 min left") and "step 3/6 (50%)" in lines[2]
+
+
+def test_the_time_left_is_measured_at_this_processs_pace(capsys, monkeypatch):
+    clock = iter([100.0, 160.0, 161.0, 400.0])  # began at 100 s; steps 10 … 20 of 40, resumed at 10
+    monkeypatch.setattr("bumpdiff.training.loop.time.perf_counter", lambda: next(clock))
+    lines = ProgressLines("run", start=10, total=40)
+    lines.at(20, 0.5)  # 10 steps in 60 s: 20 steps left, 2 min
+    lines.at(21, 0.5)  # a second later: under the minute, no line
+    lines.at(30, 0.25)  # 20 steps in 300 s: 10 left, 150 s
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["train run: step 20/40 (50%), loss 0.5000, about 2 min left",
+                   "train run: step 30/40 (75%), loss 0.2500, about 2 min left"]  # fmt: skip
 
 
 def _weights(run: RunFolder, step: int) -> dict:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -297,6 +298,27 @@ def _start(trainer: _Trainer, run: RunFolder, x_0, device, schedule: set[int]) -
     trainer.save(0)
 
 
+class ProgressLines:
+    """Progress without a bar (``progress`` off: stderr is a log file, or a model trains beside
+    others): a line on stderr at most every ``every`` seconds with the step, the loss and the
+    time left at this process's pace, so that a long training shows it is going."""
+
+    every = 60.0
+
+    def __init__(self, name: str, start: int, total: int):
+        self.name, self.start, self.total = name, start, total
+        self.began = self.last = time.perf_counter()
+
+    def at(self, step: int, loss: float) -> None:
+        now = time.perf_counter()
+        if now - self.last < self.every or step <= self.start:
+            return
+        self.last = now
+        left = (self.total - step) * (now - self.began) / (step - self.start)
+        print(f"train {self.name}: step {step}/{self.total} ({step / self.total:.0%}), loss "
+              f"{loss:.4f}, about {left / 60:.0f} min left", file=sys.stderr, flush=True)  # fmt: skip
+
+
 def _loop(trainer: _Trainer, x_0, cond, schedule, progress: bool, on_step, offset: float) -> None:
     """Optimizer steps from ``trainer.start + 1`` to ``train.steps``: loss rows (their seconds
     continuing from ``offset``), checkpoints on the schedule, and on a stop (Ctrl-C, SIGTERM, or
@@ -308,6 +330,7 @@ def _loop(trainer: _Trainer, x_0, cond, schedule, progress: bool, on_step, offse
     log_every = max(1, total // 200)
     model.train()
     bar = tqdm(total=total, initial=start, disable=not progress, desc="train", unit="step")
+    lines = None if progress else ProgressLines(run.root.name, start, total)
     running, count, t_start = 0.0, 0, time.perf_counter() - offset
     done, rng_before = start, gen.get_state()  # last completed step; RNG before the current one
     with _StopRequests() as stop:
@@ -326,6 +349,8 @@ def _loop(trainer: _Trainer, x_0, cond, schedule, progress: bool, on_step, offse
                         raise trainer.diverged(step, "the loss")
                     run.log(TrainRow(step=step, loss=mean, seconds=time.perf_counter() - t_start))
                     bar.set_postfix(loss=f"{mean:.4f}")
+                    if lines is not None:
+                        lines.at(step, mean)
                     running, count = 0.0, 0
                 if step in schedule:
                     trainer.save(step)
