@@ -315,8 +315,9 @@ class ProgressLines:
             return
         self.last = now
         left = (self.total - step) * (now - self.began) / (step - self.start)
-        print(f"train {self.name}: step {step}/{self.total} ({step / self.total:.0%}), loss "
-              f"{loss:.4f}, about {left / 60:.0f} min left", file=sys.stderr, flush=True)  # fmt: skip
+        text = (f"train {self.name}: step {step}/{self.total} ({step / self.total:.0%}), loss "
+                f"{loss:.4f}, about {left / 60:.0f} min left")  # fmt: skip
+        print(text, file=sys.stderr, flush=True)
 
 
 def _loop(trainer: _Trainer, x_0, cond, schedule, progress: bool, on_step, offset: float) -> None:
