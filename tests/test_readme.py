@@ -267,6 +267,19 @@ def test_the_fine_designs_power_is_the_committed_power_check():
         assert getattr(_tables(), kind)(design) in readme, path
 
 
+def test_the_efficiency_first_seed_lines_are_its_pooled_file():
+    """README's seed-0 efficiency lines are the pooled seed-0 summary's sentences, and that
+    summary is one seed of the design, every canvas of both datasets."""
+    first = json.loads((ROOT / "results" / "efficiency" / "fine-s0-all.json").read_text())
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    for line in _tables().summary_sentences(first).splitlines():
+        assert " ".join(line.split()) in readme, line
+    assert {tuple(r["seeds"]) for r in first["members"]} == {(0,)}
+    sizes = {(r["dataset"], r["size"]) for r in first["members"]}
+    assert sizes == {("bumps", n) for n in (8, 12, 16)} | {("bumps+stripes", n)
+                                                          for n in (8, 12, 16, 20)}  # fmt: skip
+
+
 def test_the_pooled_percolation_answer_is_the_committed_file():
     """README's decided-percolation lines are the pooled summary's sentences, and its prose holds
     in the file: λ = 1 at least 90 % in every seed, no λ_c inside either width's onset interval,
