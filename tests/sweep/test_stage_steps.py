@@ -71,3 +71,14 @@ def test_an_unreadable_file_is_one_line():
 
     with pytest.raises(ConfigError, match="not a sweep's verdicts.json"):
         stage_steps_main(["out.json", "missing.json", "missing.json"])
+
+
+def test_the_committed_bf16_comparison_is_what_the_performance_page_says():
+    """docs/performance.md: training in bf16 reached the stages at the fp32 seeds' steps
+    (answer `same`), made from the committed bf16 and fp32 sweeps."""
+    result = json.loads((RESULTS / "quick-bf16" / "stage-steps.json").read_text())
+    page = (Path(__file__).parents[2] / "docs" / "performance.md").read_text()
+    assert "answer `same`" in page and result["answer"] == "same"
+    groups = [next(g for g in json.loads((RESULTS / name / "verdicts.json").read_text())
+                   if "onsets" in g) for name in ("quick-seeds", "quick-bf16")]  # fmt: skip
+    assert compare_onsets(*groups)["answer"] == "same" and groups[1]["seeds"] == 3
