@@ -39,3 +39,22 @@ def test_the_decided_coupling_row_is_the_pooled_verdict(tmp_path):
     row = next(r for r in claims_table(tmp_path / "results").splitlines()
                if r.startswith("| Coupled x/y, decided"))  # fmt: skip
     assert "**dx = 1, dy = 3: coupled**" in row and "pooled over 7 seeds: x at 9.99×" in row
+
+
+def test_the_efficiency_row_states_each_exponent_with_its_error_or_that_it_has_none(tmp_path):
+    """On the old design (two canvases, no exponent with an error) and on seed 0 of the fine
+    design pooled whole (both exponents; the summary's own answer as the verdict)."""
+    shutil.copytree(RESULTS, tmp_path / "results")
+    old = next(r for r in claims_table(tmp_path / "results").splitlines()
+               if r.startswith("| Sample efficiency"))  # fmt: skip
+    assert "bumps: no exponent with a standard error" in old and "**undetermined**" in old
+    fine = tmp_path / "results" / "efficiency" / "efficiency.json"
+    shutil.copy(RESULTS / "efficiency" / "fine-s0-all.json", fine)
+    row = next(r for r in claims_table(tmp_path / "results").splitlines()
+               if r.startswith("| Sample efficiency"))  # fmt: skip
+    d = json.loads(fine.read_text())
+    boot = d["scaling"]["bumps+stripes"]["bootstrap"]
+    assert row.count("exponent ") == 2 and "1 seed(s): " in row
+    said = f"bumps+stripes: exponent {boot['exponent']:.2f} ± {boot['se']:.2f} (N = 12, 16, 20)"
+    assert said in row
+    assert f"**{d['sentences'][-1].split('**')[1]}**" in row

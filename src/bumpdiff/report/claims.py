@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from pathlib import Path
 
 MAX_MEASURED = 230  # characters of the measurement shown in a cell
@@ -48,14 +47,6 @@ def _trajectory(d: list[dict]) -> tuple[str, str]:
                 f"in {c['condition']}/{n}, by nothing beyond them in {c['leak']}/{n}, "
                 f"undetermined in {c['undetermined']}/{n}")  # fmt: skip
     return measured, {"learned": "learned", "leak": "leak"}.get(t["answer"], t["answer"])
-
-
-def _sentences(key: Callable[[dict], list[str]], index: int = 0):
-    def read(d: dict) -> tuple[str, str]:
-        sentences = key(d)
-        return _short(sentences[index]), ", ".join(_bold(sentences[index])) or "n/a"
-
-    return read
 
 
 def _answers(names: list[str] | None = None, exclude: tuple[str, ...] = (), label: str = ""):
@@ -127,6 +118,24 @@ def _percolation(d: dict) -> tuple[str, str]:
     return _short(head + "; ".join(parts)), verdict
 
 
+def _efficiency(d: dict) -> tuple[str, str]:
+    """Per dataset the exponent of N with its bootstrap standard error and the canvases it was
+    fitted on, or that it has none; the verdict: the answer of the summary's last sentence
+    (experiments/efficiency_stats.py)."""
+    parts = []
+    for name, scaling in d["scaling"].items():
+        boot = scaling.get("bootstrap") or {}
+        if boot.get("se") is None:
+            parts.append(f"{name}: no exponent with a standard error")
+            continue
+        over = ", ".join(map(str, boot["canvases"]))
+        parts.append(f"{name}: exponent {boot['exponent']:.2f} ± {boot['se']:.2f} (N = {over})")
+    seeds = sorted({s for m in d["members"] for s in m.get("seeds", [])})
+    head = f"{len(seeds)} seed(s): " if seeds else ""
+    verdict = ", ".join(_bold(d["sentences"][-1])) or "n/a"
+    return _short(head + "; ".join(parts) + "; linear 1, quadratic 2"), verdict
+
+
 CLAIMS = [  # (claim, what the paper says, file under results/, reader → (measured, verdict))
     ("Phases ↔ behaviour", "the layer goes A → B → C while generations go multiple bumps → one "
      "mislocated bump → the correct bump", "sweeps/quick-seeds/verdicts.json", _phases),
@@ -152,7 +161,7 @@ CLAIMS = [  # (claim, what the paper says, file under results/, reader → (meas
     ("Interpolation", "the model interpolates into a held-out region of conditions",
      "interpolate/interpolate.json", _answers(label="lesion w = ")),
     ("Sample efficiency", "stripes make 2D bumps cheaper to learn as the canvas grows",
-     "efficiency/efficiency.json", _sentences(lambda d: d["sentences"], -1)),
+     "efficiency/efficiency.json", _efficiency),
     ("Percolation", "accuracy turns on where the training data's overlap percolates",
      "percolation/fine.json", _percolation),
 ]  # fmt: skip
