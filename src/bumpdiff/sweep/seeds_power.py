@@ -19,11 +19,10 @@ from pathlib import Path
 from scipy.stats import fisher_exact
 
 from bumpdiff.config import ConfigError
-from bumpdiff.report.tables import seeds_power_lines
+from bumpdiff.report.tables import SEED_COUNTS, seeds_power_lines
 from bumpdiff.sweep.stage_steps import read_group
 
 USAGE = "seeds-power OUT.json REFERENCE/verdicts.json[:GROUP] SEEDS|OTHER/verdicts.json[:GROUP]"
-COUNTS = ("behaviour_in_order", "paper_agrees")  # the counts of a sweep's verdicts compared
 ALPHA = 0.05
 
 
@@ -54,7 +53,7 @@ def seeds_power_main(argv: list[str]) -> int:
         other = read_group(argv[2], needs="behaviour_in_order")[1]
         seeds = other["seeds"]
     rows = {}
-    for field in COUNTS:
+    for field in SEED_COUNTS:  # the counts of a sweep's verdicts compared
         rows[field] = outcomes(ref[field], ref["seeds"], seeds)
         if other is not None:
             rows[field]["observed"] = other[field]
