@@ -49,6 +49,21 @@ def test_a_finished_sweep_gets_its_counts_judged_both_ways(tmp_path):
     assert "**different**" in seeds_power_lines(json.loads(out.read_text())).splitlines()[1]
 
 
+def test_each_count_is_judged_at_the_familys_alpha_shared_between_the_counts(tmp_path):
+    """Two counts compared: each at 0.05 / 2. 1 of 5 seeds in order against the quick study's
+    5 of 5 has p = 0.048 (C(5,1) C(5,5) / C(10,6) doubled by symmetry): below 0.05, not 0.025."""
+    assert outcomes(5, 5, 5)["outcomes"][1]["p"] == pytest.approx(10 / 210)
+    out, reference = tmp_path / "power.json", RESULTS / "quick-seeds" / "verdicts.json"
+    result = CliRunner().invoke(app, ["evidence", "seeds-power", str(out), str(reference),
+                                      str(_verdicts(tmp_path / "v.json", 1, 0, seeds=5))])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    assert data["family_alpha"] == 0.05
+    assert {row["alpha"] for row in data["counts"].values()} == {0.025}
+    assert data["counts"]["behaviour_in_order"]["different"] == [0]
+    assert "**no change shown**" in seeds_power_lines(data).splitlines()[0]
+
+
 @pytest.mark.parametrize("third", ["0", "missing.json"])
 def test_bad_input_is_one_line_and_writes_nothing(tmp_path, third):
     out, reference = tmp_path / "power.json", RESULTS / "quick-seeds" / "verdicts.json"

@@ -335,7 +335,7 @@ def _seeds_power_line(field: str, row: dict) -> str:
         tell = f"no count of {n} seeds would differ (p < {row['alpha']:g}): the design cannot tell"
     else:
         said = ", ".join(f"{k}/{n} (p = {ps[k]:.3f})" for k in row["different"])
-        tell = f"a change only at {said}"
+        tell = f"a change (p < {row['alpha']:g}) only at {said}"
     line = f"- {SEED_COUNTS[field]}, reference {k_ref}/{n_ref}: {tell}"
     if "observed" in row:
         k = row["observed"]

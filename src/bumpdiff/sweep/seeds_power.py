@@ -6,7 +6,8 @@ mislocated → correct (``behaviour_in_order``) and those where the layer's phas
 behaviour as the paper says (``paper_agrees``). Each count the other sweep could give (0 … n
 seeds) is set against the reference's k of m by Fisher's exact test (two-sided,
 scipy.stats.fisher_exact); a count the design can call different from the reference's is one
-with p below ``alpha``. Before the run (a number of seeds instead of the other sweep's file) this
+with p below ``alpha``: the family's 0.05 divided by the number of counts compared (Bonferroni),
+so that calling either count a change is wrong at most 5 % of the time when neither changed. Before the run (a number of seeds instead of the other sweep's file) this
 is the design's power: which outcomes would be a change, and whether any could be; after it, the
 observed counts with their p and the answer per count.
 """
@@ -52,13 +53,13 @@ def seeds_power_main(argv: list[str]) -> int:
     else:
         other = read_group(argv[2], needs="behaviour_in_order")[1]
         seeds = other["seeds"]
-    rows = {}
+    rows, alpha = {}, ALPHA / len(SEED_COUNTS)  # Bonferroni over the counts compared
     for field in SEED_COUNTS:  # the counts of a sweep's verdicts compared
-        rows[field] = outcomes(ref[field], ref["seeds"], seeds)
+        rows[field] = outcomes(ref[field], ref["seeds"], seeds, alpha)
         if other is not None:
             rows[field]["observed"] = other[field]
     out = {"command": "bumpdiff evidence seeds-power " + " ".join(argv), "reference": argv[1],
-           "other": argv[2], "counts": rows}  # fmt: skip
+           "other": argv[2], "family_alpha": ALPHA, "counts": rows}  # fmt: skip
     Path(argv[0]).write_text(json.dumps(out, indent=1) + "\n")
     print(seeds_power_lines(out).replace("**", ""))
     return 0
