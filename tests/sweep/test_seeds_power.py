@@ -54,8 +54,9 @@ def test_each_count_is_judged_at_the_familys_alpha_shared_between_the_counts(tmp
     5 of 5 has p = 0.048 (C(5,1) C(5,5) / C(10,6) doubled by symmetry): below 0.05, not 0.025."""
     assert outcomes(5, 5, 5)["outcomes"][1]["p"] == pytest.approx(10 / 210)
     out, reference = tmp_path / "power.json", RESULTS / "quick-seeds" / "verdicts.json"
+    other = _verdicts(tmp_path / "v.json", 1, 0, seeds=5)
     result = CliRunner().invoke(app, ["evidence", "seeds-power", str(out), str(reference),
-                                      str(_verdicts(tmp_path / "v.json", 1, 0, seeds=5))])  # fmt: skip
+                                      str(other)])  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(out.read_text())
     assert data["family_alpha"] == 0.05
