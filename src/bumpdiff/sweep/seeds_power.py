@@ -8,8 +8,9 @@ seeds) is set against the reference's k of m by Fisher's exact test (two-sided,
 scipy.stats.fisher_exact); a count the design can call different from the reference's is one
 with p below ``alpha``: the family's 0.05 divided by the number of counts compared (Bonferroni),
 so that calling either count a change is wrong at most 5 % of the time when neither changed.
-Before the run (a number of seeds instead of the other sweep's file) this is the design's power: which outcomes would be a change, and whether any could be; after it, the
-observed counts with their p and the answer per count.
+Before the run (a number of seeds instead of the other sweep's file) this is the design's
+power: which outcomes would be a change, and whether any could be; after it, the observed counts
+with their p and the answer per count.
 """
 
 from __future__ import annotations
