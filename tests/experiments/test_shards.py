@@ -115,6 +115,7 @@ def test_the_command_writes_the_pooled_file_and_refuses_in_one_line(percolation_
     done = CliRunner().invoke(app, [*args, *map(str, paths)])
     assert done.exit_code == 0, done.output
     assert json.loads(out.read_text()) == whole
+    assert out.with_suffix(".png").read_bytes().startswith(b"\x89PNG")  # the study's figure
     assert "percolation threshold" in done.output
     refused = CliRunner().invoke(app, [*args, str(paths[0])])
     assert refused.exit_code == 2

@@ -10,7 +10,9 @@ from the same members: rows merged per setting with their seeds in order, in the
 and every statistic recomputed by the study's own code. Each shard's summary records its design
 (``members.design_of``: the config less the member lists and compute settings); a shard of
 another design, a member held by two shards, and a member of the config that no shard holds or
-of a shard that the config does not name are refused in one line.
+of a shard that the config does not name are refused in one line. Beside the pooled file goes
+the figure the study's report draws (its name with ``.png``), so that a design pooled from
+shards is seen as a whole run's would be.
 """
 
 from __future__ import annotations
@@ -106,6 +108,22 @@ def _efficiency(cfg: Config, design: dict, shards: list[dict], rows: list[dict])
 _RECOMPUTE = {"percolation": _percolation, "efficiency": _efficiency}
 
 
+def _figure(name: str):
+    """The study's report figure (report/followup_pages.py), imported when drawn: matplotlib
+    is not needed to pool."""
+
+    def draw(data: dict, path: Path) -> None:
+        from bumpdiff.report import followup_pages
+
+        getattr(followup_pages, name)(data, path)
+
+    return draw
+
+
+_FIGURES = {"percolation": _figure("percolation_figure"),
+            "efficiency": _figure("efficiency_figure")}  # fmt: skip
+
+
 def pool_shards_main(argv: list[str]) -> int:
     """``USAGE``: write the pooled summary, print its sentences; a one-line error otherwise."""
     from bumpdiff.config import load_config
@@ -128,6 +146,7 @@ def pool_shards_main(argv: list[str]) -> int:
         print(f"error: {getattr(err, 'filename', None) or 'file'}: {why}", file=sys.stderr)
         return 2
     write_json(Path(argv[0]), record.model_dump(mode="python", by_alias=True, exclude_unset=True))
+    _FIGURES[cfg.experiment](data, Path(argv[0]).with_suffix(".png"))
     for line in data.get("sentences") or data["result"]["sentences"]:
         print(line.replace("**", ""))
     return 0

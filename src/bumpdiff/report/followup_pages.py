@@ -27,7 +27,8 @@ def percolation_figure(summary: dict, path) -> bytes:
     """Left: simulated largest-cluster mass ratio against λ (band: 10th-90th percentile of the
     random subsets); middle: the share of subsets that span the lattice (λ_c where it is ½); a
     colour per σ, a line style per threshold. Right: terminal accuracy against λ (each seed a
-    dot, the mean a line) with each σ's λ_c as vertical lines."""
+    dot, the mean a line) with each σ's λ_c as vertical lines and, where the summary has them,
+    each σ's accuracy onset as a shaded span (its bootstrap interval)."""
     fig, (left, mid, right) = plt.subplots(1, 3, figsize=(15, 4))
     sigmas = sorted({s["sigma"] for s in summary["simulation"]})
     colour = {s: plt.cm.viridis(i / max(1, len(sigmas) - 1)) for i, s in enumerate(sigmas)}
@@ -56,8 +57,12 @@ def percolation_figure(summary: dict, path) -> bytes:
         for t in rows:
             right.scatter([t["fraction"]] * len(t["overall"]), t["overall"], s=12,
                           color=colour[sigma], alpha=0.5)  # fmt: skip
+    for width in (summary.get("result") or {}).get("widths", []):
+        onset = width.get("interval") or {}
+        if onset.get("lo") is not None and onset.get("hi") is not None:
+            right.axvspan(onset["lo"], onset["hi"], color=colour[width["sigma"]], alpha=0.15)
     right.set(xlabel="kept fraction λ", ylabel="accuracy (whole lattice)", ylim=(-0.02, 1.02),
-              xlim=(0, 1), title="trained models; vertical lines: λ_c")  # fmt: skip
+              xlim=(0, 1), title="trained models; lines: λ_c; shaded: onset interval")  # fmt: skip
     right.legend(fontsize=7)
     return save_figure(fig, path)
 
@@ -260,10 +265,9 @@ def interpolate_page(run: RunFolder, cfg: Config, data: dict) -> None:
 
 def efficiency_figure(data: dict, path) -> bytes:
     """Left: accuracy on 2D bumps against the kept fraction λ, a colour per N, solid without
-    stripes, dashed with, the band the seeds' range. Right: images needed for the target
-    accuracy against N (log-log), the fitted power laws and linear / quadratic references
-    through the first point."""
-    rows, scale = data["members"], data["scaling"]
+    stripes, dashed with, the band the seeds' range (each dataset on its own canvases). Right:
+    the images needed for the target accuracy against N (``_needed_panel``)."""
+    rows = data["members"]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     sizes = sorted({r["size"] for r in rows})
     colour = {n: plt.cm.plasma(i / max(1, len(sizes) - 1) * 0.8) for i, n in enumerate(sizes)}
@@ -271,6 +275,8 @@ def efficiency_figure(data: dict, path) -> bytes:
         for n in sizes:
             sel = sorted((r for r in rows if r["dataset"] == dataset and r["size"] == n),
                          key=lambda r: r["fraction"])  # fmt: skip
+            if not sel:  # this dataset was not trained on this canvas
+                continue
             lam = [r["fraction"] for r in sel]
             left.plot(lam, [np.mean(r["accuracy"]) for r in sel], style, color=colour[n],
                       label=f"{dataset}, N = {n}")  # fmt: skip
@@ -279,28 +285,58 @@ def efficiency_figure(data: dict, path) -> bytes:
     left.set(xlabel="kept fraction λ of the 2D lattice", ylabel="accuracy on 2D bumps",
              ylim=(-0.02, 1.02))  # fmt: skip
     left.legend(fontsize=6)
-    for dataset, marker in (("bumps", "o"), ("bumps+stripes", "s")):
-        s = scale[dataset]
-        pts = [(n, v["value"]) for n, v in zip(s["canvas"], s["needed"]) if v["bound"] == "exact"]
-        if pts:
-            right.loglog(*zip(*pts), marker, label=dataset)
-        if s["fit"]:
-            ns = np.array(s["canvas"], float)
-            right.loglog(ns, s["fit"]["prefactor"] * ns ** s["fit"]["exponent"], "-", alpha=0.6)
+    _needed_panel(right, data["scaling"], sizes)
+    fig.subplots_adjust(wspace=0.3)
+    return save_figure(fig, path)
+
+
+def _needed_panel(ax, scale: dict, sizes: list[int]) -> None:
+    """Images needed for the target accuracy against N (log-log): interpolated sizes with their
+    bootstrap interval where most replicates had one, an upper bound (reached already at the
+    smallest size trained) as an open ▽, each dataset's power law over the canvases it was
+    fitted on (its exponent and bootstrap standard error in the legend), and linear / quadratic
+    references through the first interpolated point."""
+    from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
+
+    labelled = set()
+    for (dataset, s), (marker, c) in zip(scale.items(), (("o", "C0"), ("s", "C2"))):
+        spans = s.get("intervals") or [None] * len(s["canvas"])
+        for n, v, span in zip(s["canvas"], s["needed"], spans):
+            if v["bound"] == "none":  # never reached on this canvas: no value to draw
+                continue
+            if v["bound"] == "at_most":  # reached at the smallest size trained
+                what = f"{dataset}: at most"
+                ax.plot([n], [v["value"]], "v", mfc="none", color=c,
+                        label=None if what in labelled else what)  # fmt: skip
+                labelled.add(what)
+            elif span and span["share"] > 0.5:
+                err = [[v["value"] - span["lo"]], [span["hi"] - v["value"]]]
+                ax.errorbar([n], [v["value"]], yerr=err, fmt=marker, color=c, capsize=3)
+            else:
+                ax.plot([n], [v["value"]], marker, color=c)
+        fit, boot = s.get("fit"), s.get("bootstrap") or {}
+        if fit:
+            ns = np.array([p[0] for p in fit["points"]], float)
+            se = f" ± {boot['se']:.2f}" if boot.get("se") is not None else ""
+            ax.plot(ns, fit["prefactor"] * ns ** fit["exponent"], "-", color=c, alpha=0.7,
+                    label=f"{dataset}: N^{fit['exponent']:.2f}{se}")  # fmt: skip
     first = [(n, v["value"]) for d in scale.values() for n, v in zip(d["canvas"], d["needed"])
              if v["bound"] == "exact"]  # fmt: skip
     if first:
         n0, v0 = first[0]
         ns = np.array(sizes, float)
-        right.loglog(ns, v0 * ns / n0, "k:", label="linear")
-        right.loglog(ns, v0 * (ns / n0) ** 2, "k-.", label="quadratic")
-    right.set(xlabel="canvas side N", ylabel="images for the target accuracy")
-    right.set_xticks(sizes, [str(n) for n in sizes], minor=False)
-    right.xaxis.set_minor_formatter(plt.NullFormatter())
-    fig.subplots_adjust(wspace=0.3)
-    if right.get_legend_handles_labels()[0]:
-        right.legend(fontsize=7)
-    return save_figure(fig, path)
+        ax.plot(ns, v0 * ns / n0, "k:", label="linear")
+        ax.plot(ns, v0 * (ns / n0) ** 2, "k-.", label="quadratic")
+    ax.set(xlabel="canvas side N", ylabel="images for the target accuracy")
+    if not ax.has_data():  # no size reached nor bounded (a run too short to say): axes only
+        return
+    ax.set(xscale="log", yscale="log")
+    ax.set_xticks(sizes, [str(n) for n in sizes], minor=False)
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    ax.yaxis.set_major_formatter(ScalarFormatter())
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.legend(fontsize=7)
 
 
 def efficiency_page(run: RunFolder, cfg: Config, data: dict) -> None:
