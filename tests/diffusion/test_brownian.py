@@ -119,3 +119,36 @@ def test_a_step_that_draws_other_than_once_leaves_no_silent_path():
         module.randn_tensor(z.shape)
     with pytest.raises(RuntimeError, match="drew"), _given_noise(scheduler, z):
         pass
+
+
+def test_trailing_ddpm_starts_where_ddpm_t_starts_and_is_it_at_stride_one():
+    """K = 100 of T = 1000 on "trailing" spacing: first step at t = 999 (DDPM-1000's, where
+    "leading" starts at 990), last at 9; at K = T both spacings are DDPM-T, step for step."""
+    cfg = DiffusionConfig(timesteps=1000)
+    trailing, leading = make_scheduler(cfg, "ddpm_trailing"), make_scheduler(cfg, "ddpm")
+    trailing.set_timesteps(100)
+    leading.set_timesteps(100)
+    assert (int(trailing.timesteps[0]), int(trailing.timesteps[-1])) == (999, 9)
+    assert (int(leading.timesteps[0]), int(leading.timesteps[-1])) == (990, 0)
+    net = GaussianScore(0.3, 0.5, alphas_cumprod(cfg))
+    cond, seeds = torch.zeros(8, 2), list(range(8))
+    every = sample(net, cond, cfg, "ddpm", 1000, seeds, clip=False)
+    path = sample_on_brownian_path(net, cond, cfg, 1000, seeds, False, sampler="ddpm_trailing")
+    torch.testing.assert_close(path, every, atol=1e-4, rtol=1e-4)
+
+
+def test_trailing_ddpm_on_the_path_keeps_the_known_distribution_and_follows_ddpm_t():
+    """The exact ε̂ of Gaussian pixels N(0.3, 0.5²): 100 trailing steps on DDPM-1000's path draw
+    that mean and spread (4096 pixels), and land nearer DDPM-1000's images than the same sampler
+    with its own noise."""
+    cfg = DiffusionConfig(timesteps=1000)
+    net = GaussianScore(0.3, 0.5, alphas_cumprod(cfg))
+    seeds = list(range(64))
+    out = sample_on_brownian_path(net, torch.zeros(64, 2), cfg, 100, seeds, False,
+                                  sampler="ddpm_trailing")  # fmt: skip
+    assert abs(float(out.mean()) - 0.3) < 0.03 and abs(float(out.std()) - 0.5) < 0.04
+    cond, few = torch.zeros(16, 2), seeds[:16]
+    fine = sample(net, cond, cfg, "ddpm", 1000, few, clip=False)
+    own = sample(net, cond, cfg, "ddpm_trailing", 20, few, clip=False)
+    coupled = sample_on_brownian_path(net, cond, cfg, 20, few, False, sampler="ddpm_trailing")
+    assert (coupled - fine).pow(2).mean() < 0.5 * (own - fine).pow(2).mean()

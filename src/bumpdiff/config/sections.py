@@ -26,7 +26,9 @@ from bumpdiff.config.followup import (
 from bumpdiff.config.mechanisms import MechanismsConfig
 from bumpdiff.config.probing import PhaseConfig, ProbeConfig, TrajectoryConfig
 
-SamplerName = Literal["ddpm", "ddim", "dpmpp", "dpmpp_sde", "euler_a", "sa_solver"]
+# ddpm_trailing: strided DDPM on diffusers' "trailing" spacing (its first step at T - 1, as
+# DDPM-T's; "ddpm" strides on "leading" spacing, its first step at T - T/steps)
+SamplerName = Literal["ddpm", "ddpm_trailing", "ddim", "dpmpp", "dpmpp_sde", "euler_a", "sa_solver"]
 ExperimentName = Literal[EXPERIMENT_NAMES]  # declared once: config/experiments.py
 
 
@@ -204,11 +206,11 @@ class EvalConfig(_Section):
 SAMPLER_NAMES: tuple[str, ...] = get_args(SamplerName)  # the keys of diffusion.SCHEDULERS
 PRECISIONS: tuple[str, ...] = ("fp32", "bf16")
 NOISES: tuple[str, ...] = ("own", "brownian")  # brownian: DDPM-T's path (diffusion/brownian.py)
-ON_PATH: tuple[str, ...] = ("ddpm", "dpmpp_sde", "euler_a", "sa_solver")  # those drawing noise
+ON_PATH: tuple[str, ...] = ("ddpm", "ddpm_trailing", "dpmpp_sde", "euler_a", "sa_solver")  # noisy
 CLIPS: dict[str, bool | None] = {"": None, "clip": True, "noclip": False}  # "": sample.clip
 # the samplers that can clip x̂₀ to [-1, 1] on the way (diffusion/schedule.make_scheduler); Euler
 # ancestral steps on the σ scale with no x̂₀ to clip, so it never clips
-CLIPPING: tuple[str, ...] = ("ddpm", "ddim", "dpmpp", "dpmpp_sde", "sa_solver")
+CLIPPING: tuple[str, ...] = ("ddpm", "ddpm_trailing", "ddim", "dpmpp", "dpmpp_sde", "sa_solver")
 
 
 def probe_point_names(levels: int) -> list[str]:

@@ -90,12 +90,14 @@ def sample_on_brownian_path(
     seeds: list[int],
     clip: bool = True,
     bf16: bool = False,
+    sampler: SamplerName = "ddpm",
 ) -> torch.Tensor:
-    """DDPM with ``steps`` strided steps (diffusers' "leading" spacing, as ``diffusion.sample``),
-    its noise derived from DDPM-T's path for the same seeds; (B, 1, N, N), unclamped."""
+    """DDPM with ``steps`` strided steps ("ddpm": diffusers' "leading" spacing, as
+    ``diffusion.sample``; "ddpm_trailing": its "trailing" spacing, ``make_scheduler``), its noise
+    derived from DDPM-T's path for the same seeds; (B, 1, N, N), unclamped."""
     device = cond.device
     size = image_size(model)
-    schedule = make_scheduler(cfg)
+    schedule = make_scheduler(cfg, sampler)
     schedule.set_timesteps(steps)
     times = [int(t) for t in schedule.timesteps]
     gens, abar, x_t, net = _start(model, cond, cfg, seeds, times)

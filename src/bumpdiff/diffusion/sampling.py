@@ -84,10 +84,11 @@ def _brownian_batched(model, cond, cfg: Config, spec: SamplerSpec, seeds) -> tor
     for lo in range(0, cond.shape[0], cfg.sample.batch_size):
         hi = lo + cfg.sample.batch_size
         chunk = [int(s) for s in seeds[lo:hi]]
-        if spec.name == "ddpm":
+        if spec.name in ("ddpm", "ddpm_trailing"):
             x = sample_on_brownian_path(
-                model, cond[lo:hi], cfg.diffusion, spec.steps, chunk, _clip(cfg, spec)
-            )
+                model, cond[lo:hi], cfg.diffusion, spec.steps, chunk, _clip(cfg, spec),
+                sampler=spec.name,
+            )  # fmt: skip
         else:
             x = sample_solver_on_brownian_path(
                 model,

@@ -34,6 +34,7 @@ from bumpdiff.diffusion.frozen import sampling_network
 # The diffusers scheduler class behind each sampler name (config.SamplerName).
 SCHEDULERS: dict[str, type] = {
     "ddpm": DDPMScheduler,
+    "ddpm_trailing": DDPMScheduler,
     "ddim": DDIMScheduler,
     "dpmpp": DPMSolverMultistepScheduler,
     "dpmpp_sde": DPMSolverMultistepScheduler,
@@ -51,6 +52,9 @@ def make_scheduler(cfg: DiffusionConfig, sampler: SamplerName = "ddpm", clip: bo
     s = clamp(quantile |x̂₀|, 1, 1) = 1 makes it the same clipping. Euler ancestral cannot clip
     (it steps on the σ scale; config.sections.CLIPPING): asked to, it refuses. Euler ancestral
     takes integer timesteps ("leading" spacing, as DDPM's), since the network embeds integer t.
+    ``ddpm_trailing`` is DDPM on "trailing" spacing: with K < T steps its timesteps are T - 1,
+    T - 1 - T/K, …, T/K - 1 (where "leading"'s are T - T/K, …, 0), so its first step is DDPM-T's
+    and its last jumps from T/K - 1 to the image.
     """
     cls = SCHEDULERS[sampler]
     kwargs = dict(
@@ -61,11 +65,13 @@ def make_scheduler(cfg: DiffusionConfig, sampler: SamplerName = "ddpm", clip: bo
     )
     if sampler in ("dpmpp", "dpmpp_sde"):
         kwargs["algorithm_type"] = "dpmsolver++" if sampler == "dpmpp" else "sde-dpmsolver++"
+    elif sampler == "ddpm_trailing":
+        kwargs["timestep_spacing"] = "trailing"
     elif sampler == "euler_a":
         kwargs["timestep_spacing"] = "leading"
         if clip:
             raise ValueError("euler_a cannot clip x̂₀ (it steps on the σ scale): pass clip=False")
-    if sampler in ("ddpm", "ddim"):
+    if sampler in ("ddpm", "ddpm_trailing", "ddim"):
         kwargs["clip_sample"] = clip
     elif sampler in ("dpmpp", "dpmpp_sde", "sa_solver"):
         kwargs.update(thresholding=clip, sample_max_value=1.0)
@@ -153,8 +159,9 @@ def sample(
         model: ε_θ, called as model(x_t, t, cond).
         cond: (B, 2) conditions (mu_x, mu_y), pixels, on the model's device.
         cfg: the β schedule the model was trained with.
-        sampler: "ddpm" (ancestral, ``steps`` defaults to T), "ddim" (η = 0), "dpmpp", or one of
-            the stochastic higher-order "dpmpp_sde", "euler_a", "sa_solver".
+        sampler: "ddpm" (ancestral, ``steps`` defaults to T), "ddpm_trailing" (the same on
+            "trailing" spacing), "ddim" (η = 0), "dpmpp", or one of the stochastic higher-order
+            "dpmpp_sde", "euler_a", "sa_solver".
         steps: number of sampler steps (network evaluations).
         seeds: (B,) one seed per image; defaults to 0..B-1.
         bf16: autocast the network to bf16 on CUDA.
