@@ -108,20 +108,13 @@ def _efficiency(cfg: Config, design: dict, shards: list[dict], rows: list[dict])
 _RECOMPUTE = {"percolation": _percolation, "efficiency": _efficiency}
 
 
-def _figure(name: str):
-    """The study's report figure (report/followup_pages.py), imported when drawn: matplotlib
-    is not needed to pool."""
+def _draw(study: str, data: dict, path: Path) -> None:
+    """The study's report figure (report/followup_pages.py: ``percolation_figure``,
+    ``efficiency_figure``) of the pooled summary at ``path``; matplotlib is imported only here,
+    after the pooled file is written."""
+    from bumpdiff.report import followup_pages
 
-    def draw(data: dict, path: Path) -> None:
-        from bumpdiff.report import followup_pages
-
-        getattr(followup_pages, name)(data, path)
-
-    return draw
-
-
-_FIGURES = {"percolation": _figure("percolation_figure"),
-            "efficiency": _figure("efficiency_figure")}  # fmt: skip
+    getattr(followup_pages, f"{study}_figure")(data, path)
 
 
 def pool_shards_main(argv: list[str]) -> int:
@@ -146,7 +139,7 @@ def pool_shards_main(argv: list[str]) -> int:
         print(f"error: {getattr(err, 'filename', None) or 'file'}: {why}", file=sys.stderr)
         return 2
     write_json(Path(argv[0]), record.model_dump(mode="python", by_alias=True, exclude_unset=True))
-    _FIGURES[cfg.experiment](data, Path(argv[0]).with_suffix(".png"))
+    _draw(cfg.experiment, data, Path(argv[0]).with_suffix(".png"))
     for line in data.get("sentences") or data["result"]["sentences"]:
         print(line.replace("**", ""))
     return 0
