@@ -73,3 +73,19 @@ def test_the_efficiency_figure_draws_each_dataset_on_its_own_canvases(monkeypatc
     fit = data["scaling"]["bumps+stripes"]["fit"]
     assert fits == {f"bumps+stripes: N^{fit['exponent']:.2f} ± {boot['se']:.2f}": [12, 16, 20]}
     assert "bumps+stripes: at most" in {line.get_label() for line in right.get_lines()}
+
+
+def test_an_interval_that_misses_its_estimate_draws_without_a_negative_arm(tmp_path):
+    """A bootstrap percentile interval lying wholly above the interpolated size (possible with
+    few seeds) is drawn, its lower arm zero, instead of matplotlib refusing negative errors."""
+    import json
+    from pathlib import Path
+
+    from bumpdiff.report.followup_pages import efficiency_figure
+
+    results = Path(__file__).parents[2] / "results" / "efficiency"
+    data = json.loads((results / "fine-s0-all.json").read_text())
+    bumps = data["scaling"]["bumps"]
+    bumps["intervals"][1].update(lo=bumps["needed"][1]["value"] + 5,
+                                 hi=bumps["needed"][1]["value"] + 9)  # fmt: skip
+    assert efficiency_figure(data, tmp_path / "e.png").startswith(b"\x89PNG")

@@ -310,7 +310,8 @@ def _needed_panel(ax, scale: dict, sizes: list[int]) -> None:
                         label=None if what in labelled else what)  # fmt: skip
                 labelled.add(what)
             elif span and span["share"] > 0.5:
-                err = [[v["value"] - span["lo"]], [span["hi"] - v["value"]]]
+                # a percentile interval need not hold the point estimate: no negative arm
+                err = [[max(0.0, v["value"] - span["lo"])], [max(0.0, span["hi"] - v["value"])]]
                 ax.errorbar([n], [v["value"]], yerr=err, fmt=marker, color=c, capsize=3)
             else:
                 ax.plot([n], [v["value"]], marker, color=c)
