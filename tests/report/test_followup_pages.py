@@ -1,6 +1,26 @@
-import numpy as np
+import json
+from pathlib import Path
 
-from bumpdiff.report.followup_pages import percolation_figure
+import numpy as np
+import pytest
+
+import bumpdiff.report.followup_pages as pages
+from bumpdiff.report.followup_pages import efficiency_figure, percolation_figure
+
+EFFICIENCY = Path(__file__).parents[2] / "results" / "efficiency"
+
+
+@pytest.fixture
+def drawn(monkeypatch) -> dict:
+    """The figure a page function drew, kept open under "fig" instead of saved."""
+    kept = {}
+    monkeypatch.setattr(pages, "save_figure", lambda fig, path: kept.setdefault("fig", fig))
+    return kept
+
+
+def _seed0_efficiency() -> dict:
+    """Seed 0 of the fine efficiency design, as committed."""
+    return json.loads((EFFICIENCY / "fine-s0-all.json").read_text())
 
 
 def _summary(critical=(None, 0.4)) -> dict:
@@ -33,13 +53,9 @@ def test_percolation_figure_draws_a_lattice_that_never_percolates(tmp_path):
     assert png.startswith(b"\x89PNG") and (tmp_path / "p.png").read_bytes() == png
 
 
-def test_each_widths_onset_interval_is_shaded_where_it_has_one(tmp_path, monkeypatch):
+def test_each_widths_onset_interval_is_shaded_where_it_has_one(tmp_path, drawn):
     """The accuracy panel spans each width's bootstrap interval of the onset (one with no
     interval, e.g. accuracy that never crosses, is left unshaded)."""
-    import bumpdiff.report.followup_pages as pages
-
-    drawn = {}
-    monkeypatch.setattr(pages, "save_figure", lambda fig, path: drawn.setdefault("fig", fig))
     summary = _summary((0.2, 0.4))
     widths = [{"sigma": 0.3, "interval": {"lo": 0.21, "hi": 0.34}},
               {"sigma": 1.0, "interval": {"lo": None, "hi": None}}]  # fmt: skip
@@ -50,19 +66,11 @@ def test_each_widths_onset_interval_is_shaded_where_it_has_one(tmp_path, monkeyp
     assert spans == [(0.21, 0.34)]
 
 
-def test_the_efficiency_figure_draws_each_dataset_on_its_own_canvases(monkeypatch):
+def test_the_efficiency_figure_draws_each_dataset_on_its_own_canvases(drawn):
     """Seed 0 of the fine design (bumps on N = 8, 12, 16; with stripes also 20, whose N = 8 is
     a bound): no accuracy curve for a canvas a dataset was not trained on, each power law only
     over the canvases it was fitted on, labelled with its exponent and standard error."""
-    import json
-    from pathlib import Path
-
-    import bumpdiff.report.followup_pages as pages
-
-    drawn = {}
-    monkeypatch.setattr(pages, "save_figure", lambda fig, path: drawn.setdefault("fig", fig))
-    results = Path(__file__).parents[2] / "results" / "efficiency"
-    data = json.loads((results / "fine-s0-all.json").read_text())
+    data = _seed0_efficiency()
     pages.efficiency_figure(data, None)
     left, right = drawn["fig"].axes
     curves = {line.get_label() for line in left.get_lines()}
@@ -78,13 +86,7 @@ def test_the_efficiency_figure_draws_each_dataset_on_its_own_canvases(monkeypatc
 def test_an_interval_that_misses_its_estimate_draws_without_a_negative_arm(tmp_path):
     """A bootstrap percentile interval lying wholly above the interpolated size (possible with
     few seeds) is drawn, its lower arm zero, instead of matplotlib refusing negative errors."""
-    import json
-    from pathlib import Path
-
-    from bumpdiff.report.followup_pages import efficiency_figure
-
-    results = Path(__file__).parents[2] / "results" / "efficiency"
-    data = json.loads((results / "fine-s0-all.json").read_text())
+    data = _seed0_efficiency()
     bumps = data["scaling"]["bumps"]
     bumps["intervals"][1].update(lo=bumps["needed"][1]["value"] + 5,
                                  hi=bumps["needed"][1]["value"] + 9)  # fmt: skip
