@@ -206,11 +206,12 @@ class EvalConfig(_Section):
 SAMPLER_NAMES: tuple[str, ...] = get_args(SamplerName)  # the keys of diffusion.SCHEDULERS
 PRECISIONS: tuple[str, ...] = ("fp32", "bf16")
 NOISES: tuple[str, ...] = ("own", "brownian")  # brownian: DDPM-T's path (diffusion/brownian.py)
-ON_PATH: tuple[str, ...] = ("ddpm", "ddpm_trailing", "dpmpp_sde", "euler_a", "sa_solver")  # noisy
+STRIDED_DDPM: tuple[str, ...] = ("ddpm", "ddpm_trailing")  # ancestral DDPM, its two spacings
+ON_PATH: tuple[str, ...] = (*STRIDED_DDPM, "dpmpp_sde", "euler_a", "sa_solver")  # drawing noise
 CLIPS: dict[str, bool | None] = {"": None, "clip": True, "noclip": False}  # "": sample.clip
 # the samplers that can clip x̂₀ to [-1, 1] on the way (diffusion/schedule.make_scheduler); Euler
 # ancestral steps on the σ scale with no x̂₀ to clip, so it never clips
-CLIPPING: tuple[str, ...] = ("ddpm", "ddpm_trailing", "ddim", "dpmpp", "dpmpp_sde", "sa_solver")
+CLIPPING: tuple[str, ...] = (*STRIDED_DDPM, "ddim", "dpmpp", "dpmpp_sde", "sa_solver")
 
 
 def probe_point_names(levels: int) -> list[str]:

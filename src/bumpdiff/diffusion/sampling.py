@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from bumpdiff.config import Config, SamplerName, parse_candidate
-from bumpdiff.config.sections import CLIPPING
+from bumpdiff.config.sections import CLIPPING, STRIDED_DDPM
 from bumpdiff.data import to_data_scale
 from bumpdiff.diffusion.brownian import sample_on_brownian_path, sample_solver_on_brownian_path
 from bumpdiff.diffusion.schedule import sample_batched, uses_bf16
@@ -84,7 +84,7 @@ def _brownian_batched(model, cond, cfg: Config, spec: SamplerSpec, seeds) -> tor
     for lo in range(0, cond.shape[0], cfg.sample.batch_size):
         hi = lo + cfg.sample.batch_size
         chunk = [int(s) for s in seeds[lo:hi]]
-        if spec.name in ("ddpm", "ddpm_trailing"):
+        if spec.name in STRIDED_DDPM:
             x = sample_on_brownian_path(
                 model, cond[lo:hi], cfg.diffusion, spec.steps, chunk, _clip(cfg, spec),
                 sampler=spec.name,

@@ -28,7 +28,7 @@ from diffusers import (
 from tqdm.auto import tqdm
 
 from bumpdiff.config import DiffusionConfig, SamplerName
-from bumpdiff.config.sections import CLIPPING, ON_PATH  # samplers that can clip; that draw noise
+from bumpdiff.config.sections import CLIPPING, ON_PATH, STRIDED_DDPM  # can clip; draw noise; DDPM
 from bumpdiff.diffusion.frozen import sampling_network
 
 # The diffusers scheduler class behind each sampler name (config.SamplerName).
@@ -71,7 +71,7 @@ def make_scheduler(cfg: DiffusionConfig, sampler: SamplerName = "ddpm", clip: bo
         kwargs["timestep_spacing"] = "leading"
         if clip:
             raise ValueError("euler_a cannot clip x̂₀ (it steps on the σ scale): pass clip=False")
-    if sampler in ("ddpm", "ddpm_trailing", "ddim"):
+    if sampler in (*STRIDED_DDPM, "ddim"):
         kwargs["clip_sample"] = clip
     elif sampler in ("dpmpp", "dpmpp_sde", "sa_solver"):
         kwargs.update(thresholding=clip, sample_max_value=1.0)

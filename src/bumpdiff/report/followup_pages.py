@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
 from bumpdiff.config import Config
 from bumpdiff.report.figures import image_grid_figure, save_figure
@@ -296,8 +297,6 @@ def _needed_panel(ax, scale: dict, sizes: list[int]) -> None:
     smallest size trained) as an open ▽, each dataset's power law over the canvases it was
     fitted on (its exponent and bootstrap standard error in the legend), and linear / quadratic
     references through the first interpolated point."""
-    from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
-
     labelled = set()
     for (dataset, s), (marker, c) in zip(scale.items(), (("o", "C0"), ("s", "C2"))):
         spans = s.get("intervals") or [None] * len(s["canvas"])
