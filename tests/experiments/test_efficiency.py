@@ -44,6 +44,18 @@ def test_a_learner_needing_linear_data_beats_a_quadratic_one():
     assert "**no**" in sentences(rows, flipped, 0.6, comparison(flipped))[-1]
 
 
+def test_a_same_exponent_says_whether_it_rules_out_a_unit_difference():
+    """Both learners quadratic: "no", and the sentence says whether a difference of one is ruled
+    out — yes with sharp synthetic learners, no when their errors are large."""
+    need = {8: 64, 16: 256, 32: 1024}
+    rows = _rows("bumps", need) + _rows("bumps+stripes", need)
+    scale = scaling(rows, 0.6)
+    verdict = sentences(rows, scale, 0.6, comparison(scale))[-1]
+    assert "**no**" in verdict and "from the one measured: ruled out (by 3)" in verdict
+    wide = {d: {**s, "bootstrap": {**s["bootstrap"], "se": 0.5}} for d, s in scale.items()}
+    assert "not ruled out (by 3)" in sentences(rows, wide, 0.6, comparison(wide))[-1]
+
+
 def test_equal_fraction_answers_each_way():
     from bumpdiff.experiments.efficiency import equal_fraction
 

@@ -77,8 +77,19 @@ def test_two_exponents_are_told_apart_only_when_they_differ():
     differ = compare_exponents(quadratic, linear)
     assert differ["answer"] == "differ" and differ["difference"] == pytest.approx(-1, abs=0.3)
     assert differ["from_reference_in_se"]["bumps+stripes"]["1"] < 2 and differ["separable"]
-    assert compare_exponents(quadratic, again)["answer"] == "do not differ"
+    same = compare_exponents(quadratic, again)
+    assert same["answer"] == "do not differ" and same["unit_difference_in_se"] >= 3
     assert compare_exponents(quadratic, None)["answer"] == "undetermined"
+
+
+def test_a_no_difference_rules_out_a_unit_difference_only_with_small_errors():
+    """Equal exponents measured with errors of 0.1 lie far from a difference of one; with
+    errors of 0.4 (two nearby canvases, one seed) a difference of one is within reach."""
+
+    def compared(se):
+        return compare_exponents({"exponent": 2.0, "se": se}, {"exponent": 1.9, "se": se})
+
+    assert compared(0.1)["unit_difference_in_se"] > 3 > compared(0.4)["unit_difference_in_se"]
 
 
 def test_a_canvas_already_above_the_target_is_left_out_of_the_exponent():

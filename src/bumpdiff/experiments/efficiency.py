@@ -198,6 +198,12 @@ def _verdict(c: dict) -> str:
     ref = "; ".join(f"{name}: {d['1']:.1f} SE from 1, {d['2']:.1f} SE from 2"
                     for name, d in c["from_reference_in_se"].items())  # fmt: skip
     power = "" if c["separable"] else " (too few canvases or seeds to tell 1 from 2)"
+    unit = c.get("unit_difference_in_se")  # absent from summaries written before it was kept
+    if c["answer"] == "do not differ" and unit is not None:
+        power += (
+            f"; a difference of one (one linear, the other quadratic) lies {unit:.1f} SE "
+            f"from the one measured: {'ruled out' if unit >= 3 else 'not ruled out'} (by 3)"
+        )
     return (f"{head} **{answer}**: the exponents {c['answer']} (with stripes minus without "
             f"{c['difference']:+.2f} ± {c['se']:.2f}); {ref}{power}.")  # fmt: skip
 

@@ -91,7 +91,10 @@ def compare_exponents(bumps: dict, stripes: dict, z: float = 2.0) -> dict:
     """Whether the two exponents differ (by ``z`` standard errors of their difference) and how
     many standard errors each lies from 1 (linear) and 2 (quadratic); "undetermined" when an
     exponent is missing. ``separable``: whether 1 and 2 are ``z``·2 standard errors apart for
-    both, i.e. whether the design could tell linear from quadratic at all."""
+    both, i.e. whether the design could tell linear from quadratic at all.
+    ``unit_difference_in_se``: how many standard errors of the difference lie between the one
+    measured and the nearer of ±1 (one exponent linear, the other quadratic): the power of a
+    "do not differ" to rule such a difference out."""
     if not (bumps and stripes and bumps.get("se") and stripes.get("se")):
         return {"answer": "undetermined", "difference": None, "se": None}
     diff = stripes["exponent"] - bumps["exponent"]
@@ -100,8 +103,9 @@ def compare_exponents(bumps: dict, stripes: dict, z: float = 2.0) -> dict:
     from_ref = {name: {str(ref): abs(fit["exponent"] - ref) / fit["se"] for ref in (1, 2)}
                 for name, fit in (("bumps", bumps), ("bumps+stripes", stripes))}  # fmt: skip
     separable = all(1 / fit["se"] >= 2 * z for fit in (bumps, stripes))
+    unit = min(abs(diff - 1), abs(diff + 1)) / se
     return {"answer": answer, "difference": float(diff), "se": se, "from_reference_in_se": from_ref,
-            "separable": separable}  # fmt: skip
+            "separable": separable, "unit_difference_in_se": float(unit)}  # fmt: skip
 
 
 def exponent_power(pilot: list[dict], sizes: dict[str, list[int]], seeds: int, target: float,
