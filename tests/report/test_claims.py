@@ -42,13 +42,14 @@ def test_the_decided_coupling_row_is_the_pooled_verdict(tmp_path):
 
 
 def test_the_efficiency_row_states_each_exponent_with_its_error_or_that_it_has_none(tmp_path):
-    """On the old design (two canvases, no exponent with an error) and on seed 0 of the fine
+    """On the pilot's design (two canvases, no exponent with an error) and on seed 0 of the fine
     design pooled whole (both exponents; the summary's own answer as the verdict)."""
     shutil.copytree(RESULTS, tmp_path / "results")
+    fine = tmp_path / "results" / "efficiency" / "fine.json"
+    shutil.copy(RESULTS / "efficiency" / "efficiency.json", fine)
     old = next(r for r in claims_table(tmp_path / "results").splitlines()
                if r.startswith("| Sample efficiency"))  # fmt: skip
     assert "bumps: no exponent with a standard error" in old and "**undetermined**" in old
-    fine = tmp_path / "results" / "efficiency" / "efficiency.json"
     shutil.copy(RESULTS / "efficiency" / "fine-s0-all.json", fine)
     row = next(r for r in claims_table(tmp_path / "results").splitlines()
                if r.startswith("| Sample efficiency"))  # fmt: skip

@@ -161,7 +161,7 @@ CLAIMS = [  # (claim, what the paper says, file under results/, reader → (meas
     ("Interpolation", "the model interpolates into a held-out region of conditions",
      "interpolate/interpolate.json", _answers(label="lesion w = ")),
     ("Sample efficiency", "stripes make 2D bumps cheaper to learn as the canvas grows",
-     "efficiency/efficiency.json", _efficiency),
+     "efficiency/fine.json", _efficiency),
     ("Percolation", "accuracy turns on where the training data's overlap percolates",
      "percolation/fine.json", _percolation),
 ]  # fmt: skip
