@@ -394,6 +394,9 @@ def test_the_epyc_demo_agrees_with_the_committed_one_in_what_benchmarks_say():
         for key in ("phase", "layer_phase", "trajectory_phase", "fractions"):
             assert a[key] == b[key], (a["step"], key)
     assert any(a["r2_x"] != b["r2_x"] for a, b in zip(epyc, committed))
+    again = json.loads((ROOT / "benchmarks" / "cpu-2core-demo-epyc-reprobe.json").read_text())
+    assert again["reproduced"] and [s["step"] for s in again["steps"]] == [0, 398, 1000]
+    assert "runs/bench-phases" in again["command"]
     bench = json.loads((ROOT / "benchmarks" / "cpu-2core-demo-epyc.json").read_text())
     assert bench["machine"]["cpu"] == "AMD EPYC" and bench["experiment_seconds"]["seconds"] > 240
     xeon = json.loads((ROOT / "benchmarks" / "cpu-2core-speed.json").read_text())

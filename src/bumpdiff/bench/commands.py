@@ -31,6 +31,7 @@ def _table_kinds() -> dict:
 
 def _tools() -> dict:
     from bumpdiff.analysis.noise_profile import noise_profile_main
+    from bumpdiff.bench.reprobe import reprobe_main
     from bumpdiff.bench.runs import TOOLS as SPEED
     from bumpdiff.experiments.evidence import TOOLS as SCIENCE
     from bumpdiff.sweep.search import search_main  # a sweep's reading: above experiments
@@ -39,7 +40,7 @@ def _tools() -> dict:
 
     return {**SCIENCE, "noise-profile": noise_profile_main, "scale-search": search_main,
             "stage-steps": stage_steps_main, "seeds-power": seeds_power_main,
-            **SPEED}  # fmt: skip
+            "reprobe": reprobe_main, **SPEED}  # fmt: skip
 
 
 def bench(
@@ -118,7 +119,8 @@ def evidence(
     """Make an evidence file from finished runs or studies. TOOL: compare, agreement,
     pool-samplers, sampler-se, rejudge, design-power, percolation-power, efficiency-power,
     pool-shards, trajectory-calibration, noise-profile, scale-search, stage-steps, seeds-power
-    (science); demo-timeline, demo-side-by-side, preset-wall, trajectory-cost (speed). Each
+    (science); demo-timeline, demo-side-by-side, preset-wall, trajectory-cost (speed); reprobe
+    (does a run's probe reproduce on this machine). Each
     prints its own usage when its arguments are off."""
     tools = _tools()
     if tool not in tools:
