@@ -51,11 +51,13 @@ def reprobe(run_dir: Path, steps: list[int]) -> dict:
     if missing:
         raise ConfigError(f"STEP: {missing[0]} has no probe row in {run_dir} "
                           f"(probed: {', '.join(map(str, sorted(recorded)))})")  # fmt: skip
-    rows = []
+    rows, device = [], torch.device("cpu")
     for step in steps:
-        row, _ = probe_model(load_checkpoint_model(run, cfg, step), cfg, step)
+        model = load_checkpoint_model(run, cfg, step)
+        device = next(model.parameters()).device  # where it probed (the run's train.device)
+        row, _ = probe_model(model, cfg, step)
         rows.append({"step": step, **compare_rows(recorded[step].model_dump(), row.model_dump())})
-    return {"run": str(run_dir), "machine": machine_info(torch.device("cpu")), "steps": rows,
+    return {"run": str(run_dir), "machine": machine_info(device), "steps": rows,
             "reproduced": all(not r["differ"] and r["same_phase"] for r in rows)}  # fmt: skip
 
 
@@ -65,8 +67,9 @@ def reprobe_main(argv: list[str]) -> int:
         raise ConfigError(f"evidence: usage: {USAGE}")
     if not all(s.isdigit() for s in argv[2:]):
         raise ConfigError(f"STEP: expected checkpoint steps (whole numbers), got {argv[2:]}")
-    if not (Path(argv[1]) / "metrics.jsonl").is_file():
-        raise ConfigError(f"RUN: {argv[1]} is not a run folder (no metrics.jsonl)")
+    metrics = RunFolder(Path(argv[1])).metrics_path
+    if not metrics.is_file():
+        raise ConfigError(f"RUN: {argv[1]} is not a run folder (no {metrics.name})")
     result = {"command": "bumpdiff evidence reprobe " + " ".join(argv),
               **reprobe(Path(argv[1]), [int(s) for s in argv[2:]])}  # fmt: skip
     Path(argv[0]).write_text(json.dumps(result, indent=1) + "\n")
