@@ -71,3 +71,43 @@ def test_bad_input_is_one_line_and_writes_nothing(tmp_path, third):
     result = CliRunner().invoke(app, ["evidence", "seeds-power", str(out), str(reference), third])
     assert result.exit_code == 2 and result.output.strip().count("\n") == 0
     assert not out.exists()
+
+
+def _with_reading(path: Path, learned: int, staged: int, seeds: int = 3) -> Path:
+    reading = {"with_mislocated_stage": staged,
+               "counts": {"learned": learned, "leak": 0, "condition": staged - learned,
+                          "undetermined": 0}}  # fmt: skip
+    path.write_text(json.dumps([{"group": "base", "seeds": seeds, "behaviour_in_order": seeds,
+                                 "paper_agrees": 0, "trajectory": reading}]))  # fmt: skip
+    return path
+
+
+@pytest.mark.parametrize(("learned", "answer"), [(0, "no change shown"), (3, "no change shown")])
+def test_the_trajectory_count_is_compared_after_the_run_outside_the_family(
+    tmp_path, learned, answer
+):
+    """The quick study read 4 of its 5 mislocated stages as learned B. Against it 0 of 3 has
+    p = 1/7 (4 learned of 8 stages: 0 or 3 of them among the 3 each come 4 times in C(8,3) =
+    56), so neither 0/3 nor 3/3 is a change even at 0.05 alone; 0 of 10 is (p < 0.004)."""
+    out, reference = tmp_path / "power.json", RESULTS / "quick-seeds" / "verdicts.json"
+    other = _with_reading(tmp_path / "v.json", learned, 3)
+    result = CliRunner().invoke(app, ["evidence", "seeds-power", str(out), str(reference),
+                                      str(other)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(out.read_text())
+    row = data["exploratory"]["trajectory_learned"]
+    assert row["reference"] == [4, 5] and row["seeds"] == 3 and row["alpha"] == 0.05
+    assert row["observed"] == learned
+    last = seeds_power_lines(data).splitlines()[-1]
+    assert "after the run, outside the design's family" in last and f"**{answer}**" in last
+    many = _with_reading(tmp_path / "many.json", 0, 10, seeds=10)
+    CliRunner().invoke(app, ["evidence", "seeds-power", str(out), str(reference), str(many)])
+    assert "**different**" in seeds_power_lines(json.loads(out.read_text())).splitlines()[-1]
+
+
+def test_no_trajectory_reading_leaves_the_exploratory_count_out(tmp_path):
+    out, reference = tmp_path / "power.json", RESULTS / "quick-seeds" / "verdicts.json"
+    other = _verdicts(tmp_path / "v.json", 3, 0)
+    CliRunner().invoke(app, ["evidence", "seeds-power", str(out), str(reference), str(other)])
+    data = json.loads(out.read_text())
+    assert data["exploratory"] == {} and len(seeds_power_lines(data).splitlines()) == 2

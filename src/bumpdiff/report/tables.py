@@ -327,6 +327,12 @@ SEED_COUNTS = {
 }
 
 
+EXPLORED_COUNTS = {
+    "trajectory_learned": "(after the run, outside the design's family) the mislocated stage read "
+    "as a learned B along each generation, of the seeds that have one",
+}
+
+
 def _seeds_power_line(field: str, row: dict) -> str:
     """One line: the reference's count and which of the other sweep's counts would differ."""
     (k_ref, n_ref), n = row["reference"], row["seeds"]
@@ -336,7 +342,8 @@ def _seeds_power_line(field: str, row: dict) -> str:
     else:
         said = ", ".join(f"{k}/{n} (p = {ps[k]:.3f})" for k in row["different"])
         tell = f"a change (p < {row['alpha']:g}) only at {said}"
-    line = f"- {SEED_COUNTS[field]}, reference {k_ref}/{n_ref}: {tell}"
+    label = SEED_COUNTS.get(field) or EXPLORED_COUNTS[field]
+    line = f"- {label}, reference {k_ref}/{n_ref}: {tell}"
     if "observed" in row:
         k = row["observed"]
         answer = "different" if ps[k] < row["alpha"] else "no change shown"
@@ -346,7 +353,8 @@ def _seeds_power_line(field: str, row: dict) -> str:
 
 def seeds_power_lines(data: dict) -> str:
     """A seeds-power file (sweep/seeds_power.py): one line per count of a sweep's verdicts."""
-    return "\n".join(_seeds_power_line(f, r) for f, r in data["counts"].items())
+    rows = [*data["counts"].items(), *data.get("exploratory", {}).items()]
+    return "\n".join(_seeds_power_line(f, r) for f, r in rows)
 
 
 KINDS = {  # kind → the text printed for one file's JSON

@@ -11,6 +11,11 @@ so that calling either count a change is wrong at most 5 % of the time when neit
 Before the run (a number of seeds instead of the other sweep's file) this is the design's
 power: which outcomes would be a change, and whether any could be; after it, the observed counts
 with their p and the answer per count.
+
+After the run a further count is set beside them, outside the family (``exploratory``: each at
+0.05 alone, and printed as chosen after the run, since it was not part of the design): the
+seeds whose mislocated stage the trajectory probe reads as a learned B, of those that have a
+mislocated stage (sweep/aggregate_trajectory.py), where both sweeps read their generations.
 """
 
 from __future__ import annotations
@@ -40,6 +45,25 @@ def outcomes(k_ref: int, n_ref: int, n: int, alpha: float = ALPHA) -> dict:
             "different": [r["count"] for r in rows if r["different"]]}  # fmt: skip
 
 
+def trajectory_count(group: dict) -> tuple[int, int] | None:
+    """(seeds read as learned B, seeds with a mislocated stage) of a group's trajectory
+    reading; None where the sweep did not read its generations or no seed has that stage."""
+    reading = group.get("trajectory")
+    if not reading or not reading.get("with_mislocated_stage"):
+        return None
+    return reading["counts"]["learned"], reading["with_mislocated_stage"]
+
+
+def exploratory(ref: dict, other: dict) -> dict:
+    """The counts compared after the run, outside the family (module docstring): each at
+    ``ALPHA`` alone, with the other sweep's observed count; empty where either lacks it."""
+    ref_count, other_count = trajectory_count(ref), trajectory_count(other)
+    if ref_count is None or other_count is None:
+        return {}
+    row = outcomes(*ref_count, other_count[1], ALPHA)
+    return {"trajectory_learned": {**row, "observed": other_count[0]}}
+
+
 def seeds_power_main(argv: list[str]) -> int:
     """``bumpdiff evidence`` + ``USAGE``: write the design's (or the comparison's) outcomes per
     count, print one line per count."""
@@ -61,6 +85,8 @@ def seeds_power_main(argv: list[str]) -> int:
             rows[field]["observed"] = other[field]
     out = {"command": "bumpdiff evidence seeds-power " + " ".join(argv), "reference": argv[1],
            "other": argv[2], "family_alpha": ALPHA, "counts": rows}  # fmt: skip
+    if other is not None:
+        out["exploratory"] = exploratory(ref, other)
     Path(argv[0]).write_text(json.dumps(out, indent=1) + "\n")
     print(seeds_power_lines(out).replace("**", ""))
     return 0
