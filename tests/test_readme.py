@@ -403,3 +403,33 @@ def test_the_epyc_demo_agrees_with_the_committed_one_in_what_benchmarks_say():
     assert "Xeon" in xeon["machine"]["cpu"]  # "about three times the Xeon's time above"
     ratio = bench["experiment_seconds"]["seconds"] / xeon["experiment_seconds"]["seconds"]
     assert 2.5 < ratio < 3.5
+
+
+def test_the_32_canvas_answer_is_the_committed_sweep_and_its_prose_holds():
+    """README's 32 × 32 answer: the lines of both studies' verdicts and of the comparison, and
+    its prose in the files: every 32 × 32 seed in order and its mislocated stage read as the
+    condition, one checkpoint long (step 2641), x̂₀ at the condition in under 1 % of images
+    there; the quick study's stage six or seven checkpoints long, 1 of its 5 seeds read as the
+    condition; the exploratory count's p as the prose rounds it."""
+    import pandas as pd
+
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    sweeps = ROOT / "results" / "sweeps"
+    both = {n: json.loads((sweeps / n / "verdicts.json").read_text())
+            for n in ("scale32-seeds", "quick-seeds")}  # fmt: skip
+    for verdicts in both.values():
+        for text in (_tables().sweep_verdicts(verdicts), _tables().trajectory_answer(verdicts)):
+            assert " ".join(text.split()) in readme
+    compared = json.loads((ROOT / "results" / "scale32" / "seeds-compared.json").read_text())
+    assert " ".join(_tables().seeds_power_lines(compared).split()) in readme
+    big, small = both["scale32-seeds"][0], both["quick-seeds"][0]
+    assert big["seeds"] == big["behaviour_in_order"] == 3
+    members = big["trajectory"]["members"].values()
+    assert {m["reading"] for m in members} == {"condition"}
+    assert {tuple(m["stage_steps"]) for m in members} == {(2641,)}
+    rows = pd.read_parquet(sweeps / "scale32-seeds" / "rows.parquet")
+    assert (rows[rows.step == 2641].readout_at_condition < 0.01).all()
+    assert {len(m["stage_steps"]) for m in small["trajectory"]["members"].values()} == {6, 7}
+    assert small["trajectory"]["counts"]["condition"] == 1
+    p = compared["exploratory"]["trajectory_learned"]["outcomes"][0]["p"]
+    assert f"p = {p:.2f}" in readme and "chosen after the run" in readme
