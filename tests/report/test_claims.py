@@ -12,7 +12,7 @@ RESULTS = Path(__file__).parents[2] / "results"
 
 def test_one_row_per_claim_each_naming_its_file():
     rows = claims_table(RESULTS).splitlines()[2:]
-    assert len(rows) == len(CLAIMS) == 12
+    assert len(rows) == len(CLAIMS) == 14
     for row, (claim, _, name, _) in zip(rows, CLAIMS):
         assert row.startswith(f"| {claim} |") and f"`results/{name}`" in row
         assert (RESULTS / name).is_file()
@@ -59,3 +59,24 @@ def test_the_efficiency_row_states_each_exponent_with_its_error_or_that_it_has_n
     said = f"bumps+stripes: exponent {boot['exponent']:.2f} ± {boot['se']:.2f} (N = 12, 16, 20)"
     assert said in row
     assert f"**{d['sentences'][-1].split('**')[1]}**" in row
+
+
+def test_the_papers_canvas_rows_read_the_32_canvas_sweep_and_follow_it(tmp_path):
+    """Its seeds named as the 32 × 32 preset's; a mislocated stage read as the condition is a
+    'no' to a learned B, and read as learned it is 'learned'."""
+    shutil.copytree(RESULTS, tmp_path / "results")
+    path = tmp_path / "results" / "sweeps" / "scale32-seeds" / "verdicts.json"
+    data = json.loads(path.read_text())
+    n = data[0]["seeds"]
+
+    def row(start: str) -> str:
+        return next(r for r in claims_table(tmp_path / "results").splitlines()
+                    if r.startswith(f"| {start}, papers' canvas"))  # fmt: skip
+
+    assert f"{n} seeds of the 32 × 32 preset" in row("Phases ↔ behaviour")
+    data[0]["trajectory"]["answer"] = "condition"
+    path.write_text(json.dumps(data))
+    assert "**no: ordered by the condition**" in row("Phase B is learned")
+    data[0]["trajectory"]["answer"] = "learned"
+    path.write_text(json.dumps(data))
+    assert "**learned**" in row("Phase B is learned")
